@@ -1,0 +1,110 @@
+//! The x86 I/O port space (IN/OUT/INS/OUTS).
+//!
+//! Ports are 16-bit addresses; accesses are 1, 2 or 4 bytes wide. A wide
+//! access to ports claimed by byte-wide devices is split into byte accesses,
+//! which is what the ISA bus does for 8-bit devices.
+
+use crate::debug_ports::DebugPorts;
+
+/// Width of one port access.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IoSize {
+    Byte = 1,
+    Word = 2,
+    Dword = 4,
+}
+
+impl IoSize {
+    /// Size from a byte count (1, 2 or 4); anything else is treated as a byte.
+    pub fn from_bytes(n: u32) -> Self {
+        match n {
+            2 => IoSize::Word,
+            4 => IoSize::Dword,
+            _ => IoSize::Byte,
+        }
+    }
+
+    /// All-ones value for this width (what an open bus returns).
+    pub fn mask(self) -> u32 {
+        match self {
+            IoSize::Byte => 0xFF,
+            IoSize::Word => 0xFFFF,
+            IoSize::Dword => 0xFFFF_FFFF,
+        }
+    }
+}
+
+/// The I/O bus: owns the port-mapped devices of the machine.
+#[derive(Debug, Default)]
+pub struct IoBus {
+    /// POST code, debug console and exit ports.
+    pub debug: DebugPorts,
+    /// Number of port accesses seen (reads + writes); useful in tests.
+    pub accesses: u64,
+}
+
+impl IoBus {
+    /// A bus with only the debug ports configured as given.
+    pub fn new(debug: DebugPorts) -> Self {
+        IoBus { debug, accesses: 0 }
+    }
+
+    /// Read `size` bytes from `port`.
+    pub fn read(&mut self, port: u16, size: IoSize) -> u32 {
+        self.accesses += 1;
+        let mut value = 0u32;
+        for i in 0..size as u16 {
+            let byte = self.read_byte(port.wrapping_add(i));
+            value |= u32::from(byte) << (8 * i);
+        }
+        value
+    }
+
+    /// Write the low `size` bytes of `value` to `port`.
+    pub fn write(&mut self, port: u16, size: IoSize, value: u32) {
+        self.accesses += 1;
+        if self.debug.write_wide(port, size, value) {
+            return;
+        }
+        for i in 0..size as u16 {
+            self.write_byte(port.wrapping_add(i), (value >> (8 * i)) as u8);
+        }
+    }
+
+    fn read_byte(&mut self, port: u16) -> u8 {
+        if let Some(v) = self.debug.read(port) {
+            return v;
+        }
+        log::trace!("read from unclaimed port {port:#06x}");
+        0xFF
+    }
+
+    fn write_byte(&mut self, port: u16, value: u8) {
+        if self.debug.write(port, value) {
+            return;
+        }
+        log::trace!("write {value:#04x} to unclaimed port {port:#06x}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unclaimed_ports_read_all_ones() {
+        let mut bus = IoBus::default();
+        assert_eq!(bus.read(0x1234, IoSize::Byte), 0xFF);
+        assert_eq!(bus.read(0x1234, IoSize::Word), 0xFFFF);
+        assert_eq!(bus.read(0x1234, IoSize::Dword), 0xFFFF_FFFF);
+        assert_eq!(bus.accesses, 3);
+    }
+
+    #[test]
+    fn debugcon_byte_writes_reach_the_console() {
+        let mut bus = IoBus::default();
+        bus.write(0xE9, IoSize::Byte, u32::from(b'h'));
+        bus.write(0xE9, IoSize::Byte, u32::from(b'i'));
+        assert_eq!(bus.debug.take_console(), b"hi");
+    }
+}

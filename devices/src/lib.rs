@@ -1,0 +1,13 @@
+//! Device models for ox86.
+//!
+//! Every device is a plain state machine: it is driven through port I/O
+//! (`read(port, size)` / `write(port, size, value)`) and knows nothing of the
+//! CPU. The [`IoBus`] routes the 64 KiB x86 I/O space to the devices that are
+//! present; unclaimed ports read as all-ones (an open ISA bus) and ignore
+//! writes, as on a real PC.
+
+pub mod debug_ports;
+pub mod io_bus;
+
+pub use debug_ports::{DebugPorts, DebugPortsConfig};
+pub use io_bus::{IoBus, IoSize};

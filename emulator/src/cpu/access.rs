@@ -1,0 +1,189 @@
+//! Segmented memory access, stack operations and port I/O
+//! (SDM Vol. 3A §3.4, §5.3 limit checking; Vol. 1 §6.2 stack).
+//!
+//! Every guest memory access of an instruction goes through
+//! [`Cpu::read_mem`] / [`Cpu::write_mem`]: segment limit and type checks
+//! turn into #GP/#SS values, then the linear address is translated and the
+//! access goes to physical memory.
+//!
+//! Partial: paging (CR0.PG) belongs to the protected-mode work; until then
+//! `translate` is the identity and MOV CR0 refuses to set PG (see
+//! `exec::system`).
+
+use super::exception::{ExResult, Exception};
+use super::model::CpuModel;
+use super::state::{attr, SegReg};
+use super::Cpu;
+use devices::IoSize;
+
+/// Kind of memory access, for segment type checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+    Execute,
+}
+
+impl Cpu {
+    /// Fault for a bad access through `seg`: #SS for the stack segment,
+    /// #GP otherwise (error code 0).
+    #[inline]
+    fn seg_fault(seg: SegReg) -> Exception {
+        if seg == SegReg::Ss {
+            Exception::StackFault(0)
+        } else {
+            Exception::GeneralProtection(0)
+        }
+    }
+
+    /// Linear address of `size` bytes at `seg:off`, with limit and type
+    /// checks. `off` is already masked to the address size.
+    #[inline]
+    pub fn linear(&self, seg: SegReg, off: u64, size: u32, access: Access) -> ExResult<u32> {
+        let s = &self.state.seg[seg as usize];
+        if !self.model.checks_real_limits() {
+            return Ok(s.base.wrapping_add(off as u32));
+        }
+        let last = off + u64::from(size) - 1;
+        if self.state.protected() && !self.state.v86() {
+            if s.attr & attr::P == 0 {
+                return Err(Self::seg_fault(seg));
+            }
+            let code = s.attr & attr::CODE != 0;
+            match access {
+                Access::Write if code || s.attr & attr::RW == 0 => {
+                    return Err(Self::seg_fault(seg))
+                }
+                Access::Read if code && s.attr & attr::RW == 0 => return Err(Self::seg_fault(seg)),
+                _ => {}
+            }
+            if !code && s.attr & attr::DC != 0 {
+                // Expand-down: valid offsets are limit+1 ..= 0xFFFF or 0xFFFFFFFF.
+                let top: u64 = if s.big() { 0xFFFF_FFFF } else { 0xFFFF };
+                if off <= u64::from(s.limit) || last > top {
+                    return Err(Self::seg_fault(seg));
+                }
+                return Ok(s.base.wrapping_add(off as u32));
+            }
+        }
+        if last > u64::from(s.limit) {
+            return Err(Self::seg_fault(seg));
+        }
+        Ok(s.base.wrapping_add(off as u32))
+    }
+
+    /// Linear → physical. Identity until paging is implemented.
+    #[inline]
+    pub fn translate(&self, lin: u32, _access: Access) -> ExResult<u32> {
+        Ok(lin)
+    }
+
+    /// Read `size` (1, 2, 4 or 8) bytes at `seg:off`.
+    #[inline]
+    pub fn read_mem(&mut self, seg: SegReg, off: u64, size: u32) -> ExResult<u64> {
+        if self.model == CpuModel::I8086 {
+            return Ok(self.read_mem_8086(seg, off, size));
+        }
+        let lin = self.linear(seg, off, size, Access::Read)?;
+        let phys = self.translate(lin, Access::Read)?;
+        Ok(self.mem.read(phys, size))
+    }
+
+    /// Write `size` bytes of `v` at `seg:off`.
+    #[inline]
+    pub fn write_mem(&mut self, seg: SegReg, off: u64, size: u32, v: u64) -> ExResult {
+        if self.model == CpuModel::I8086 {
+            self.write_mem_8086(seg, off, size, v);
+            return Ok(());
+        }
+        let lin = self.linear(seg, off, size, Access::Write)?;
+        let phys = self.translate(lin, Access::Write)?;
+        self.mem.write(phys, size, v);
+        Ok(())
+    }
+
+    /// Check that `size` bytes at `seg:off` may be written, without writing
+    /// (for read-modify-write instructions that must fault before any
+    /// register changes).
+    #[inline]
+    pub fn check_write(&self, seg: SegReg, off: u64, size: u32) -> ExResult {
+        if self.model == CpuModel::I8086 {
+            return Ok(());
+        }
+        let lin = self.linear(seg, off, size, Access::Write)?;
+        self.translate(lin, Access::Write).map(|_| ())
+    }
+
+    /// 8086: the offset wraps within the 64 KiB segment byte by byte.
+    fn read_mem_8086(&self, seg: SegReg, off: u64, size: u32) -> u64 {
+        let base = self.state.seg[seg as usize].base;
+        let mut v = 0u64;
+        for i in 0..size {
+            let o = (off as u32).wrapping_add(i) & 0xFFFF;
+            v |= u64::from(self.mem.read_u8(base.wrapping_add(o))) << (8 * i);
+        }
+        v
+    }
+
+    fn write_mem_8086(&mut self, seg: SegReg, off: u64, size: u32, v: u64) {
+        let base = self.state.seg[seg as usize].base;
+        for i in 0..size {
+            let o = (off as u32).wrapping_add(i) & 0xFFFF;
+            self.mem
+                .write_u8(base.wrapping_add(o), (v >> (8 * i)) as u8);
+        }
+    }
+
+    /// Mask of the stack pointer (SP or ESP, from SS.B).
+    #[inline]
+    pub fn sp_mask(&self) -> u64 {
+        if self.state.stack32() {
+            0xFFFF_FFFF
+        } else {
+            0xFFFF
+        }
+    }
+
+    /// Push `size` (2 or 4) bytes. RSP changes only if the write succeeds.
+    #[inline]
+    pub fn push(&mut self, v: u64, size: u32) -> ExResult {
+        let m = self.sp_mask();
+        let rsp = self.state.regs[4];
+        let sp = rsp.wrapping_sub(u64::from(size)) & m;
+        self.write_mem(SegReg::Ss, sp, size, v)?;
+        self.state.regs[4] = (rsp & !m) | sp;
+        Ok(())
+    }
+
+    /// Pop `size` (2 or 4) bytes.
+    #[inline]
+    pub fn pop(&mut self, size: u32) -> ExResult<u64> {
+        let m = self.sp_mask();
+        let rsp = self.state.regs[4];
+        let v = self.read_mem(SegReg::Ss, rsp & m, size)?;
+        self.state.regs[4] = (rsp & !m) | (rsp.wrapping_add(u64::from(size)) & m);
+        Ok(v)
+    }
+
+    /// Read the stack at SP + `offset` without popping.
+    #[inline]
+    pub fn peek(&mut self, offset: u64, size: u32) -> ExResult<u64> {
+        let m = self.sp_mask();
+        let sp = self.state.regs[4].wrapping_add(offset) & m;
+        self.read_mem(SegReg::Ss, sp, size)
+    }
+
+    /// IN from `port`. Partial: the protected-mode IOPL / I/O permission
+    /// bitmap checks come with the protected-mode work.
+    #[inline]
+    pub fn port_in(&mut self, port: u16, size: u32) -> ExResult<u32> {
+        Ok(self.io.read(port, IoSize::from_bytes(size)))
+    }
+
+    /// OUT to `port` (see [`Cpu::port_in`] for what is checked).
+    #[inline]
+    pub fn port_out(&mut self, port: u16, size: u32, v: u32) -> ExResult {
+        self.io.write(port, IoSize::from_bytes(size), v);
+        Ok(())
+    }
+}

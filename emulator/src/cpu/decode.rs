@@ -1,0 +1,306 @@
+//! Instruction decoding: guest bytes → iced-x86 [`Instruction`] → a
+//! [`DecodedInsn`] carrying its handler.
+//!
+//! Instructions are decoded at IP 0, so relative branch targets are stored
+//! as offsets from the next instruction (`near_branch_target() -
+//! next_ip()`): the same physical code may run at different CS:IP pairs.
+//! What the emulated CPU does not support (later ISA extensions that iced
+//! decodes, over-long instructions, bad LOCK prefixes) becomes #UD or #GP.
+
+use super::exception::{ExResult, Exception};
+use super::exec;
+use super::model::CpuModel;
+use super::state::SegReg;
+use super::Cpu;
+use iced_x86::{CpuidFeature, Decoder, DecoderOptions, Instruction, OpKind, Register};
+
+/// An instruction handler. Both execution tiers call these.
+pub type Handler = fn(&mut Cpu, &DecodedInsn) -> ExResult;
+
+/// A decoded instruction, ready to execute.
+#[derive(Clone, Debug)]
+pub struct DecodedInsn {
+    /// The decoded instruction (decoded at IP 0).
+    pub insn: Instruction,
+    /// Its handler.
+    pub handler: Handler,
+    /// Length in bytes.
+    pub len: u8,
+    /// Operand size in bytes (of operand 0 when it is a register or memory,
+    /// else from the operand-size attribute).
+    pub osize: u8,
+    /// Address size in bytes (2 or 4; 8 in long mode later).
+    pub asize: u8,
+    /// Ends a basic block (control transfer or mode change).
+    pub ends_block: bool,
+}
+
+impl DecodedInsn {
+    /// Relative branch displacement (target − next IP), for near branches.
+    #[inline]
+    pub fn rel(&self) -> u64 {
+        self.insn
+            .near_branch_target()
+            .wrapping_sub(self.insn.next_ip())
+    }
+
+    /// Operand size in bytes as u32.
+    #[inline]
+    pub fn os(&self) -> u32 {
+        u32::from(self.osize)
+    }
+
+    /// Address-size mask.
+    #[inline]
+    pub fn amask(&self) -> u64 {
+        match self.asize {
+            2 => 0xFFFF,
+            4 => 0xFFFF_FFFF,
+            _ => u64::MAX,
+        }
+    }
+}
+
+/// Size in bytes of a general register, 0 for other registers.
+#[inline]
+pub fn reg_size(r: Register) -> u32 {
+    match r as u32 {
+        1..=20 => 1,
+        21..=36 => 2,
+        37..=52 => 4,
+        53..=68 => 8,
+        71..=76 => 2,
+        _ => 0,
+    }
+}
+
+fn operand_size(insn: &Instruction, bitness: u32, prefix66: bool) -> u8 {
+    if insn.op_count() > 0 {
+        match insn.op0_kind() {
+            OpKind::Register => {
+                let s = reg_size(insn.op0_register());
+                if s != 0 {
+                    // Segment registers as operand 0 (MOV Sreg, POP Sreg) take
+                    // their size from operand 1 or the mode; handlers decide.
+                    return s as u8;
+                }
+            }
+            OpKind::Memory
+            | OpKind::MemorySegSI
+            | OpKind::MemorySegESI
+            | OpKind::MemorySegRSI
+            | OpKind::MemorySegDI
+            | OpKind::MemorySegEDI
+            | OpKind::MemorySegRDI
+            | OpKind::MemoryESDI
+            | OpKind::MemoryESEDI
+            | OpKind::MemoryESRDI => {
+                let s = insn.memory_size().size();
+                if s != 0 && s <= 8 {
+                    return s as u8;
+                }
+            }
+            _ => {}
+        }
+    }
+    // Fall back on the operand-size attribute.
+    let mut o32 = bitness == 32;
+    if prefix66 {
+        o32 = !o32;
+    }
+    if o32 {
+        4
+    } else {
+        2
+    }
+}
+
+fn address_size(insn: &Instruction, bitness: u32, prefix67: bool) -> u8 {
+    for i in 0..insn.op_count() {
+        match insn.op_kind(i) {
+            OpKind::Memory => {
+                let b = insn.memory_base();
+                let r = if b != Register::None && b != Register::EIP && b != Register::RIP {
+                    b
+                } else {
+                    insn.memory_index()
+                };
+                if r != Register::None {
+                    return reg_size(r) as u8;
+                }
+                return insn.memory_displ_size().clamp(2, 8) as u8;
+            }
+            OpKind::MemorySegSI | OpKind::MemorySegDI | OpKind::MemoryESDI => return 2,
+            OpKind::MemorySegESI | OpKind::MemorySegEDI | OpKind::MemoryESEDI => return 4,
+            OpKind::MemorySegRSI | OpKind::MemorySegRDI | OpKind::MemoryESRDI => return 8,
+            _ => {}
+        }
+    }
+    let mut a32 = bitness == 32;
+    if prefix67 {
+        a32 = !a32;
+    }
+    if a32 {
+        4
+    } else {
+        2
+    }
+}
+
+/// Whether the emulated CPU model has every feature the instruction needs.
+fn supported(model: CpuModel, insn: &Instruction) -> bool {
+    insn.cpuid_features().iter().all(|f| match f {
+        CpuidFeature::INTEL8086 | CpuidFeature::INTEL8086_ONLY => true,
+        CpuidFeature::INTEL186 | CpuidFeature::INTEL286 => model >= CpuModel::I80286,
+        CpuidFeature::INTEL386 | CpuidFeature::INTEL486 => model >= CpuModel::Pentium,
+        CpuidFeature::CPUID
+        | CpuidFeature::TSC
+        | CpuidFeature::MSR
+        | CpuidFeature::CX8
+        | CpuidFeature::CMOV
+        | CpuidFeature::MULTIBYTENOP => model >= CpuModel::Pentium,
+        _ => false,
+    })
+}
+
+const PREFIXES: [u8; 11] = [
+    0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65, 0x66, 0x67, 0xF0, 0xF2, 0xF3,
+];
+
+/// Length of the instruction in `bytes` once repeated prefixes are counted,
+/// if it decodes without them (used to tell "too long" from "invalid").
+fn length_with_repeated_prefixes(bytes: &[u8], bitness: u32) -> Option<usize> {
+    let n = bytes.iter().take_while(|b| PREFIXES.contains(b)).count();
+    if n == 0 {
+        return None;
+    }
+    // Keep the last prefix of each byte value, in order.
+    let mut kept: Vec<u8> = Vec::with_capacity(11);
+    for &p in bytes[..n].iter().rev() {
+        if !kept.contains(&p) {
+            kept.insert(0, p);
+        }
+    }
+    let mut buf = kept.clone();
+    buf.extend_from_slice(&bytes[n..]);
+    let mut d = Decoder::with_ip(bitness, &buf, 0, DecoderOptions::NONE);
+    let i = d.decode();
+    if i.is_invalid() {
+        return None;
+    }
+    Some(i.len() - kept.len() + n)
+}
+
+impl Cpu {
+    /// Fetch and decode the instruction at linear address `lin`.
+    pub fn decode_at(&mut self, lin: u32) -> ExResult<DecodedInsn> {
+        let bitness = if self.state.code32() { 32 } else { 16 };
+        let mut bytes = [0u8; 15];
+        self.fetch_code(lin, &mut bytes)?;
+        let options = if self.model == CpuModel::I8086 {
+            DecoderOptions::NO_INVALID_CHECK
+        } else {
+            DecoderOptions::NONE
+        };
+        let mut d = Decoder::with_ip(bitness, &bytes, 0, options);
+        let insn = d.decode();
+        if insn.is_invalid() {
+            let mut long = [0u8; 32];
+            self.fetch_code(lin, &mut long)?;
+            if let Some(len) = length_with_repeated_prefixes(&long, bitness) {
+                if len > 15 {
+                    return Err(Exception::GeneralProtection(0));
+                }
+            }
+            return Err(Exception::InvalidOpcode);
+        }
+        if insn.len() > self.model.max_insn_len() {
+            return Err(if self.model.is_386_plus() {
+                Exception::GeneralProtection(0)
+            } else {
+                Exception::InvalidOpcode
+            });
+        }
+        if !supported(self.model, &insn) {
+            return Err(Exception::InvalidOpcode);
+        }
+        let handler = exec::handler_for(&insn).ok_or(Exception::InvalidOpcode)?;
+        let prefixes = &bytes[..bytes.iter().take_while(|b| PREFIXES.contains(b)).count()];
+        Ok(DecodedInsn {
+            handler,
+            len: insn.len() as u8,
+            osize: operand_size(&insn, bitness, prefixes.contains(&0x66)),
+            asize: address_size(&insn, bitness, prefixes.contains(&0x67)),
+            ends_block: exec::ends_block(&insn),
+            insn,
+        })
+    }
+
+    /// Copy instruction bytes from `lin`. Bytes past the end of the
+    /// code segment or of mapped memory read as whatever the bus returns;
+    /// iced-x86 decodes only what the instruction needs.
+    fn fetch_code(&mut self, lin: u32, out: &mut [u8]) -> ExResult {
+        if self.model == CpuModel::I8086 {
+            // IP wraps within the 64 KiB code segment.
+            let base = self.state.seg[SegReg::Cs as usize].base;
+            let ip = lin.wrapping_sub(base);
+            for (i, b) in out.iter_mut().enumerate() {
+                *b = self
+                    .mem
+                    .read_u8(base.wrapping_add(ip.wrapping_add(i as u32) & 0xFFFF));
+            }
+            return Ok(());
+        }
+        let phys = self.translate(lin, super::access::Access::Execute)?;
+        self.mem.read_bytes(phys, out);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(bitness: u32, bytes: &[u8]) -> Instruction {
+        Decoder::with_ip(bitness, bytes, 0, DecoderOptions::NONE).decode()
+    }
+
+    #[test]
+    fn sizes_from_operands_and_attributes() {
+        // add [bx+si], ax
+        let i = dec(16, &[0x01, 0x00]);
+        assert_eq!(operand_size(&i, 16, false), 2);
+        assert_eq!(address_size(&i, 16, false), 2);
+        // 66 67 add [eax], eax in 16-bit code
+        let i = dec(16, &[0x66, 0x67, 0x01, 0x00]);
+        assert_eq!(operand_size(&i, 16, true), 4);
+        assert_eq!(address_size(&i, 16, true), 4);
+        // movsb (16-bit addressing)
+        let i = dec(16, &[0xA4]);
+        assert_eq!(address_size(&i, 16, false), 2);
+        // jmp short: no operands of register/memory kind
+        let i = dec(32, &[0xEB, 0x00]);
+        assert_eq!(operand_size(&i, 32, false), 4);
+        // push imm16 in 32-bit code with 66
+        let i = dec(32, &[0x66, 0x6A, 0x01]);
+        assert_eq!(operand_size(&i, 32, true), 2);
+    }
+
+    #[test]
+    fn too_long_is_told_from_invalid() {
+        let mut b = vec![0x66u8; 14];
+        b.extend_from_slice(&[0x01, 0xC0]); // 16 bytes: add eax, eax with 14 prefixes
+        assert_eq!(length_with_repeated_prefixes(&b, 16), Some(16));
+        assert_eq!(length_with_repeated_prefixes(&[0x0F, 0x0B], 16), None);
+    }
+
+    #[test]
+    fn relative_targets_are_offsets() {
+        // jmp short -2 (to itself)
+        let i = dec(16, &[0xEB, 0xFE]);
+        assert_eq!(
+            i.near_branch_target().wrapping_sub(i.next_ip()) & 0xFFFF,
+            0xFFFE
+        );
+    }
+}

@@ -1,0 +1,281 @@
+//! Integer arithmetic and logic: ADD, ADC, SUB, SBB, CMP, AND, OR, XOR,
+//! TEST, INC, DEC, NEG, NOT (SDM Vol. 2 instruction pages; Vol. 1 §7.3.2).
+//!
+//! Flags are recorded lazily ([`crate::cpu::flags::LazyOp`]).
+
+use crate::cpu::decode::{DecodedInsn, Handler};
+use crate::cpu::exception::ExResult;
+use crate::cpu::flags::LazyOp;
+use crate::cpu::Cpu;
+use iced_x86::{Instruction, Mnemonic};
+
+/// Binary operations (const parameter of [`binop`]).
+const ADD: u8 = 0;
+const ADC: u8 = 1;
+const SUB: u8 = 2;
+const SBB: u8 = 3;
+const AND: u8 = 4;
+const OR: u8 = 5;
+const XOR: u8 = 6;
+const CMP: u8 = 7;
+const TEST: u8 = 8;
+
+/// Handler for this family.
+pub fn handler(insn: &Instruction) -> Option<Handler> {
+    Some(match insn.mnemonic() {
+        Mnemonic::Add => binop::<ADD>,
+        Mnemonic::Adc => binop::<ADC>,
+        Mnemonic::Sub => binop::<SUB>,
+        Mnemonic::Sbb => binop::<SBB>,
+        Mnemonic::And => binop::<AND>,
+        Mnemonic::Or => binop::<OR>,
+        Mnemonic::Xor => binop::<XOR>,
+        Mnemonic::Cmp => binop::<CMP>,
+        Mnemonic::Test => binop::<TEST>,
+        Mnemonic::Inc => inc,
+        Mnemonic::Dec => dec,
+        Mnemonic::Neg => neg,
+        Mnemonic::Not => not,
+        _ => return None,
+    })
+}
+
+fn binop<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let size = d.os();
+    let writes = OP != CMP && OP != TEST;
+    let (a, loc) = if writes {
+        cpu.read_rmw(d, size)?
+    } else {
+        (cpu.read_op(d, 0, size)?, None)
+    };
+    let b = cpu.read_op(d, 1, size)?;
+    let f = &mut cpu.state.flags;
+    let r = match OP {
+        ADD => {
+            let r = a.wrapping_add(b);
+            f.set_lazy(LazyOp::Add, size, a, b, r);
+            r
+        }
+        ADC => {
+            let r = a.wrapping_add(b).wrapping_add(u64::from(f.cf()));
+            f.set_lazy(LazyOp::Adc, size, a, b, r);
+            r
+        }
+        SUB | CMP => {
+            let r = a.wrapping_sub(b);
+            f.set_lazy(LazyOp::Sub, size, a, b, r);
+            r
+        }
+        SBB => {
+            let r = a.wrapping_sub(b).wrapping_sub(u64::from(f.cf()));
+            f.set_lazy(LazyOp::Sbb, size, a, b, r);
+            r
+        }
+        AND | TEST => {
+            let r = a & b;
+            f.set_lazy(LazyOp::Logic, size, a, b, r);
+            r
+        }
+        OR => {
+            let r = a | b;
+            f.set_lazy(LazyOp::Logic, size, a, b, r);
+            r
+        }
+        _ => {
+            let r = a ^ b;
+            f.set_lazy(LazyOp::Logic, size, a, b, r);
+            r
+        }
+    };
+    if writes {
+        cpu.write_rmw(d, loc, size, r)?;
+    }
+    Ok(())
+}
+
+fn inc(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let size = d.os();
+    let (a, loc) = cpu.read_rmw(d, size)?;
+    let r = a.wrapping_add(1);
+    cpu.state.flags.set_lazy(LazyOp::Inc, size, a, 1, r);
+    cpu.write_rmw(d, loc, size, r)
+}
+
+fn dec(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let size = d.os();
+    let (a, loc) = cpu.read_rmw(d, size)?;
+    let r = a.wrapping_sub(1);
+    cpu.state.flags.set_lazy(LazyOp::Dec, size, a, 1, r);
+    cpu.write_rmw(d, loc, size, r)
+}
+
+fn neg(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let size = d.os();
+    let (a, loc) = cpu.read_rmw(d, size)?;
+    let r = 0u64.wrapping_sub(a);
+    cpu.state.flags.set_lazy(LazyOp::Sub, size, 0, a, r);
+    cpu.write_rmw(d, loc, size, r)
+}
+
+fn not(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let size = d.os();
+    let (a, loc) = cpu.read_rmw(d, size)?;
+    cpu.write_rmw(d, loc, size, !a)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cpu::exec::testutil::{cpu_with, step};
+    use crate::cpu::flags::*;
+    use crate::cpu::CpuModel;
+
+    struct Case {
+        name: &'static str,
+        code: &'static [u8],
+        ax: u64,
+        bx: u64,
+        cf: bool,
+        ax_out: u64,
+        flags_out: u32,
+    }
+
+    #[test]
+    fn alu_table() {
+        let cases = [
+            Case {
+                name: "add ax,bx",
+                code: &[0x01, 0xD8],
+                ax: 0xFFFF,
+                bx: 1,
+                cf: false,
+                ax_out: 0,
+                flags_out: CF | ZF | PF | AF,
+            },
+            Case {
+                name: "adc ax,bx",
+                code: &[0x11, 0xD8],
+                ax: 1,
+                bx: 1,
+                cf: true,
+                ax_out: 3,
+                flags_out: PF,
+            },
+            Case {
+                name: "sub al,bl",
+                code: &[0x28, 0xD8],
+                ax: 0,
+                bx: 1,
+                cf: false,
+                ax_out: 0xFF,
+                flags_out: CF | SF | PF | AF,
+            },
+            Case {
+                name: "sbb ax,bx",
+                code: &[0x19, 0xD8],
+                ax: 5,
+                bx: 5,
+                cf: true,
+                ax_out: 0xFFFF,
+                flags_out: CF | SF | PF | AF,
+            },
+            Case {
+                name: "cmp ax,bx",
+                code: &[0x39, 0xD8],
+                ax: 5,
+                bx: 7,
+                cf: false,
+                ax_out: 5,
+                flags_out: CF | SF | AF,
+            },
+            Case {
+                name: "and ax,bx",
+                code: &[0x21, 0xD8],
+                ax: 0xF0F0,
+                bx: 0x0FF0,
+                cf: true,
+                ax_out: 0x00F0,
+                flags_out: PF,
+            },
+            Case {
+                name: "xor eax,ebx",
+                code: &[0x66, 0x31, 0xD8],
+                ax: 0x8000_0000,
+                bx: 0,
+                cf: false,
+                ax_out: 0x8000_0000,
+                flags_out: SF | PF,
+            },
+            Case {
+                name: "inc ax",
+                code: &[0x40],
+                ax: 0x7FFF,
+                bx: 0,
+                cf: true,
+                ax_out: 0x8000,
+                flags_out: CF | OF | SF | AF | PF,
+            },
+            Case {
+                name: "dec al",
+                code: &[0xFE, 0xC8],
+                ax: 0,
+                bx: 0,
+                cf: false,
+                ax_out: 0xFF,
+                flags_out: SF | AF | PF,
+            },
+            Case {
+                name: "neg ax",
+                code: &[0xF7, 0xD8],
+                ax: 0x8000,
+                bx: 0,
+                cf: false,
+                ax_out: 0x8000,
+                flags_out: CF | OF | SF | PF,
+            },
+            Case {
+                name: "not ax",
+                code: &[0xF7, 0xD0],
+                ax: 0x00FF,
+                bx: 0,
+                cf: true,
+                ax_out: 0xFF00,
+                flags_out: CF,
+            },
+            Case {
+                name: "add ax,imm8",
+                code: &[0x83, 0xC0, 0xFF],
+                ax: 1,
+                bx: 0,
+                cf: false,
+                ax_out: 0,
+                flags_out: CF | ZF | PF | AF,
+            },
+        ];
+        for c in &cases {
+            let mut cpu = cpu_with(CpuModel::Pentium, c.code);
+            cpu.state.regs[0] = c.ax;
+            cpu.state.regs[3] = c.bx;
+            cpu.state.flags.set(CF, c.cf);
+            step(&mut cpu);
+            assert_eq!(cpu.state.regs[0], c.ax_out, "{}: result", c.name);
+            assert_eq!(
+                cpu.state.flags.eflags() & ARITH,
+                c.flags_out,
+                "{}: flags",
+                c.name
+            );
+            assert_eq!(cpu.state.rip, 0x100 + c.code.len() as u64, "{}: ip", c.name);
+        }
+    }
+
+    #[test]
+    fn memory_destination_and_fault_leaves_no_effect() {
+        // add [bx], ax with bx=0xFFFF: word at offset FFFF faults on a 286+.
+        let mut cpu = cpu_with(CpuModel::Pentium, &[0x01, 0x07]);
+        cpu.state.regs[3] = 0x2000;
+        cpu.state.regs[0] = 0x1234;
+        cpu.mem.write(0x2000, 2, 0x1111);
+        step(&mut cpu);
+        assert_eq!(cpu.mem.read(0x2000, 2), 0x2345);
+    }
+}

@@ -1,0 +1,358 @@
+//! Architectural CPU state (Intel SDM Vol. 1 §3.4, Vol. 3A §2.1–2.5).
+//!
+//! The state is plain data: tests build one, run code and compare whole
+//! states. General registers are 64 bits wide from the start so x86-64 needs
+//! no rewrite; 16/32-bit code uses the low parts.
+
+use super::flags::Flags;
+use iced_x86::Register;
+
+/// Index of a segment register in [`CpuState::seg`] (encoding order of the
+/// ModR/M `sreg` field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum SegReg {
+    Es = 0,
+    Cs = 1,
+    Ss = 2,
+    Ds = 3,
+    Fs = 4,
+    Gs = 5,
+}
+
+impl SegReg {
+    /// All six, in encoding order.
+    pub const ALL: [SegReg; 6] = [
+        SegReg::Es,
+        SegReg::Cs,
+        SegReg::Ss,
+        SegReg::Ds,
+        SegReg::Fs,
+        SegReg::Gs,
+    ];
+
+    /// From an iced-x86 segment register (`None` for anything else).
+    #[inline]
+    pub fn from_iced(r: Register) -> Option<SegReg> {
+        Some(match r {
+            Register::ES => SegReg::Es,
+            Register::CS => SegReg::Cs,
+            Register::SS => SegReg::Ss,
+            Register::DS => SegReg::Ds,
+            Register::FS => SegReg::Fs,
+            Register::GS => SegReg::Gs,
+            _ => return None,
+        })
+    }
+}
+
+/// Descriptor attribute bits kept in [`Segment::attr`]: the access byte in
+/// bits 0–7 and the flags nibble (AVL, L, D/B, G) in bits 12–15, as in the
+/// descriptor's second dword shifted right by 8 (SDM Vol. 3A §3.4.5).
+pub mod attr {
+    /// Accessed bit of the type field.
+    pub const ACCESSED: u16 = 1 << 0;
+    /// Readable (code) / writable (data).
+    pub const RW: u16 = 1 << 1;
+    /// Conforming (code) / expand-down (data).
+    pub const DC: u16 = 1 << 2;
+    /// Executable (code segment).
+    pub const CODE: u16 = 1 << 3;
+    /// Descriptor type: 1 = code/data, 0 = system.
+    pub const S: u16 = 1 << 4;
+    /// DPL field shift (2 bits).
+    pub const DPL_SHIFT: u16 = 5;
+    /// Present.
+    pub const P: u16 = 1 << 7;
+    /// 64-bit code segment (IA-32e only).
+    pub const L: u16 = 1 << 13;
+    /// Default operand size / big (32-bit).
+    pub const DB: u16 = 1 << 14;
+    /// Granularity (limit in 4 KiB units).
+    pub const G: u16 = 1 << 15;
+    /// Attributes of a real-mode data segment: present, writable, accessed.
+    pub const REAL_DATA: u16 = P | S | RW | ACCESSED;
+    /// Attributes of a real-mode code segment: present, readable, accessed.
+    pub const REAL_CODE: u16 = P | S | CODE | RW | ACCESSED;
+}
+
+/// A segment register with its hidden descriptor cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Segment {
+    pub selector: u16,
+    pub base: u32,
+    /// Effective limit in bytes (granularity already applied).
+    pub limit: u32,
+    /// See [`attr`].
+    pub attr: u16,
+}
+
+impl Segment {
+    /// A real-mode segment: base = selector × 16, 64 KiB limit.
+    pub fn real(selector: u16, code: bool) -> Self {
+        Segment {
+            selector,
+            base: u32::from(selector) << 4,
+            limit: 0xFFFF,
+            attr: if code {
+                attr::REAL_CODE
+            } else {
+                attr::REAL_DATA
+            },
+        }
+    }
+
+    /// D/B bit: 32-bit default operand/address size (code) or ESP use (stack).
+    #[inline]
+    pub fn big(&self) -> bool {
+        self.attr & attr::DB != 0
+    }
+}
+
+/// A descriptor-table register (GDTR/IDTR).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct TableReg {
+    pub base: u64,
+    pub limit: u16,
+}
+
+/// CR0 bits (SDM Vol. 3A §2.5).
+pub mod cr0 {
+    pub const PE: u64 = 1 << 0;
+    pub const MP: u64 = 1 << 1;
+    pub const EM: u64 = 1 << 2;
+    pub const TS: u64 = 1 << 3;
+    pub const ET: u64 = 1 << 4;
+    pub const NE: u64 = 1 << 5;
+    pub const WP: u64 = 1 << 16;
+    pub const AM: u64 = 1 << 18;
+    pub const NW: u64 = 1 << 29;
+    pub const CD: u64 = 1 << 30;
+    pub const PG: u64 = 1 << 31;
+}
+
+/// General-purpose register numbers (encoding order).
+pub mod gpr {
+    pub const RAX: usize = 0;
+    pub const RCX: usize = 1;
+    pub const RDX: usize = 2;
+    pub const RBX: usize = 3;
+    pub const RSP: usize = 4;
+    pub const RBP: usize = 5;
+    pub const RSI: usize = 6;
+    pub const RDI: usize = 7;
+}
+
+/// The complete architectural state.
+#[derive(Clone, Debug, Default)]
+pub struct CpuState {
+    /// RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8–R15.
+    pub regs: [u64; 16],
+    /// Instruction pointer (offset in CS).
+    pub rip: u64,
+    /// EFLAGS, partly lazy.
+    pub flags: Flags,
+    /// ES, CS, SS, DS, FS, GS with descriptor caches.
+    pub seg: [Segment; 6],
+    pub cr0: u64,
+    pub cr2: u64,
+    pub cr3: u64,
+    pub cr4: u64,
+    pub efer: u64,
+    pub gdtr: TableReg,
+    pub idtr: TableReg,
+    pub ldtr: Segment,
+    pub tr: Segment,
+    pub dr: [u64; 8],
+    /// Time-stamp counter.
+    pub tsc: u64,
+    /// Current privilege level.
+    pub cpl: u8,
+    /// The CPU executed HLT and waits for an interrupt.
+    pub halted: bool,
+    /// Interrupts are inhibited for one instruction (after STI, MOV SS, POP SS).
+    pub int_shadow: bool,
+}
+
+impl PartialEq for CpuState {
+    /// States are equal when every architectural value is, comparing EFLAGS
+    /// by value rather than by its lazy representation.
+    fn eq(&self, o: &Self) -> bool {
+        self.regs == o.regs
+            && self.rip == o.rip
+            && self.flags.eflags() == o.flags.eflags()
+            && self.seg == o.seg
+            && self.cr0 == o.cr0
+            && self.cr2 == o.cr2
+            && self.cr3 == o.cr3
+            && self.cr4 == o.cr4
+            && self.efer == o.efer
+            && self.gdtr == o.gdtr
+            && self.idtr == o.idtr
+            && self.ldtr == o.ldtr
+            && self.tr == o.tr
+            && self.dr == o.dr
+            && self.cpl == o.cpl
+            && self.halted == o.halted
+    }
+}
+
+impl CpuState {
+    /// State after RESET/INIT (SDM Vol. 3A §9.1.1, Table 9-1): real mode,
+    /// CS = F000 with base FFFF0000, IP = FFF0, EDX = component id.
+    pub fn reset() -> Self {
+        let mut s = CpuState::default();
+        for r in SegReg::ALL {
+            s.seg[r as usize] = Segment::real(0, false);
+        }
+        s.seg[SegReg::Cs as usize] = Segment {
+            selector: 0xF000,
+            base: 0xFFFF_0000,
+            limit: 0xFFFF,
+            attr: attr::REAL_CODE,
+        };
+        s.rip = 0xFFF0;
+        s.cr0 = cr0::ET | cr0::CD | cr0::NW;
+        s.gdtr.limit = 0xFFFF;
+        s.idtr.limit = 0x3FF;
+        s.ldtr.limit = 0xFFFF;
+        s.tr.limit = 0xFFFF;
+        s.dr[6] = 0xFFFF_0FF0;
+        s.dr[7] = 0x400;
+        s.flags = Flags::default();
+        s
+    }
+
+    /// Segment register value (cache included).
+    #[inline]
+    pub fn sreg(&self, r: SegReg) -> &Segment {
+        &self.seg[r as usize]
+    }
+
+    /// Protected mode enabled (CR0.PE).
+    #[inline]
+    pub fn protected(&self) -> bool {
+        self.cr0 & cr0::PE != 0
+    }
+
+    /// Virtual-8086 mode (EFLAGS.VM in protected mode).
+    #[inline]
+    pub fn v86(&self) -> bool {
+        self.protected() && self.flags.vm()
+    }
+
+    /// 32-bit default operand size for the current code segment.
+    #[inline]
+    pub fn code32(&self) -> bool {
+        self.seg[SegReg::Cs as usize].big()
+    }
+
+    /// 32-bit stack (SS.B).
+    #[inline]
+    pub fn stack32(&self) -> bool {
+        self.seg[SegReg::Ss as usize].big()
+    }
+
+    /// Read a general register of any size as named by iced-x86
+    /// (AL…R15, AH/CH/DH/BH). Other registers read as 0.
+    #[inline]
+    pub fn get_reg(&self, r: Register) -> u64 {
+        let n = r as u32;
+        match n {
+            // AL..BL, (AH..BH are 5..8), SPL..R15L
+            1..=4 | 9..=20 => self.regs[(n - 1) as usize] & 0xFF,
+            5..=8 => (self.regs[(n - 5) as usize] >> 8) & 0xFF,
+            21..=36 => self.regs[(n - 21) as usize] & 0xFFFF,
+            37..=52 => self.regs[(n - 37) as usize] & 0xFFFF_FFFF,
+            53..=68 => self.regs[(n - 53) as usize],
+            71..=76 => u64::from(self.seg[(n - 71) as usize].selector),
+            _ => 0,
+        }
+    }
+
+    /// Write a general register; 8/16-bit writes keep the other bits,
+    /// 32-bit writes zero-extend into 64 bits (as in long mode; in legacy
+    /// modes the upper half is not observable). Segment registers are not
+    /// written here (loads need descriptor checks).
+    #[inline]
+    pub fn set_reg(&mut self, r: Register, v: u64) {
+        let n = r as u32;
+        match n {
+            1..=4 | 9..=20 => {
+                let g = &mut self.regs[(n - 1) as usize];
+                *g = (*g & !0xFF) | (v & 0xFF);
+            }
+            5..=8 => {
+                let g = &mut self.regs[(n - 5) as usize];
+                *g = (*g & !0xFF00) | ((v & 0xFF) << 8);
+            }
+            21..=36 => {
+                let g = &mut self.regs[(n - 21) as usize];
+                *g = (*g & !0xFFFF) | (v & 0xFFFF);
+            }
+            37..=52 => self.regs[(n - 37) as usize] = v & 0xFFFF_FFFF,
+            53..=68 => self.regs[(n - 53) as usize] = v,
+            _ => {}
+        }
+    }
+
+    /// Register by number and operand size in bytes (1 = low byte, AH..BH
+    /// are not reachable this way), for string and implicit-operand code.
+    #[inline]
+    pub fn gpr(&self, n: usize, size: u32) -> u64 {
+        self.regs[n] & size_mask(size)
+    }
+
+    /// Write register `n` with `size` bytes of `v` (merging for 1/2 bytes).
+    #[inline]
+    pub fn set_gpr(&mut self, n: usize, size: u32, v: u64) {
+        let m = size_mask(size);
+        let g = &mut self.regs[n];
+        *g = if size >= 4 {
+            v & m
+        } else {
+            (*g & !m) | (v & m)
+        };
+    }
+}
+
+/// All-ones mask for an operand of `size` bytes (1, 2, 4 or 8).
+#[inline]
+pub const fn size_mask(size: u32) -> u64 {
+    match size {
+        1 => 0xFF,
+        2 => 0xFFFF,
+        4 => 0xFFFF_FFFF,
+        _ => u64::MAX,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_word_dword_register_views() {
+        let mut s = CpuState::default();
+        s.set_reg(Register::EAX, 0x1234_5678);
+        assert_eq!(s.get_reg(Register::AL), 0x78);
+        assert_eq!(s.get_reg(Register::AH), 0x56);
+        assert_eq!(s.get_reg(Register::AX), 0x5678);
+        s.set_reg(Register::AH, 0xAB);
+        assert_eq!(s.get_reg(Register::EAX), 0x1234_AB78);
+        s.set_reg(Register::BX, 0xFFFF);
+        s.set_reg(Register::BL, 0);
+        assert_eq!(s.get_reg(Register::EBX), 0xFF00);
+        s.set_reg(Register::DH, 0x11);
+        assert_eq!(s.get_reg(Register::DX), 0x1100);
+        s.set_reg(Register::EDI, u64::MAX);
+        assert_eq!(s.regs[gpr::RDI], 0xFFFF_FFFF);
+    }
+
+    #[test]
+    fn reset_vector() {
+        let s = CpuState::reset();
+        assert_eq!(s.seg[SegReg::Cs as usize].base + s.rip as u32, 0xFFFF_FFF0);
+        assert!(!s.protected());
+    }
+}
