@@ -90,8 +90,7 @@ impl BlockCache {
         };
     }
 
-    /// Run cached blocks until at least `budget` instructions retired or the
-    /// CPU stops (halt, shutdown, exit request). Returns instructions retired.
+    /// Run cached blocks until `budget` instructions retired or the CPU stops (halt, shutdown, exit request). Returns instructions retired.
     pub fn run(&mut self, cpu: &mut Cpu, budget: u64) -> u64 {
         let start = cpu.icount;
         while cpu.icount - start < budget {
@@ -115,7 +114,10 @@ impl BlockCache {
             let Some(block) = self.blocks[idx as usize].as_ref() else {
                 continue;
             };
-            for d in &block.insns {
+            // Stop exactly at the budget so both tiers retire the same
+            // instructions for the same budget.
+            let left = (budget - (cpu.icount - start)) as usize;
+            for d in block.insns.iter().take(left) {
                 if !execute(cpu, d) || cpu.mem.has_invalidations() {
                     break;
                 }
