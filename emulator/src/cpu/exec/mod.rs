@@ -8,6 +8,7 @@
 pub mod alu;
 pub mod control;
 pub mod data;
+pub mod shift;
 pub mod system;
 
 use super::decode::Handler;
@@ -20,6 +21,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| data::handler(insn))
         .or_else(|| control::handler(insn))
         .or_else(|| system::handler(insn))
+        .or_else(|| shift::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and
