@@ -8,7 +8,9 @@
 pub mod alu;
 pub mod control;
 pub mod data;
+pub mod flagops;
 pub mod shift;
+pub mod string;
 pub mod system;
 
 use super::decode::Handler;
@@ -22,6 +24,8 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| control::handler(insn))
         .or_else(|| system::handler(insn))
         .or_else(|| shift::handler(insn))
+        .or_else(|| string::handler(insn))
+        .or_else(|| flagops::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and
@@ -51,7 +55,10 @@ pub fn ends_block(insn: &Instruction) -> bool {
             | Mnemonic::Outsb
             | Mnemonic::Outsw
             | Mnemonic::Outsd
-    ) || (insn.mnemonic() == Mnemonic::Mov
+    ) || (insn.is_string_instruction() && (insn.has_rep_prefix() || insn.has_repne_prefix()))
+        // A REP string instruction may leave IP on itself to resume later
+        // (exec::string::MAX_ITERATIONS_PER_CALL).
+        || (insn.mnemonic() == Mnemonic::Mov
         && (is_cr_or_dr(insn.op0_register()) || insn.op0_register() == iced_x86::Register::SS))
         || (insn.mnemonic() == Mnemonic::Pop && insn.op0_register() == iced_x86::Register::SS)
 }
