@@ -9,6 +9,7 @@ pub mod alu;
 pub mod control;
 pub mod data;
 pub mod flagops;
+pub mod io;
 pub mod shift;
 pub mod string;
 pub mod system;
@@ -26,6 +27,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| shift::handler(insn))
         .or_else(|| string::handler(insn))
         .or_else(|| flagops::handler(insn))
+        .or_else(|| io::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and
