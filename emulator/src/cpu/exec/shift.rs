@@ -6,7 +6,8 @@
 //! uses all 8 bits of CL (counts above the operand width are computed in
 //! closed form, never by looping). A (masked) count of 0 changes nothing,
 //! flags included. RCL/RCR of 8/16-bit operands rotate through CF by the
-//! masked count modulo 9/17.
+//! masked count modulo 9/17; when that leaves 0 the value and CF are kept
+//! but OF is still recomputed from the result, as the 80286 does.
 //!
 //! Flags the SDM leaves undefined are set as P6-class Intel processors are
 //! known to set them (the behaviour Bochs models):
@@ -134,13 +135,15 @@ pub(crate) fn shift_result(op: u8, size: u32, v: u64, c: u32, flags: u32) -> (u6
         }
         _ => {
             // RCL/RCR: rotate the (w+1)-bit value CF:v.
+            // A count that is a multiple of w+1 leaves value and CF, but
+            // OF is still computed from the result (80286 hardware does so:
+            // SingleStepTests C0 /2, /3 with counts 9 and 18).
             let k = c % (w + 1);
-            if k == 0 {
-                return (v, flags & ARITH);
-            }
             let m1 = (1u64 << (w + 1)) - 1;
             let x = (cf_in << w) | v;
-            let x = if op == RCL {
+            let x = if k == 0 {
+                x
+            } else if op == RCL {
                 ((x << k) | (x >> (w + 1 - k))) & m1
             } else {
                 ((x >> k) | (x << (w + 1 - k))) & m1
@@ -377,7 +380,8 @@ mod tests {
             ),
             // rcl al,1 with CF=1: 0x80 -> 0x01, CF=1, OF=1^0=1.
             case("rcl al,1", &[0xD0, 0xD0], 0x80, 0, CF, 0x01, CF | OF),
-            // rcl al,cl=9: a full 9-bit turn changes nothing.
+            // rcl al,cl=9: a full 9-bit turn leaves value and CF; OF is
+            // recomputed (CF ^ MSB).
             case(
                 "rcl al,cl=9",
                 &[0xD2, 0xD0],
@@ -385,10 +389,19 @@ mod tests {
                 9,
                 CF | SF,
                 0x55,
-                CF | SF,
+                CF | SF | OF,
             ),
-            // rcl ax,cl=17 likewise.
-            case("rcl ax,cl=17", &[0xD3, 0xD0], 0x1234, 17, 0, 0x1234, 0),
+            // rcr ax,cl=17 likewise (OF from the two top bits).
+            case("rcr ax,cl=17", &[0xD3, 0xD8], 0x4234, 17, 0, 0x4234, OF),
+            case(
+                "rcr ax,cl=17 no of",
+                &[0xD3, 0xD8],
+                0x1234,
+                17,
+                OF,
+                0x1234,
+                0,
+            ),
             // rcl al,cl=10 == rcl 1.
             case("rcl al,cl=10", &[0xD2, 0xD0], 0x40, 10, CF, 0x81, OF),
             // rcr al,1 with CF=1: 0x01 -> 0x80, CF=1, OF=1.
@@ -424,7 +437,7 @@ mod tests {
                 ax_out: 0,
                 flags_out: ZF | PF,
             },
-            // 8086: rcl ax,cl=255: 255 mod 17 = 0 -> unchanged.
+            // 8086: rcl ax,cl=255: 255 mod 17 = 0 -> value and CF kept.
             Case {
                 name: "8086 rcl ax,cl=255",
                 model: CpuModel::I8086,
@@ -434,7 +447,7 @@ mod tests {
                 dx: 0,
                 flags_in: CF,
                 ax_out: 0x1234,
-                flags_out: CF,
+                flags_out: CF | OF,
             },
             // 8086: sar al,cl=200: sign fill.
             Case {
