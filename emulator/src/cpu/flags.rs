@@ -86,19 +86,17 @@ impl Default for Flags {
     }
 }
 
-#[inline]
+/// Operand mask by size in bytes (1, 2, 4, 8; other entries unused).
+const MASKS: [u64; 16] = [0, 0xFF, 0xFFFF, 0, 0xFFFF_FFFF, 0, 0, 0, u64::MAX, 0, 0, 0, 0, 0, 0, 0];
+
+#[inline(always)]
 fn mask(size: u8) -> u64 {
-    match size {
-        1 => 0xFF,
-        2 => 0xFFFF,
-        4 => 0xFFFF_FFFF,
-        _ => u64::MAX,
-    }
+    MASKS[usize::from(size & 15)]
 }
 
-#[inline]
+#[inline(always)]
 fn sign(size: u8) -> u64 {
-    1u64 << (u32::from(size) * 8 - 1)
+    (mask(size) >> 1).wrapping_add(1)
 }
 
 /// Even parity of the low byte (PF = 1 when the count of set bits is even).
@@ -118,7 +116,7 @@ impl Flags {
 
     /// Record an arithmetic result: `op` on `a` and `b` of `size` bytes
     /// gave `r`. Values may carry garbage above `size`; they are masked.
-    #[inline]
+    #[inline(always)]
     pub fn set_lazy(&mut self, op: LazyOp, size: u32, a: u64, b: u64, r: u64) {
         if matches!(op, LazyOp::Inc | LazyOp::Dec) {
             let cf = self.cf();

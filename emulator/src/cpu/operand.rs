@@ -29,8 +29,16 @@ impl Cpu {
 
     /// Read operand `n` of `size` bytes (immediates are sign-extended as
     /// iced-x86 decodes them, then masked).
-    #[inline]
+    #[inline(always)]
     pub fn read_op(&mut self, d: &DecodedInsn, n: u32, size: u32) -> ExResult<u64> {
+        if d.insn.op_kind(n) == OpKind::Register {
+            return Ok(self.state.get_reg(d.insn.op_register(n)));
+        }
+        self.read_op_slow(d, n, size)
+    }
+
+    #[inline(never)]
+    fn read_op_slow(&mut self, d: &DecodedInsn, n: u32, size: u32) -> ExResult<u64> {
         let i = &d.insn;
         let m = super::state::size_mask(size);
         match i.op_kind(n) {
@@ -54,7 +62,7 @@ impl Cpu {
     }
 
     /// Write operand `n` (register or memory) with `size` bytes of `v`.
-    #[inline]
+    #[inline(always)]
     pub fn write_op(&mut self, d: &DecodedInsn, n: u32, size: u32, v: u64) -> ExResult {
         let i = &d.insn;
         match i.op_kind(n) {
@@ -94,7 +102,7 @@ impl Cpu {
     }
 
     /// Write back the destination returned by [`Cpu::read_rmw`].
-    #[inline]
+    #[inline(always)]
     pub fn write_rmw(
         &mut self,
         d: &DecodedInsn,

@@ -254,46 +254,26 @@ impl CpuState {
     }
 
     /// Read a general register of any size as named by iced-x86
-    /// (AL…R15, AH/CH/DH/BH). Other registers read as 0.
-    #[inline]
+    /// (AL…R15, AH/CH/DH/BH) or a segment register's selector. Other
+    /// registers (and `Register::None`) read as 0.
+    #[inline(always)]
     pub fn get_reg(&self, r: Register) -> u64 {
-        let n = r as u32;
-        match n {
-            // AL..BL, (AH..BH are 5..8), SPL..R15L
-            1..=4 | 9..=20 => self.regs[(n - 1) as usize] & 0xFF,
-            5..=8 => (self.regs[(n - 5) as usize] >> 8) & 0xFF,
-            21..=36 => self.regs[(n - 21) as usize] & 0xFFFF,
-            37..=52 => self.regs[(n - 37) as usize] & 0xFFFF_FFFF,
-            53..=68 => self.regs[(n - 53) as usize],
-            71..=76 => u64::from(self.seg[(n - 71) as usize].selector),
-            _ => 0,
+        let e = &REG_TABLE[r as usize];
+        if e.seg {
+            return u64::from(self.seg[e.idx as usize].selector);
         }
+        (self.regs[e.idx as usize] >> e.shift) & e.mask
     }
 
     /// Write a general register; 8/16-bit writes keep the other bits,
     /// 32-bit writes zero-extend into 64 bits (as in long mode; in legacy
-    /// modes the upper half is not observable). Segment registers are not
-    /// written here (loads need descriptor checks).
-    #[inline]
+    /// modes the upper half is not observable). Segment and other registers
+    /// are not written here (segment loads need descriptor checks).
+    #[inline(always)]
     pub fn set_reg(&mut self, r: Register, v: u64) {
-        let n = r as u32;
-        match n {
-            1..=4 | 9..=20 => {
-                let g = &mut self.regs[(n - 1) as usize];
-                *g = (*g & !0xFF) | (v & 0xFF);
-            }
-            5..=8 => {
-                let g = &mut self.regs[(n - 5) as usize];
-                *g = (*g & !0xFF00) | ((v & 0xFF) << 8);
-            }
-            21..=36 => {
-                let g = &mut self.regs[(n - 21) as usize];
-                *g = (*g & !0xFFFF) | (v & 0xFFFF);
-            }
-            37..=52 => self.regs[(n - 37) as usize] = v & 0xFFFF_FFFF,
-            53..=68 => self.regs[(n - 53) as usize] = v,
-            _ => {}
-        }
+        let e = &REG_TABLE[r as usize];
+        let g = &mut self.regs[e.idx as usize];
+        *g = (*g & e.keep) | ((v & e.mask) << e.shift);
     }
 
     /// Register by number and operand size in bytes (1 = low byte, AH..BH
@@ -315,6 +295,66 @@ impl CpuState {
         };
     }
 }
+
+/// Where a register name lives in the register file: reads are
+/// `(regs[idx] >> shift) & mask`, writes `(regs[idx] & keep) | ((v & mask)
+/// << shift)` — branch-free for every general register size. Names that
+/// are not general registers have `mask = 0, keep = !0` (writes change
+/// nothing); segment registers are flagged `seg`.
+#[derive(Clone, Copy, Debug)]
+struct RegEntry {
+    idx: u8,
+    shift: u8,
+    seg: bool,
+    mask: u64,
+    keep: u64,
+}
+
+const fn gpr_entry(idx: usize, shift: u8, mask: u64, zero_extend: bool) -> RegEntry {
+    let keep = if zero_extend { 0 } else { !(mask << shift) };
+    RegEntry {
+        idx: idx as u8,
+        shift,
+        seg: false,
+        mask,
+        keep,
+    }
+}
+
+/// iced-x86 register number → register-file slot, built at compile time
+/// (iced numbers AL..BL = 1..4, AH..BH = 5..8, SPL..R15L = 9..20,
+/// AX.. = 21.., EAX.. = 37.., RAX.. = 53.., ES..GS = 71..76).
+const REG_TABLE: [RegEntry; 256] = {
+    let other = RegEntry {
+        idx: 0,
+        shift: 0,
+        seg: false,
+        mask: 0,
+        keep: !0,
+    };
+    let mut t = [other; 256];
+    let mut n = 1;
+    while n <= 76 {
+        t[n] = match n {
+            1..=4 => gpr_entry(n - 1, 0, 0xFF, false),
+            5..=8 => gpr_entry(n - 5, 8, 0xFF, false),
+            9..=20 => gpr_entry(n - 5, 0, 0xFF, false),
+            21..=36 => gpr_entry(n - 21, 0, 0xFFFF, false),
+            37..=52 => gpr_entry(n - 37, 0, 0xFFFF_FFFF, true),
+            53..=68 => gpr_entry(n - 53, 0, u64::MAX, false),
+            71..=76 => RegEntry {
+                idx: (n - 71) as u8,
+                shift: 0,
+                seg: true,
+                mask: 0,
+                keep: !0,
+            },
+            _ => other,
+        };
+        n += 1;
+    }
+    t
+};
 
 /// All-ones mask for an operand of `size` bytes (1, 2, 4 or 8).
 #[inline]
@@ -345,6 +385,12 @@ mod tests {
         assert_eq!(s.get_reg(Register::EBX), 0xFF00);
         s.set_reg(Register::DH, 0x11);
         assert_eq!(s.get_reg(Register::DX), 0x1100);
+        s.set_reg(Register::SIL, 0x5A);
+        assert_eq!(s.regs[gpr::RSI], 0x5A);
+        s.set_reg(Register::R9L, 0x77);
+        assert_eq!(s.regs[9], 0x77);
+        assert_eq!(s.get_reg(Register::ES), 0);
+        assert_eq!(s.get_reg(Register::None), 0);
         s.set_reg(Register::EDI, u64::MAX);
         assert_eq!(s.regs[gpr::RDI], 0xFFFF_FFFF);
     }

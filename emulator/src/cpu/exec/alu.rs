@@ -5,9 +5,9 @@
 
 use crate::cpu::decode::{DecodedInsn, Handler};
 use crate::cpu::exception::ExResult;
-use crate::cpu::flags::LazyOp;
+use crate::cpu::flags::{Flags, LazyOp};
 use crate::cpu::Cpu;
-use iced_x86::{Instruction, Mnemonic};
+use iced_x86::{Instruction, Mnemonic, OpKind};
 
 /// Binary operations (const parameter of [`binop`]).
 const ADD: u8 = 0;
@@ -20,18 +20,47 @@ const XOR: u8 = 6;
 const CMP: u8 = 7;
 const TEST: u8 = 8;
 
-/// Handler for this family.
+/// Handler for this family. Register-only forms get specialised handlers
+/// (no operand-kind dispatch at run time); everything else goes through the
+/// generic operand access.
 pub fn handler(insn: &Instruction) -> Option<Handler> {
+    let rr = insn.op_count() == 2
+        && insn.op0_kind() == OpKind::Register
+        && insn.op1_kind() == OpKind::Register;
+    let ri = insn.op_count() == 2
+        && insn.op0_kind() == OpKind::Register
+        && matches!(
+            insn.op1_kind(),
+            OpKind::Immediate8
+                | OpKind::Immediate16
+                | OpKind::Immediate32
+                | OpKind::Immediate8to16
+                | OpKind::Immediate8to32
+        );
+    let r = insn.op_count() == 1 && insn.op0_kind() == OpKind::Register;
+    macro_rules! pick {
+        ($op:expr) => {
+            if rr {
+                binop_rr::<{ $op }> as Handler
+            } else if ri {
+                binop_ri::<{ $op }>
+            } else {
+                binop::<{ $op }>
+            }
+        };
+    }
     Some(match insn.mnemonic() {
-        Mnemonic::Add => binop::<ADD>,
-        Mnemonic::Adc => binop::<ADC>,
-        Mnemonic::Sub => binop::<SUB>,
-        Mnemonic::Sbb => binop::<SBB>,
-        Mnemonic::And => binop::<AND>,
-        Mnemonic::Or => binop::<OR>,
-        Mnemonic::Xor => binop::<XOR>,
-        Mnemonic::Cmp => binop::<CMP>,
-        Mnemonic::Test => binop::<TEST>,
+        Mnemonic::Add => pick!(ADD),
+        Mnemonic::Adc => pick!(ADC),
+        Mnemonic::Sub => pick!(SUB),
+        Mnemonic::Sbb => pick!(SBB),
+        Mnemonic::And => pick!(AND),
+        Mnemonic::Or => pick!(OR),
+        Mnemonic::Xor => pick!(XOR),
+        Mnemonic::Cmp => pick!(CMP),
+        Mnemonic::Test => pick!(TEST),
+        Mnemonic::Inc if r => inc_r,
+        Mnemonic::Dec if r => dec_r,
         Mnemonic::Inc => inc,
         Mnemonic::Dec => dec,
         Mnemonic::Neg => neg,
@@ -40,17 +69,10 @@ pub fn handler(insn: &Instruction) -> Option<Handler> {
     })
 }
 
-fn binop<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
-    let size = d.os();
-    let writes = OP != CMP && OP != TEST;
-    let (a, loc) = if writes {
-        cpu.read_rmw(d, size)?
-    } else {
-        (cpu.read_op(d, 0, size)?, None)
-    };
-    let b = cpu.read_op(d, 1, size)?;
-    let f = &mut cpu.state.flags;
-    let r = match OP {
+/// Compute `a OP b` on `size` bytes and record the flags.
+#[inline(always)]
+fn compute<const OP: u8>(f: &mut Flags, size: u32, a: u64, b: u64) -> u64 {
+    match OP {
         ADD => {
             let r = a.wrapping_add(b);
             f.set_lazy(LazyOp::Add, size, a, b, r);
@@ -86,10 +108,64 @@ fn binop<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
             f.set_lazy(LazyOp::Logic, size, a, b, r);
             r
         }
+    }
+}
+
+fn binop<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let size = d.os();
+    let writes = OP != CMP && OP != TEST;
+    let (a, loc) = if writes {
+        cpu.read_rmw(d, size)?
+    } else {
+        (cpu.read_op(d, 0, size)?, None)
     };
+    let b = cpu.read_op(d, 1, size)?;
+    let r = compute::<OP>(&mut cpu.state.flags, size, a, b);
     if writes {
         cpu.write_rmw(d, loc, size, r)?;
     }
+    Ok(())
+}
+
+/// Register, register.
+fn binop_rr<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let s = &mut cpu.state;
+    let a = s.get_reg(d.insn.op0_register());
+    let b = s.get_reg(d.insn.op1_register());
+    let r = compute::<OP>(&mut s.flags, d.os(), a, b);
+    if OP != CMP && OP != TEST {
+        s.set_reg(d.insn.op0_register(), r);
+    }
+    Ok(())
+}
+
+/// Register, immediate (sign-extended immediates are masked to the size).
+fn binop_ri<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let s = &mut cpu.state;
+    let a = s.get_reg(d.insn.op0_register());
+    let b = d.insn.immediate(1);
+    let r = compute::<OP>(&mut s.flags, d.os(), a, b);
+    if OP != CMP && OP != TEST {
+        s.set_reg(d.insn.op0_register(), r);
+    }
+    Ok(())
+}
+
+fn inc_r(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let s = &mut cpu.state;
+    let a = s.get_reg(d.insn.op0_register());
+    let r = a.wrapping_add(1);
+    s.flags.set_lazy(LazyOp::Inc, d.os(), a, 1, r);
+    s.set_reg(d.insn.op0_register(), r);
+    Ok(())
+}
+
+fn dec_r(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let s = &mut cpu.state;
+    let a = s.get_reg(d.insn.op0_register());
+    let r = a.wrapping_sub(1);
+    s.flags.set_lazy(LazyOp::Dec, d.os(), a, 1, r);
+    s.set_reg(d.insn.op0_register(), r);
     Ok(())
 }
 
