@@ -11,6 +11,7 @@ pub mod data;
 pub mod flagops;
 pub mod io;
 pub mod shift;
+pub mod stack;
 pub mod string;
 pub mod system;
 
@@ -23,6 +24,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
     alu::handler(insn)
         .or_else(|| data::handler(insn))
         .or_else(|| control::handler(insn))
+        .or_else(|| stack::handler(insn))
         .or_else(|| system::handler(insn))
         .or_else(|| shift::handler(insn))
         .or_else(|| string::handler(insn))
