@@ -3,6 +3,7 @@
 //!
 //! Later: the built-in BIOS with its services, and direct kernel boot.
 
+pub mod demo;
 pub mod rom;
 
 pub use rom::{load_rom_image, RomError};

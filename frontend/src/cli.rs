@@ -25,12 +25,79 @@ impl Default for Command {
     }
 }
 
-/// Options of `ox86 run` (filled in by the run module's owner).
+/// CPU model for `ox86 run`.
+#[derive(Clone, Copy, Debug, Default, ValueEnum, PartialEq, Eq)]
+pub enum RunCpu {
+    /// Intel 8086 (20-bit address bus).
+    #[value(name = "8086")]
+    I8086,
+    /// Intel 80286 (24-bit address bus).
+    #[value(name = "286")]
+    I286,
+    /// Pentium-class integer core (the default).
+    #[default]
+    Pentium,
+}
+
+/// Options of `ox86 run`. Numbers are kept as text and parsed by the run
+/// module, so that a malformed number gets ox86's one-line error (exit
+/// status 2); they accept decimal or `0x` hexadecimal.
 #[derive(Debug, Args, Default)]
 pub struct RunArgs {
-    /// Run without a window.
+    /// Run without a window (the window is not implemented yet: ox86 always
+    /// runs headless for now).
     #[arg(long)]
     pub headless: bool,
+    /// ROM image mapped at the top of the first MiB and just below 4 GiB;
+    /// the CPU starts at F000:FFF0. Without it ox86 runs its built-in demo.
+    #[arg(long, value_name = "FILE")]
+    pub bios: Option<PathBuf>,
+    /// Where bytes written to port 0xE9 go: `stdio` (stdout, the default),
+    /// `null`, or a file name.
+    #[arg(long, value_name = "stdio|null|FILE")]
+    pub debugcon: Option<String>,
+    /// Print each value written to POST port 0x80 or 0x190 on stderr as
+    /// `POST 0xNN`.
+    #[arg(long)]
+    pub post_codes: bool,
+    /// isa-debug-exit port: a write of v ends the run with exit status
+    /// (v << 1) | 1.
+    #[arg(long, value_name = "PORT")]
+    pub exit_port: Option<String>,
+    /// End with exit status 0 when the CPU halts with interrupts disabled,
+    /// printing the registers on stderr.
+    #[arg(long)]
+    pub until_halt: bool,
+    /// Stop after N instructions (exit status 6).
+    #[arg(long, value_name = "N")]
+    pub max_instructions: Option<String>,
+    /// Stop after this many seconds of host time (exit status 8).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<String>,
+    /// Write LEN bytes of physical memory from START to FILE when the run
+    /// ends (repeatable).
+    #[arg(long, value_name = "START:LEN:FILE")]
+    pub dump_ram: Vec<String>,
+    /// Log every instruction (log target `ox86::trace`, level trace; uses
+    /// the step interpreter).
+    #[arg(long)]
+    pub trace: bool,
+    /// CPU model.
+    #[arg(long, value_enum, default_value_t)]
+    pub cpu: RunCpu,
+    /// RAM size in MiB (default 32).
+    #[arg(long, value_name = "MiB")]
+    pub memory: Option<String>,
+    /// Run on the step interpreter instead of the block cache.
+    #[arg(long)]
+    pub interpreter: bool,
+    /// Accepted for clarity: ox86 runs are always deterministic (time is
+    /// counted in instructions; only --timeout looks at the host clock).
+    #[arg(long)]
+    pub deterministic: bool,
+    /// No summary line at the end.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,4 +123,14 @@ pub struct SingleStepArgs {
     /// MOO files (.MOO or .MOO.gz) or directories holding them.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Print only the per-file and total summaries, no failure details.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Run only files whose name starts with this opcode (e.g. `D0`, `D0.6`,
+    /// `F7`); repeatable.
+    #[arg(long, value_name = "OPCODE")]
+    pub filter: Vec<String>,
+    /// Print the details of at most N failures per file (default: all).
+    #[arg(long, value_name = "N")]
+    pub max_failures: Option<usize>,
 }

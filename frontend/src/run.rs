@@ -1,8 +1,710 @@
-//! `ox86 run`.
+//! `ox86 run`: build a machine from the command line, run it headless and
+//! turn the way the run ended into an exit status a CI can read.
+//!
+//! With no `--bios`, ox86 runs its built-in demo ROM (`bios::demo`), which
+//! prints to the debug console and halts; the run then ends with status 0.
+//!
+//! Runs are deterministic: guest time is counted in instructions, so the
+//! same inputs give the same output and the same instruction count. The
+//! only wall-clock element is `--timeout`. `--deterministic` is accepted
+//! and changes nothing.
+//!
+//! # Exit statuses
+//! ox86's own statuses are even; isa-debug-exit statuses (`(v << 1) | 1`)
+//! are odd, so the two never collide. As with QEMU, the operating system
+//! keeps only the low 8 bits of an exit-port status.
+//!
+//! | status | meaning |
+//! |---|---|
+//! | 0 | `--until-halt` (or the demo) and the CPU halted with interrupts disabled |
+//! | odd | the guest wrote `v` to the `--exit-port`: `(v << 1) \| 1` |
+//! | 2 | bad command line or input file (one-line message on stderr) |
+//! | 4 | triple fault (the CPU shut down) |
+//! | 6 | `--max-instructions` reached |
+//! | 8 | `--timeout` reached |
+//! | 10 | the CPU halted and nothing can wake it (interrupts enabled but no interrupt source yet, or interrupts disabled without `--until-halt`) |
 
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, RunCpu};
+use anyhow::{bail, Context};
+use emulator::cpu::access::Access;
+use emulator::cpu::{Cpu, CpuModel, SegReg};
+use emulator::engine::Tier;
+use emulator::{Machine, MachineConfig, RunOutcome};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-pub fn main(_args: RunArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("ox86 run is being written")
+/// Exit statuses of `ox86 run` (see the module documentation).
+pub mod status {
+    /// Halted with interrupts disabled under `--until-halt` (or the demo).
+    pub const SUCCESS: u8 = 0;
+    // 2, bad command line or input, is what `main` returns for any error.
+    /// Triple fault.
+    pub const TRIPLE_FAULT: u8 = 4;
+    /// `--max-instructions` reached.
+    pub const INSTRUCTION_LIMIT: u8 = 6;
+    /// `--timeout` reached.
+    pub const TIMEOUT: u8 = 8;
+    /// Halted for good: nothing can wake the CPU.
+    pub const HALTED_FOREVER: u8 = 10;
+}
+
+/// Log target of `--trace` lines (`RUST_LOG=ox86::trace=trace`).
+pub const TRACE_TARGET: &str = "ox86::trace";
+
+/// Instructions per slice between output flushes and timeout checks.
+const SLICE: u64 = 1 << 20;
+/// Slice while tracing (every instruction is logged anyway).
+const TRACE_SLICE: u64 = 4096;
+/// Default RAM size in MiB.
+const DEFAULT_MEMORY_MIB: u64 = 32;
+/// Largest RAM size in MiB (RAM must end below the PCI hole at 3.5 GiB).
+const MAX_MEMORY_MIB: u64 = 3584;
+
+/// Where the debug console (port 0xE9) goes.
+#[derive(Debug, PartialEq, Eq)]
+enum DebugconTarget {
+    Stdout,
+    Null,
+    File(PathBuf),
+}
+
+/// One `--dump-ram START:LEN:FILE`.
+#[derive(Debug, PartialEq, Eq)]
+struct DumpSpec {
+    start: u32,
+    len: u32,
+    path: PathBuf,
+}
+
+/// Everything `ox86 run` was asked to do, validated.
+#[derive(Debug)]
+struct Plan {
+    config: MachineConfig,
+    demo: bool,
+    debugcon: DebugconTarget,
+    post_codes: bool,
+    until_halt: bool,
+    max_instructions: Option<u64>,
+    timeout: Option<Duration>,
+    dumps: Vec<DumpSpec>,
+    trace: bool,
+    quiet: bool,
+    headless: bool,
+}
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    ExitPort(u32),
+    Halted { interrupts_enabled: bool },
+    TripleFault,
+    InstructionLimit,
+    Timeout,
+}
+
+/// Entry point of `ox86 run`.
+pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let plan = plan(&args)?;
+    // Open every output before running, so a bad path fails up front.
+    let mut console = Console::open(&plan.debugcon)?;
+    let mut dump_files = Vec::with_capacity(plan.dumps.len());
+    for d in &plan.dumps {
+        let f = File::create(&d.path)
+            .with_context(|| format!("cannot create RAM dump file {}", d.path.display()))?;
+        dump_files.push(f);
+    }
+    if !plan.headless && !plan.quiet {
+        eprintln!("ox86: no window support yet; running headless");
+    }
+    if plan.trace && !log::log_enabled!(target: TRACE_TARGET, log::Level::Trace) {
+        eprintln!("ox86: --trace logs at trace level; set RUST_LOG={TRACE_TARGET}=trace to see it");
+    }
+    let mut machine = Machine::new(&plan.config)?;
+    let started = Instant::now();
+    let end = drive(&mut machine, &plan, &mut console, started)?;
+    let elapsed = started.elapsed();
+    console.flush()?;
+
+    for (d, f) in plan.dumps.iter().zip(dump_files) {
+        let mut buf = vec![0u8; d.len as usize];
+        machine.cpu.mem.read_bytes(d.start, &mut buf);
+        let mut w = BufWriter::new(f);
+        w.write_all(&buf)
+            .and_then(|()| w.flush())
+            .with_context(|| format!("cannot write RAM dump file {}", d.path.display()))?;
+    }
+
+    let code = report(&machine.cpu, &plan, end);
+    if !plan.quiet {
+        let n = machine.cpu.icount;
+        let secs = elapsed.as_secs_f64();
+        let mips = if secs > 0.0 {
+            n as f64 / secs / 1e6
+        } else {
+            0.0
+        };
+        eprintln!("ox86: {n} instructions in {secs:.3} s ({mips:.1} MIPS)");
+    }
+    Ok(ExitCode::from(code))
+}
+
+/// Validate the command line.
+fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
+    let demo = args.bios.is_none();
+    let rom: Arc<[u8]> = match &args.bios {
+        Some(path) => bios::load_rom_image(path)?.into(),
+        None => bios::demo::DEMO_ROM.into(),
+    };
+    let memory_mib = match &args.memory {
+        Some(s) => parse_number(s).with_context(|| format!("--memory {s:?}"))?,
+        None => DEFAULT_MEMORY_MIB,
+    };
+    if !(1..=MAX_MEMORY_MIB).contains(&memory_mib) {
+        bail!("--memory {memory_mib}: RAM size must be 1 to {MAX_MEMORY_MIB} MiB");
+    }
+    let exit_port =
+        match &args.exit_port {
+            Some(s) => {
+                let v = parse_number(s).with_context(|| format!("--exit-port {s:?}"))?;
+                Some(u16::try_from(v).map_err(|_| {
+                    anyhow::anyhow!("--exit-port {s:?}: port numbers go up to 0xffff")
+                })?)
+            }
+            None => None,
+        };
+    let max_instructions = match &args.max_instructions {
+        Some(s) => Some(parse_number(s).with_context(|| format!("--max-instructions {s:?}"))?),
+        None => None,
+    };
+    let timeout = match &args.timeout {
+        Some(s) => Some(parse_seconds(s).with_context(|| format!("--timeout {s:?}"))?),
+        None => None,
+    };
+    let dumps = args
+        .dump_ram
+        .iter()
+        .map(|s| parse_dump(s).with_context(|| format!("--dump-ram {s:?}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let debugcon = match args.debugcon.as_deref() {
+        None | Some("stdio") => DebugconTarget::Stdout,
+        Some("null") => DebugconTarget::Null,
+        Some("") => bail!("--debugcon needs stdio, null or a file name"),
+        Some(path) => DebugconTarget::File(path.into()),
+    };
+    let model = match args.cpu {
+        RunCpu::I8086 => CpuModel::I8086,
+        RunCpu::I286 => CpuModel::I80286,
+        RunCpu::Pentium => CpuModel::Pentium,
+    };
+    let tier = if args.interpreter || args.trace {
+        Tier::Interpreter
+    } else {
+        Tier::Blocks
+    };
+    Ok(Plan {
+        config: MachineConfig {
+            model,
+            ram_size: memory_mib << 20,
+            bios: Some(rom),
+            exit_port,
+            tier,
+        },
+        demo,
+        debugcon,
+        post_codes: args.post_codes,
+        until_halt: args.until_halt || demo,
+        max_instructions,
+        timeout,
+        dumps,
+        trace: args.trace,
+        quiet: args.quiet,
+        headless: args.headless,
+    })
+}
+
+/// A number in decimal or with a `0x` prefix in hexadecimal (`_` allowed
+/// between digits).
+fn parse_number(s: &str) -> anyhow::Result<u64> {
+    let t = s.trim().replace('_', "");
+    let (digits, radix) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(h) => (h, 16),
+        None => (t.as_str(), 10),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        bail!("not a number (use decimal or 0x hexadecimal)");
+    }
+    u64::from_str_radix(digits, radix).map_err(|_| anyhow::anyhow!("number too large"))
+}
+
+/// Seconds as a positive decimal (fractions allowed).
+fn parse_seconds(s: &str) -> anyhow::Result<Duration> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| anyhow::anyhow!("not a number of seconds"))?;
+    if !(v.is_finite() && v > 0.0 && v < 1e9) {
+        bail!("the timeout must be a positive number of seconds");
+    }
+    Ok(Duration::from_secs_f64(v))
+}
+
+/// `START:LEN:FILE`; the range must lie inside the 4 GiB physical space.
+fn parse_dump(s: &str) -> anyhow::Result<DumpSpec> {
+    let mut parts = s.splitn(3, ':');
+    let (Some(start), Some(len), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+        bail!("expected START:LEN:FILE");
+    };
+    let start = parse_number(start).context("START")?;
+    let len = parse_number(len).context("LEN")?;
+    if path.is_empty() {
+        bail!("FILE is empty");
+    }
+    if len == 0 || start.checked_add(len).map_or(true, |end| end > 1 << 32) {
+        bail!("the range must be non-empty and end at or below 4 GiB");
+    }
+    Ok(DumpSpec {
+        start: start as u32,
+        len: len as u32,
+        path: path.into(),
+    })
+}
+
+/// Run until the guest or a limit ends the run, pumping the debug ports.
+fn drive(
+    m: &mut Machine,
+    plan: &Plan,
+    console: &mut Console,
+    started: Instant,
+) -> anyhow::Result<End> {
+    let slice = if plan.trace { TRACE_SLICE } else { SLICE };
+    loop {
+        let mut budget = slice;
+        if let Some(max) = plan.max_instructions {
+            let left = max.saturating_sub(m.cpu.icount);
+            if left == 0 {
+                return Ok(End::InstructionLimit);
+            }
+            budget = budget.min(left);
+        }
+        // Both tiers stop exactly at the budget, so an instruction limit
+        // is exact.
+        let outcome = if plan.trace {
+            traced_slice(m, budget)
+        } else {
+            m.run_slice(budget)
+        };
+        pump(m, plan, console)?;
+        match outcome {
+            RunOutcome::Exit(s) => return Ok(End::ExitPort(s)),
+            RunOutcome::Halted { interrupts_enabled } => {
+                return Ok(End::Halted { interrupts_enabled })
+            }
+            RunOutcome::Shutdown => return Ok(End::TripleFault),
+            RunOutcome::Budget => {}
+        }
+        if plan.timeout.is_some_and(|t| started.elapsed() >= t) {
+            return Ok(End::Timeout);
+        }
+    }
+}
+
+/// Step `budget` instructions, logging each one before it runs.
+fn traced_slice(m: &mut Machine, budget: u64) -> RunOutcome {
+    let tier = m.tier;
+    m.tier = Tier::Interpreter;
+    let mut outcome = RunOutcome::Budget;
+    for _ in 0..budget {
+        if log::log_enabled!(target: TRACE_TARGET, log::Level::Trace) && !m.cpu.state.halted {
+            log::trace!(target: TRACE_TARGET, "{}", trace_line(&m.cpu));
+        }
+        outcome = m.run_slice(1);
+        if outcome != RunOutcome::Budget {
+            break;
+        }
+    }
+    m.tier = tier;
+    outcome
+}
+
+/// One trace line: instruction count, CS:IP, bytes, disassembly, and the
+/// registers before the instruction runs.
+fn trace_line(cpu: &Cpu) -> String {
+    let s = &cpu.state;
+    let mut bytes = [0u8; 15];
+    if let Ok(phys) = cpu.translate(cpu.linear_ip(), Access::Execute) {
+        cpu.mem.read_bytes(phys, &mut bytes);
+    }
+    let bitness = if s.code32() { 32 } else { 16 };
+    let mut dec =
+        iced_x86::Decoder::with_ip(bitness, &bytes, s.rip, iced_x86::DecoderOptions::NONE);
+    let insn = dec.decode();
+    let len = if insn.is_invalid() { 1 } else { insn.len() };
+    let hex: String = bytes[..len].iter().map(|b| format!("{b:02x}")).collect();
+    let cs = s.seg[SegReg::Cs as usize].selector;
+    let r = |n: usize| s.regs[n] as u32;
+    format!(
+        "{:>10} {cs:04x}:{:08x} {hex:<20} {:<32} eax={:08x} ebx={:08x} ecx={:08x} edx={:08x} \
+         esi={:08x} edi={:08x} ebp={:08x} esp={:08x} efl={:08x}",
+        cpu.icount,
+        s.rip,
+        disassemble(&insn),
+        r(0),
+        r(3),
+        r(1),
+        r(2),
+        r(6),
+        r(7),
+        r(5),
+        r(4),
+        s.flags.eflags()
+    )
+}
+
+#[cfg(feature = "tracing")]
+fn disassemble(insn: &iced_x86::Instruction) -> String {
+    use iced_x86::Formatter;
+    if insn.is_invalid() {
+        return "(bad)".into();
+    }
+    let mut out = String::new();
+    iced_x86::IntelFormatter::new().format(insn, &mut out);
+    out
+}
+
+/// Without the `tracing` feature there is no formatter: show the mnemonic.
+#[cfg(not(feature = "tracing"))]
+fn disassemble(insn: &iced_x86::Instruction) -> String {
+    if insn.is_invalid() {
+        return "(bad)".into();
+    }
+    format!("{:?}", insn.mnemonic()).to_lowercase()
+}
+
+/// Move debug console bytes and POST codes from the machine to the host.
+fn pump(m: &mut Machine, plan: &Plan, console: &mut Console) -> anyhow::Result<()> {
+    let out = m.cpu.io.debug.take_console();
+    if !out.is_empty() {
+        console.write(&out)?;
+    }
+    let posts = m.cpu.io.debug.take_post_codes();
+    if plan.post_codes {
+        for p in posts {
+            eprintln!("POST 0x{p:02X}");
+        }
+    }
+    Ok(())
+}
+
+/// Print what the user needs to know about how the run ended; returns the
+/// exit status.
+fn report(cpu: &Cpu, plan: &Plan, end: End) -> u8 {
+    match end {
+        End::ExitPort(s) => (s & 0xFF) as u8,
+        End::Halted {
+            interrupts_enabled: false,
+        } if plan.until_halt => {
+            if !plan.demo {
+                eprintln!("ox86: CPU halted with interrupts disabled");
+                eprint!("{}", registers(cpu));
+            }
+            status::SUCCESS
+        }
+        End::Halted { interrupts_enabled } => {
+            if interrupts_enabled {
+                eprintln!("ox86: CPU halted with interrupts enabled, but there is no interrupt source to wake it");
+            } else {
+                eprintln!("ox86: CPU halted with interrupts disabled (pass --until-halt to treat this as success)");
+            }
+            eprint!("{}", registers(cpu));
+            status::HALTED_FOREVER
+        }
+        End::TripleFault => {
+            eprintln!("ox86: triple fault: the CPU shut down");
+            eprint!("{}", registers(cpu));
+            status::TRIPLE_FAULT
+        }
+        End::InstructionLimit => {
+            eprintln!(
+                "ox86: instruction limit reached ({} instructions)",
+                cpu.icount
+            );
+            status::INSTRUCTION_LIMIT
+        }
+        End::Timeout => {
+            eprintln!("ox86: timeout after {} instructions", cpu.icount);
+            eprint!("{}", registers(cpu));
+            status::TIMEOUT
+        }
+    }
+}
+
+/// The CPU registers, a few lines of text.
+fn registers(cpu: &Cpu) -> String {
+    let s = &cpu.state;
+    let r = |n: usize| s.regs[n] as u32;
+    let mut out = format!(
+        "EAX={:08x} EBX={:08x} ECX={:08x} EDX={:08x}\n\
+         ESI={:08x} EDI={:08x} EBP={:08x} ESP={:08x}\n\
+         EIP={:08x} EFL={:08x} CPL={} CR0={:08x} CR2={:08x} CR3={:08x} CR4={:08x}\n",
+        r(0),
+        r(3),
+        r(1),
+        r(2),
+        r(6),
+        r(7),
+        r(5),
+        r(4),
+        s.rip as u32,
+        s.flags.eflags(),
+        s.cpl,
+        s.cr0 as u32,
+        s.cr2 as u32,
+        s.cr3 as u32,
+        s.cr4 as u32
+    );
+    for (name, seg) in ["ES", "CS", "SS", "DS", "FS", "GS"].iter().zip(SegReg::ALL) {
+        let g = s.sreg(seg);
+        out.push_str(&format!(
+            "{name} ={:04x} base={:08x} limit={:08x} attr={:04x}\n",
+            g.selector, g.base, g.limit, g.attr
+        ));
+    }
+    out.push_str(&format!(
+        "GDT={:08x}:{:04x} IDT={:08x}:{:04x}\n",
+        s.gdtr.base, s.gdtr.limit, s.idtr.base, s.idtr.limit
+    ));
+    out
+}
+
+/// The open debug console.
+enum Console {
+    Stdout(std::io::Stdout),
+    File(BufWriter<File>, PathBuf),
+    Null,
+}
+
+impl Console {
+    fn open(target: &DebugconTarget) -> anyhow::Result<Console> {
+        Ok(match target {
+            DebugconTarget::Stdout => Console::Stdout(std::io::stdout()),
+            DebugconTarget::Null => Console::Null,
+            DebugconTarget::File(p) => {
+                let f = File::create(p)
+                    .with_context(|| format!("cannot create debug console file {}", p.display()))?;
+                Console::File(BufWriter::new(f), p.clone())
+            }
+        })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        match self {
+            Console::Stdout(s) => {
+                let mut l = s.lock();
+                // A closed stdout (e.g. `| head`) must not end the run.
+                let _ = l.write_all(bytes).and_then(|()| l.flush());
+            }
+            Console::File(w, p) => w
+                .write_all(bytes)
+                .with_context(|| format!("cannot write debug console file {}", p.display()))?,
+            Console::Null => {}
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> anyhow::Result<()> {
+        if let Console::File(w, p) = self {
+            w.flush()
+                .with_context(|| format!("cannot write debug console file {}", p.display()))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_decimal_and_hex() {
+        for (s, v) in [
+            ("0", 0),
+            ("42", 42),
+            ("0xf4", 0xF4),
+            ("0XF4", 0xF4),
+            ("1_000_000", 1_000_000),
+            (" 7 ", 7),
+        ] {
+            assert_eq!(parse_number(s).unwrap(), v, "{s}");
+        }
+        for s in [
+            "",
+            "0x",
+            "-1",
+            "12a",
+            "0xg",
+            "1e6",
+            "99999999999999999999999",
+        ] {
+            assert!(parse_number(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn seconds() {
+        assert_eq!(parse_seconds("1.5").unwrap(), Duration::from_millis(1500));
+        for s in ["0", "-1", "nan", "inf", "x", ""] {
+            assert!(parse_seconds(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn dump_specs() {
+        assert_eq!(
+            parse_dump("0x1000:256:out.bin").unwrap(),
+            DumpSpec {
+                start: 0x1000,
+                len: 256,
+                path: "out.bin".into()
+            }
+        );
+        // The file name may contain colons.
+        assert_eq!(parse_dump("0:1:a:b").unwrap().path, PathBuf::from("a:b"));
+        assert_eq!(parse_dump("0xffffffff:1:f").unwrap().start, 0xFFFF_FFFF);
+        for s in [
+            "",
+            "0:1",
+            "0:1:",
+            "x:1:f",
+            "0:0:f",
+            "0xffffffff:2:f",
+            "0:0x100000001:f",
+        ] {
+            assert!(parse_dump(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn plan_defaults_to_the_demo() {
+        let p = plan(&RunArgs::default()).unwrap();
+        assert!(p.demo && p.until_halt);
+        assert_eq!(p.debugcon, DebugconTarget::Stdout);
+        assert_eq!(p.config.ram_size, 32 << 20);
+        assert_eq!(p.config.model, CpuModel::Pentium);
+        assert_eq!(p.config.tier, Tier::Blocks);
+    }
+
+    #[test]
+    fn plan_rejects_bad_input_with_one_line_errors() {
+        let cases: Vec<RunArgs> = vec![
+            RunArgs {
+                bios: Some("/nonexistent/rom.bin".into()),
+                ..Default::default()
+            },
+            RunArgs {
+                memory: Some("0".into()),
+                ..Default::default()
+            },
+            RunArgs {
+                memory: Some("lots".into()),
+                ..Default::default()
+            },
+            RunArgs {
+                exit_port: Some("0x10000".into()),
+                ..Default::default()
+            },
+            RunArgs {
+                max_instructions: Some("1O".into()),
+                ..Default::default()
+            },
+            RunArgs {
+                dump_ram: vec!["0:16".into()],
+                ..Default::default()
+            },
+        ];
+        for a in cases {
+            let e = plan(&a).expect_err(&format!("{a:?}"));
+            let msg = format!("{e:#}");
+            assert!(!msg.contains('\n'), "{msg}");
+        }
+    }
+
+    /// A tiny ROM: `out 0xE9, al` for "ok", then `cli; hlt`, with the reset
+    /// vector jumping to it. Built by hand so the runner is tested without
+    /// depending on which instruction families exist.
+    fn tiny_rom(tail: &[u8]) -> Arc<[u8]> {
+        let mut rom = vec![0xF4u8; 4096];
+        // At offset 0 (F000:F000 → linear FF000).
+        let mut code = vec![
+            0xB0, b'o', 0xE6, 0xE9, // mov al,'o'; out 0xE9,al
+            0xB0, b'k', 0xE6, 0xE9, // mov al,'k'; out 0xE9,al
+        ];
+        code.extend_from_slice(tail);
+        rom[..code.len()].copy_from_slice(&code);
+        // Reset vector at FFFF0: jmp far F000:F000.
+        rom[0xFF0..0xFF5].copy_from_slice(&[0xEA, 0x00, 0xF0, 0x00, 0xF0]);
+        rom.into()
+    }
+
+    fn test_plan(rom: Arc<[u8]>, tier: Tier) -> Plan {
+        Plan {
+            config: MachineConfig {
+                bios: Some(rom),
+                exit_port: Some(0xF4),
+                tier,
+                ..Default::default()
+            },
+            demo: false,
+            debugcon: DebugconTarget::Null,
+            post_codes: false,
+            until_halt: true,
+            max_instructions: None,
+            timeout: None,
+            dumps: Vec::new(),
+            trace: false,
+            quiet: true,
+            headless: true,
+        }
+    }
+
+    #[test]
+    fn runs_to_halt_and_to_the_exit_port() {
+        for tier in [Tier::Blocks, Tier::Interpreter] {
+            let p = test_plan(tiny_rom(&[0xFA, 0xF4]), tier);
+            let mut m = Machine::new(&p.config).unwrap();
+            let end = drive(&mut m, &p, &mut Console::Null, Instant::now()).unwrap();
+            assert_eq!(
+                end,
+                End::Halted {
+                    interrupts_enabled: false
+                }
+            );
+            assert_eq!(report(&m.cpu, &p, end), status::SUCCESS);
+
+            // mov al,0x10; out 0xF4,al → status 0x21.
+            let p = test_plan(tiny_rom(&[0xB0, 0x10, 0xE6, 0xF4, 0xFA, 0xF4]), tier);
+            let mut m = Machine::new(&p.config).unwrap();
+            let end = drive(&mut m, &p, &mut Console::Null, Instant::now()).unwrap();
+            assert_eq!(end, End::ExitPort(0x21));
+            assert_eq!(report(&m.cpu, &p, end), 0x21);
+        }
+    }
+
+    #[test]
+    fn instruction_limit_is_exact_on_both_tiers() {
+        // jmp $ (a one-instruction block that never ends) after the output.
+        for tier in [Tier::Blocks, Tier::Interpreter] {
+            for max in [1, 5, 63, 64, 65, 1000, 100_003] {
+                let mut p = test_plan(tiny_rom(&[0xEB, 0xFE]), tier);
+                p.max_instructions = Some(max);
+                let mut m = Machine::new(&p.config).unwrap();
+                let end = drive(&mut m, &p, &mut Console::Null, Instant::now()).unwrap();
+                assert_eq!(end, End::InstructionLimit);
+                assert_eq!(m.cpu.icount, max, "{tier:?}");
+            }
+        }
+    }
 }
