@@ -311,158 +311,65 @@ mod tests {
         cpu.state.seg[r as usize] = Segment::real(sel, r == SegReg::Cs);
     }
 
-    /// One MOVS case: registers in, memory in, expected registers and
-    /// destination bytes out.
+    /// One MOVS case: SI, DI, CX in and out, and the bytes expected at an
+    /// address afterwards.
     struct MovCase {
         name: &'static str,
         code: &'static [u8],
         df: bool,
-        si: u64,
-        di: u64,
-        cx: u64,
-        si_out: u64,
-        di_out: u64,
-        cx_out: u64,
-        /// Expected bytes at `check_at`.
+        regs: [u64; 3],
+        regs_out: [u64; 3],
         check_at: u32,
         expect: &'static [u8],
     }
 
+    const fn mc(
+        name: &'static str,
+        code: &'static [u8],
+        df: bool,
+        regs: [u64; 3],
+        regs_out: [u64; 3],
+        check_at: u32,
+        expect: &'static [u8],
+    ) -> MovCase {
+        MovCase {
+            name,
+            code,
+            df,
+            regs,
+            regs_out,
+            check_at,
+            expect,
+        }
+    }
+
     #[test]
     fn rep_movs_table() {
-        // Source bytes 0x00..0x3F at 0x1000; destination area at 0x2000.
+        // Source bytes 0x00..0x3F at 0x1000; 0xEE around the destination.
+        const FWD: [u64; 3] = [0x1000, 0x2000, 0];
+        #[rustfmt::skip]
         let cases = [
-            MovCase {
-                name: "rep movsb forward",
-                code: &[0xF3, 0xA4],
-                df: false,
-                si: 0x1000,
-                di: 0x2000,
-                cx: 5,
-                si_out: 0x1005,
-                di_out: 0x2005,
-                cx_out: 0,
-                check_at: 0x2000,
-                expect: &[0, 1, 2, 3, 4, 0xEE],
-            },
-            MovCase {
-                name: "rep movsw forward",
-                code: &[0xF3, 0xA5],
-                df: false,
-                si: 0x1000,
-                di: 0x2000,
-                cx: 3,
-                si_out: 0x1006,
-                di_out: 0x2006,
-                cx_out: 0,
-                check_at: 0x2000,
-                expect: &[0, 1, 2, 3, 4, 5, 0xEE],
-            },
-            MovCase {
-                name: "rep movsd forward",
-                code: &[0x66, 0xF3, 0xA5],
-                df: false,
-                si: 0x1000,
-                di: 0x2000,
-                cx: 2,
-                si_out: 0x1008,
-                di_out: 0x2008,
-                cx_out: 0,
-                check_at: 0x2000,
-                expect: &[0, 1, 2, 3, 4, 5, 6, 7, 0xEE],
-            },
-            MovCase {
-                name: "rep movsb backward",
-                code: &[0xF3, 0xA4],
-                df: true,
-                si: 0x1004,
-                di: 0x2004,
-                cx: 3,
-                si_out: 0x1001,
-                di_out: 0x2001,
-                cx_out: 0,
-                check_at: 0x2001,
-                expect: &[0xEE, 2, 3, 4, 0xEE],
-            },
-            MovCase {
-                name: "rep movsw backward",
-                code: &[0xF3, 0xA5],
-                df: true,
-                si: 0x1004,
-                di: 0x2004,
-                cx: 2,
-                si_out: 0x1000,
-                di_out: 0x2000,
-                cx_out: 0,
-                check_at: 0x2002,
-                expect: &[2, 3, 4, 5, 0xEE],
-            },
-            MovCase {
-                name: "rep movsd backward",
-                code: &[0x66, 0xF3, 0xA5],
-                df: true,
-                si: 0x1004,
-                di: 0x2004,
-                cx: 2,
-                si_out: 0x0FFC,
-                di_out: 0x1FFC,
-                cx_out: 0,
-                check_at: 0x2000,
-                expect: &[0, 1, 2, 3, 4, 5, 6, 7, 0xEE],
-            },
-            MovCase {
-                name: "rep with cx=0 does nothing",
-                code: &[0xF3, 0xA4],
-                df: false,
-                si: 0x1000,
-                di: 0x2000,
-                cx: 0,
-                si_out: 0x1000,
-                di_out: 0x2000,
-                cx_out: 0,
-                check_at: 0x2000,
-                expect: &[0xEE],
-            },
-            MovCase {
-                name: "movsb without rep moves one and ignores cx",
-                code: &[0xA4],
-                df: false,
-                si: 0x1000,
-                di: 0x2000,
-                cx: 7,
-                si_out: 0x1001,
-                di_out: 0x2001,
-                cx_out: 7,
-                check_at: 0x2000,
-                expect: &[0, 0xEE],
-            },
-            MovCase {
-                name: "repne movsb acts as rep",
-                code: &[0xF2, 0xA4],
-                df: false,
-                si: 0x1000,
-                di: 0x2000,
-                cx: 2,
-                si_out: 0x1002,
-                di_out: 0x2002,
-                cx_out: 0,
-                check_at: 0x2000,
-                expect: &[0, 1, 0xEE],
-            },
-            MovCase {
-                name: "16-bit SI wraps and keeps the upper half",
-                code: &[0xF3, 0xA4],
-                df: false,
-                si: 0xABCD_FFFF,
-                di: 0x2000,
-                cx: 2,
-                si_out: 0xABCD_0001,
-                di_out: 0x2002,
-                cx_out: 0,
-                check_at: 0x2000,
-                // Byte at DS:FFFF (0x0FFFF, zero) then DS:0000 (0x00000).
-                expect: &[0x00, 0x00, 0xEE],
-            },
+            mc("rep movsb forward", &[0xF3, 0xA4], false, [0x1000, 0x2000, 5],
+                [0x1005, 0x2005, 0], 0x2000, &[0, 1, 2, 3, 4, 0xEE]),
+            mc("rep movsw forward", &[0xF3, 0xA5], false, [0x1000, 0x2000, 3],
+                [0x1006, 0x2006, 0], 0x2000, &[0, 1, 2, 3, 4, 5, 0xEE]),
+            mc("rep movsd forward", &[0x66, 0xF3, 0xA5], false, [0x1000, 0x2000, 2],
+                [0x1008, 0x2008, 0], 0x2000, &[0, 1, 2, 3, 4, 5, 6, 7, 0xEE]),
+            mc("rep movsb backward", &[0xF3, 0xA4], true, [0x1004, 0x2004, 3],
+                [0x1001, 0x2001, 0], 0x2001, &[0xEE, 2, 3, 4, 0xEE]),
+            mc("rep movsw backward", &[0xF3, 0xA5], true, [0x1004, 0x2004, 2],
+                [0x1000, 0x2000, 0], 0x2002, &[2, 3, 4, 5, 0xEE]),
+            mc("rep movsd backward", &[0x66, 0xF3, 0xA5], true, [0x1004, 0x2004, 2],
+                [0x0FFC, 0x1FFC, 0], 0x2000, &[0, 1, 2, 3, 4, 5, 6, 7, 0xEE]),
+            mc("rep with cx=0 does nothing", &[0xF3, 0xA4], false, FWD, FWD, 0x2000, &[0xEE]),
+            mc("movsb without rep ignores cx", &[0xA4], false, [0x1000, 0x2000, 7],
+                [0x1001, 0x2001, 7], 0x2000, &[0, 0xEE]),
+            mc("repne movsb acts as rep", &[0xF2, 0xA4], false, [0x1000, 0x2000, 2],
+                [0x1002, 0x2002, 0], 0x2000, &[0, 1, 0xEE]),
+            // Bytes from DS:FFFF then DS:0000 (both zero); ESI's upper half
+            // is kept.
+            mc("16-bit SI wraps", &[0xF3, 0xA4], false, [0xABCD_FFFF, 0x2000, 2],
+                [0xABCD_0001, 0x2002, 0], 0x2000, &[0, 0, 0xEE]),
         ];
         for model in [CpuModel::I8086, CpuModel::I80286, CpuModel::Pentium] {
             for c in &cases {
@@ -474,14 +381,19 @@ mod tests {
                 cpu.mem.write_bytes(0x1000, &src);
                 cpu.mem.write_bytes(0x1FF0, &[0xEE; 0x40]);
                 cpu.state.flags.set(DF, c.df);
-                cpu.state.regs[RSI] = c.si;
-                cpu.state.regs[RDI] = c.di;
-                cpu.state.regs[RCX] = c.cx;
+                [
+                    cpu.state.regs[RSI],
+                    cpu.state.regs[RDI],
+                    cpu.state.regs[RCX],
+                ] = c.regs;
                 step(&mut cpu);
                 let name = format!("{} ({model:?})", c.name);
-                assert_eq!(cpu.state.regs[RSI], c.si_out, "{name}: si");
-                assert_eq!(cpu.state.regs[RDI], c.di_out, "{name}: di");
-                assert_eq!(cpu.state.regs[RCX], c.cx_out, "{name}: cx");
+                let out = [
+                    cpu.state.regs[RSI],
+                    cpu.state.regs[RDI],
+                    cpu.state.regs[RCX],
+                ];
+                assert_eq!(out, c.regs_out, "{name}: SI, DI, CX");
                 let mut got = vec![0; c.expect.len()];
                 cpu.mem.read_bytes(c.check_at, &mut got);
                 assert_eq!(got, c.expect, "{name}: memory");
