@@ -10,6 +10,7 @@ pub mod control;
 pub mod data;
 pub mod flagops;
 pub mod io;
+pub mod muldiv;
 pub mod shift;
 pub mod stack;
 pub mod string;
@@ -30,6 +31,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| string::handler(insn))
         .or_else(|| flagops::handler(insn))
         .or_else(|| io::handler(insn))
+        .or_else(|| muldiv::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and
