@@ -6,6 +6,7 @@
 //! claims raises #UD.
 
 pub mod alu;
+pub mod bcd;
 pub mod control;
 pub mod data;
 pub mod flagops;
@@ -32,6 +33,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| flagops::handler(insn))
         .or_else(|| io::handler(insn))
         .or_else(|| muldiv::handler(insn))
+        .or_else(|| bcd::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and
