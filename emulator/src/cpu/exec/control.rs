@@ -531,257 +531,64 @@ mod tests {
         assert_eq!(cpu.state.rip, 0xFF03);
     }
 
-    /// One control transfer: bytes at 0x100 with BX/SI/SP set, memory words
-    /// preset, then IP, CS, SP (and a memory check) afterwards.
-    struct Case {
-        name: &'static str,
-        code: &'static [u8],
-        bx: u64,
-        sp: u64,
-        mem: &'static [(u32, u32, u64)],
-        ip: u64,
-        cs: u16,
-        sp_out: u64,
-        stack: &'static [(u32, u32, u64)],
-    }
+    /// Memory preset before (or checked after) a transfer: (address, size, value).
+    type Mem = &'static [(u32, u32, u64)];
 
     #[test]
     fn transfers_in_all_operand_sizes() {
-        let cases = [
-            Case {
-                name: "jmp bx",
-                code: &[0xFF, 0xE3],
-                bx: 0x1234,
-                sp: 0xFFFE,
-                mem: &[],
-                ip: 0x1234,
-                cs: 0,
-                sp_out: 0xFFFE,
-                stack: &[],
-            },
-            Case {
-                name: "jmp [bx]",
-                code: &[0xFF, 0x27],
-                bx: 0x2000,
-                sp: 0xFFFE,
-                mem: &[(0x2000, 2, 0x4321)],
-                ip: 0x4321,
-                cs: 0,
-                sp_out: 0xFFFE,
-                stack: &[],
-            },
-            Case {
-                name: "66 jmp dword [bx] (upper half must be zero in real mode)",
-                code: &[0x66, 0xFF, 0x27],
-                bx: 0x2000,
-                sp: 0xFFFE,
-                mem: &[(0x2000, 4, 0x0000_8765)],
-                ip: 0x8765,
-                cs: 0,
-                sp_out: 0xFFFE,
-                stack: &[],
-            },
-            Case {
-                name: "67 jmp [ebx]",
-                code: &[0x67, 0xFF, 0x23],
-                bx: 0x3000,
-                sp: 0xFFFE,
-                mem: &[(0x3000, 2, 0x0555)],
-                ip: 0x0555,
-                cs: 0,
-                sp_out: 0xFFFE,
-                stack: &[],
-            },
-            Case {
-                name: "jmp far 1234:5678",
-                code: &[0xEA, 0x78, 0x56, 0x34, 0x12],
-                bx: 0,
-                sp: 0xFFFE,
-                mem: &[],
-                ip: 0x5678,
-                cs: 0x1234,
-                sp_out: 0xFFFE,
-                stack: &[],
-            },
-            Case {
-                name: "66 jmp far ptr16:32",
-                code: &[0x66, 0xEA, 0x78, 0x56, 0x00, 0x00, 0x34, 0x12],
-                bx: 0,
-                sp: 0xFFFE,
-                mem: &[],
-                ip: 0x5678,
-                cs: 0x1234,
-                sp_out: 0xFFFE,
-                stack: &[],
-            },
-            Case {
-                name: "jmp far [bx]",
-                code: &[0xFF, 0x2F],
-                bx: 0x2000,
-                sp: 0xFFFE,
-                mem: &[(0x2000, 2, 0x0010), (0x2002, 2, 0x0800)],
-                ip: 0x0010,
-                cs: 0x0800,
-                sp_out: 0xFFFE,
-                stack: &[],
-            },
-            Case {
-                name: "66 jmp far [bx] (m16:32)",
-                code: &[0x66, 0xFF, 0x2F],
-                bx: 0x2000,
-                sp: 0xFFFE,
-                mem: &[(0x2000, 4, 0x0020), (0x2004, 2, 0x0900)],
-                ip: 0x0020,
-                cs: 0x0900,
-                sp_out: 0xFFFE,
-                stack: &[],
-            },
-            Case {
-                name: "call rel16",
-                code: &[0xE8, 0x10, 0x00],
-                bx: 0,
-                sp: 0x1000,
-                mem: &[],
-                ip: 0x113,
-                cs: 0,
-                sp_out: 0x0FFE,
-                stack: &[(0x0FFE, 2, 0x103)],
-            },
-            Case {
-                name: "66 call rel32",
-                code: &[0x66, 0xE8, 0x10, 0x00, 0x00, 0x00],
-                bx: 0,
-                sp: 0x1000,
-                mem: &[],
-                ip: 0x116,
-                cs: 0,
-                sp_out: 0x0FFC,
-                stack: &[(0x0FFC, 4, 0x106)],
-            },
-            Case {
-                name: "call bx",
-                code: &[0xFF, 0xD3],
-                bx: 0x0400,
-                sp: 0x1000,
-                mem: &[],
-                ip: 0x400,
-                cs: 0,
-                sp_out: 0x0FFE,
-                stack: &[(0x0FFE, 2, 0x102)],
-            },
-            Case {
-                name: "66 call ebx",
-                code: &[0x66, 0xFF, 0xD3],
-                bx: 0x0400,
-                sp: 0x1000,
-                mem: &[],
-                ip: 0x400,
-                cs: 0,
-                sp_out: 0x0FFC,
-                stack: &[(0x0FFC, 4, 0x103)],
-            },
-            Case {
-                name: "call far 2000:0030",
-                code: &[0x9A, 0x30, 0x00, 0x00, 0x20],
-                bx: 0,
-                sp: 0x1000,
-                mem: &[],
-                ip: 0x30,
-                cs: 0x2000,
-                sp_out: 0x0FFC,
-                stack: &[(0x0FFE, 2, 0), (0x0FFC, 2, 0x105)],
-            },
-            Case {
-                name: "66 call far [bx] (m16:32)",
-                code: &[0x66, 0xFF, 0x1F],
-                bx: 0x2000,
-                sp: 0x1000,
-                mem: &[(0x2000, 4, 0x40), (0x2004, 2, 0x3000)],
-                ip: 0x40,
-                cs: 0x3000,
-                sp_out: 0x0FF8,
-                stack: &[(0x0FFC, 4, 0), (0x0FF8, 4, 0x103)],
-            },
-            Case {
-                name: "ret",
-                code: &[0xC3],
-                bx: 0,
-                sp: 0x0FFE,
-                mem: &[(0x0FFE, 2, 0x0222)],
-                ip: 0x222,
-                cs: 0,
-                sp_out: 0x1000,
-                stack: &[],
-            },
-            Case {
-                name: "ret 4",
-                code: &[0xC2, 0x04, 0x00],
-                bx: 0,
-                sp: 0x0FFE,
-                mem: &[(0x0FFE, 2, 0x0222)],
-                ip: 0x222,
-                cs: 0,
-                sp_out: 0x1004,
-                stack: &[],
-            },
-            Case {
-                name: "66 ret",
-                code: &[0x66, 0xC3],
-                bx: 0,
-                sp: 0x0FFC,
-                mem: &[(0x0FFC, 4, 0x0333)],
-                ip: 0x333,
-                cs: 0,
-                sp_out: 0x1000,
-                stack: &[],
-            },
-            Case {
-                name: "retf 2",
-                code: &[0xCA, 0x02, 0x00],
-                bx: 0,
-                sp: 0x0FFC,
-                mem: &[(0x0FFC, 2, 0x0044), (0x0FFE, 2, 0x5000)],
-                ip: 0x44,
-                cs: 0x5000,
-                sp_out: 0x1002,
-                stack: &[],
-            },
-            Case {
-                name: "66 retf",
-                code: &[0x66, 0xCB],
-                bx: 0,
-                sp: 0x0FF8,
-                mem: &[(0x0FF8, 4, 0x0055), (0x0FFC, 4, 0x6000)],
-                ip: 0x55,
-                cs: 0x6000,
-                sp_out: 0x1000,
-                stack: &[],
-            },
-            Case {
-                name: "ret wraps SP within 64 KiB",
-                code: &[0xC3],
-                bx: 0,
-                sp: 0xFFFE,
-                mem: &[(0xFFFE, 2, 0x0123)],
-                ip: 0x123,
-                cs: 0,
-                sp_out: 0,
-                stack: &[],
-            },
+        // (name, code, BX, SP, memory preset, IP out, CS out, SP out, stack check)
+        #[rustfmt::skip]
+        let cases: [(&str, &[u8], u64, u64, Mem, u64, u16, u64, Mem); 20] = [
+            ("jmp bx", &[0xFF, 0xE3], 0x1234, 0xFFFE, &[], 0x1234, 0, 0xFFFE, &[]),
+            ("jmp [bx]", &[0xFF, 0x27], 0x2000, 0xFFFE, &[(0x2000, 2, 0x4321)], 0x4321, 0, 0xFFFE, &[]),
+            ("66 jmp dword [bx]", &[0x66, 0xFF, 0x27], 0x2000, 0xFFFE,
+                &[(0x2000, 4, 0x8765)], 0x8765, 0, 0xFFFE, &[]),
+            ("67 jmp [ebx]", &[0x67, 0xFF, 0x23], 0x3000, 0xFFFE,
+                &[(0x3000, 2, 0x0555)], 0x0555, 0, 0xFFFE, &[]),
+            ("jmp far 1234:5678", &[0xEA, 0x78, 0x56, 0x34, 0x12], 0, 0xFFFE, &[],
+                0x5678, 0x1234, 0xFFFE, &[]),
+            ("66 jmp far ptr16:32", &[0x66, 0xEA, 0x78, 0x56, 0x00, 0x00, 0x34, 0x12], 0, 0xFFFE, &[],
+                0x5678, 0x1234, 0xFFFE, &[]),
+            ("jmp far [bx]", &[0xFF, 0x2F], 0x2000, 0xFFFE, &[(0x2000, 2, 0x0010), (0x2002, 2, 0x0800)],
+                0x0010, 0x0800, 0xFFFE, &[]),
+            ("66 jmp far [bx] (m16:32)", &[0x66, 0xFF, 0x2F], 0x2000, 0xFFFE,
+                &[(0x2000, 4, 0x0020), (0x2004, 2, 0x0900)], 0x0020, 0x0900, 0xFFFE, &[]),
+            ("call rel16", &[0xE8, 0x10, 0x00], 0, 0x1000, &[], 0x113, 0, 0x0FFE, &[(0x0FFE, 2, 0x103)]),
+            ("66 call rel32", &[0x66, 0xE8, 0x10, 0x00, 0x00, 0x00], 0, 0x1000, &[],
+                0x116, 0, 0x0FFC, &[(0x0FFC, 4, 0x106)]),
+            ("call bx", &[0xFF, 0xD3], 0x0400, 0x1000, &[], 0x400, 0, 0x0FFE, &[(0x0FFE, 2, 0x102)]),
+            ("66 call ebx", &[0x66, 0xFF, 0xD3], 0x0400, 0x1000, &[], 0x400, 0, 0x0FFC, &[(0x0FFC, 4, 0x103)]),
+            ("call far 2000:0030", &[0x9A, 0x30, 0x00, 0x00, 0x20], 0, 0x1000, &[],
+                0x30, 0x2000, 0x0FFC, &[(0x0FFE, 2, 0), (0x0FFC, 2, 0x105)]),
+            ("66 call far [bx] (m16:32)", &[0x66, 0xFF, 0x1F], 0x2000, 0x1000,
+                &[(0x2000, 4, 0x40), (0x2004, 2, 0x3000)],
+                0x40, 0x3000, 0x0FF8, &[(0x0FFC, 4, 0), (0x0FF8, 4, 0x103)]),
+            ("ret", &[0xC3], 0, 0x0FFE, &[(0x0FFE, 2, 0x0222)], 0x222, 0, 0x1000, &[]),
+            ("ret 4", &[0xC2, 0x04, 0x00], 0, 0x0FFE, &[(0x0FFE, 2, 0x0222)], 0x222, 0, 0x1004, &[]),
+            ("66 ret", &[0x66, 0xC3], 0, 0x0FFC, &[(0x0FFC, 4, 0x0333)], 0x333, 0, 0x1000, &[]),
+            ("retf 2", &[0xCA, 0x02, 0x00], 0, 0x0FFC, &[(0x0FFC, 2, 0x0044), (0x0FFE, 2, 0x5000)],
+                0x44, 0x5000, 0x1002, &[]),
+            ("66 retf", &[0x66, 0xCB], 0, 0x0FF8, &[(0x0FF8, 4, 0x0055), (0x0FFC, 4, 0x6000)],
+                0x55, 0x6000, 0x1000, &[]),
+            ("ret wraps SP within 64 KiB", &[0xC3], 0, 0xFFFE, &[(0xFFFE, 2, 0x0123)], 0x123, 0, 0, &[]),
         ];
-        for c in &cases {
-            let mut cpu = cpu_with(CpuModel::Pentium, c.code);
-            cpu.state.regs[3] = c.bx;
-            cpu.state.regs[4] = c.sp;
-            for &(a, s, v) in c.mem {
+        for (name, code, bx, sp, mem, ip, cs_out, sp_out, stack) in cases {
+            let mut cpu = cpu_with(CpuModel::Pentium, code);
+            cpu.state.regs[3] = bx;
+            cpu.state.regs[4] = sp;
+            for &(a, s, v) in mem {
                 cpu.mem.write(a, s, v);
             }
+            // Slots the transfer must write start out non-zero.
+            for &(a, s, _) in stack {
+                cpu.mem.write(a, s, 0xDDDD_DDDD);
+            }
             step(&mut cpu);
-            assert_eq!(cpu.state.rip, c.ip, "{}: ip", c.name);
-            assert_eq!(cs(&cpu), c.cs, "{}: cs", c.name);
-            assert_eq!(cpu.state.regs[4], c.sp_out, "{}: sp", c.name);
-            for &(a, s, v) in c.stack {
-                assert_eq!(cpu.mem.read(a, s), v, "{}: stack at {a:#x}", c.name);
+            assert_eq!(cpu.state.rip, ip, "{name}: ip");
+            assert_eq!(cs(&cpu), cs_out, "{name}: cs");
+            assert_eq!(cpu.state.regs[4], sp_out, "{name}: sp");
+            for &(a, s, v) in stack {
+                assert_eq!(cpu.mem.read(a, s), v, "{name}: stack at {a:#x}");
             }
         }
     }
@@ -891,113 +698,30 @@ mod tests {
 
     #[test]
     fn loops() {
-        struct L {
-            name: &'static str,
-            code: &'static [u8],
-            ecx: u64,
-            zf: bool,
-            taken: bool,
-            ecx_out: u64,
-        }
-        let cases = [
-            L {
-                name: "loop cx=2",
-                code: &[0xE2, 0x10],
-                ecx: 2,
-                zf: false,
-                taken: true,
-                ecx_out: 1,
-            },
-            L {
-                name: "loop cx=1",
-                code: &[0xE2, 0x10],
-                ecx: 1,
-                zf: false,
-                taken: false,
-                ecx_out: 0,
-            },
-            L {
-                name: "loop uses CX only",
-                code: &[0xE2, 0x10],
-                ecx: 0x1_0001,
-                zf: false,
-                taken: false,
-                ecx_out: 0x1_0000,
-            },
-            L {
-                name: "67 loop uses ECX",
-                code: &[0x67, 0xE2, 0x10],
-                ecx: 0x1_0001,
-                zf: false,
-                taken: true,
-                ecx_out: 0x1_0000,
-            },
-            L {
-                name: "loope zf=1",
-                code: &[0xE1, 0x10],
-                ecx: 5,
-                zf: true,
-                taken: true,
-                ecx_out: 4,
-            },
-            L {
-                name: "loope zf=0",
-                code: &[0xE1, 0x10],
-                ecx: 5,
-                zf: false,
-                taken: false,
-                ecx_out: 4,
-            },
-            L {
-                name: "loopne zf=0",
-                code: &[0xE0, 0x10],
-                ecx: 5,
-                zf: false,
-                taken: true,
-                ecx_out: 4,
-            },
-            L {
-                name: "loopne zf=1",
-                code: &[0xE0, 0x10],
-                ecx: 5,
-                zf: true,
-                taken: false,
-                ecx_out: 4,
-            },
-            L {
-                name: "jcxz cx=0 (ecx upper set)",
-                code: &[0xE3, 0x10],
-                ecx: 0x1_0000,
-                zf: false,
-                taken: true,
-                ecx_out: 0x1_0000,
-            },
-            L {
-                name: "67 jecxz ecx=0x10000",
-                code: &[0x67, 0xE3, 0x10],
-                ecx: 0x1_0000,
-                zf: false,
-                taken: false,
-                ecx_out: 0x1_0000,
-            },
-            L {
-                name: "67 jecxz ecx=0",
-                code: &[0x67, 0xE3, 0x10],
-                ecx: 0,
-                zf: false,
-                taken: true,
-                ecx_out: 0,
-            },
+        // (name, code, ECX, ZF, branch taken, ECX out)
+        #[rustfmt::skip]
+        let cases: [(&str, &[u8], u64, bool, bool, u64); 11] = [
+            ("loop cx=2", &[0xE2, 0x10], 2, false, true, 1),
+            ("loop cx=1", &[0xE2, 0x10], 1, false, false, 0),
+            ("loop uses CX only", &[0xE2, 0x10], 0x1_0001, false, false, 0x1_0000),
+            ("67 loop uses ECX", &[0x67, 0xE2, 0x10], 0x1_0001, false, true, 0x1_0000),
+            ("loope zf=1", &[0xE1, 0x10], 5, true, true, 4),
+            ("loope zf=0", &[0xE1, 0x10], 5, false, false, 4),
+            ("loopne zf=0", &[0xE0, 0x10], 5, false, true, 4),
+            ("loopne zf=1", &[0xE0, 0x10], 5, true, false, 4),
+            ("jcxz cx=0 (ecx upper set)", &[0xE3, 0x10], 0x1_0000, false, true, 0x1_0000),
+            ("67 jecxz ecx=0x10000", &[0x67, 0xE3, 0x10], 0x1_0000, false, false, 0x1_0000),
+            ("67 jecxz ecx=0", &[0x67, 0xE3, 0x10], 0, false, true, 0),
         ];
-        for c in &cases {
-            let mut cpu = cpu_with(CpuModel::Pentium, c.code);
-            cpu.state.regs[1] = c.ecx;
-            cpu.state.flags.set(ZF, c.zf);
+        for (name, code, ecx, zf, taken, ecx_out) in cases {
+            let mut cpu = cpu_with(CpuModel::Pentium, code);
+            cpu.state.regs[1] = ecx;
+            cpu.state.flags.set(ZF, zf);
             step(&mut cpu);
-            let next = 0x100 + c.code.len() as u64;
-            let want = if c.taken { next + 0x10 } else { next };
-            assert_eq!(cpu.state.rip, want, "{}: ip", c.name);
-            assert_eq!(cpu.state.regs[1], c.ecx_out, "{}: ecx", c.name);
+            let next = 0x100 + code.len() as u64;
+            let want = if taken { next + 0x10 } else { next };
+            assert_eq!(cpu.state.rip, want, "{name}: ip");
+            assert_eq!(cpu.state.regs[1], ecx_out, "{name}: ecx");
         }
     }
 
