@@ -197,12 +197,9 @@ impl Cpu {
         let bitness = if self.state.code32() { 32 } else { 16 };
         let mut bytes = [0u8; 15];
         self.fetch_code(lin, &mut bytes)?;
-        let options = if self.model == CpuModel::I8086 {
-            DecoderOptions::NO_INVALID_CHECK
-        } else {
-            DecoderOptions::NONE
-        };
-        let mut d = Decoder::with_ip(bitness, &bytes, 0, options);
+        // 8086/80286 encodings iced-x86 does not know (see legacy8086.rs).
+        let legacy = super::legacy8086::prepare(self.model, &mut bytes)?;
+        let mut d = Decoder::with_ip(bitness, &bytes, 0, legacy.options);
         let insn = d.decode();
         if insn.is_invalid() {
             let mut long = [0u8; 32];
@@ -224,14 +221,17 @@ impl Cpu {
         if !supported(self.model, &insn) {
             return Err(Exception::InvalidOpcode);
         }
-        let handler = exec::handler_for(&insn).ok_or(Exception::InvalidOpcode)?;
+        let handler = match legacy.handler {
+            Some(h) => h,
+            None => exec::handler_for(&insn).ok_or(Exception::InvalidOpcode)?,
+        };
         let prefixes = &bytes[..bytes.iter().take_while(|b| PREFIXES.contains(b)).count()];
         Ok(DecodedInsn {
             handler,
             len: insn.len() as u8,
             osize: operand_size(&insn, bitness, prefixes.contains(&0x66)),
             asize: address_size(&insn, bitness, prefixes.contains(&0x67)),
-            ends_block: exec::ends_block(&insn),
+            ends_block: exec::ends_block(&insn) || legacy.handler.is_some(),
             insn,
         })
     }

@@ -11,6 +11,7 @@ pub mod exception;
 pub mod exec;
 pub mod flags;
 pub mod interrupt;
+pub mod legacy8086;
 pub mod model;
 pub mod operand;
 pub mod segment;

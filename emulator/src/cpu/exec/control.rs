@@ -492,6 +492,7 @@ mod tests {
     use crate::cpu::exception::{ExResult, Exception};
     use crate::cpu::exec::testutil::{cpu_with, step};
     use crate::cpu::flags::{ARITH, CF, IF, OF, ZF};
+    use crate::cpu::state::attr;
     use crate::cpu::{Cpu, CpuModel, SegReg};
 
     /// Decode and run the handler at CS:IP without delivering a fault, so a
@@ -587,6 +588,44 @@ mod tests {
             assert_eq!(cpu.state.rip, ip, "{name}: ip");
             assert_eq!(cs(&cpu), cs_out, "{name}: cs");
             assert_eq!(cpu.state.regs[4], sp_out, "{name}: sp");
+            for &(a, s, v) in stack {
+                assert_eq!(cpu.mem.read(a, s), v, "{name}: stack at {a:#x}");
+            }
+        }
+    }
+
+    #[test]
+    fn sixteen_bit_forms_in_32bit_code() {
+        // 32-bit code and stack at EIP 0x100, ESP 0x2_0000. (name, code,
+        // memory preset, EIP out, CS out, ESP out, stack check)
+        #[rustfmt::skip]
+        let cases: [(&str, &[u8], Mem, u64, u16, u64, Mem); 8] = [
+            ("call rel32", &[0xE8, 0x00, 0x01, 0x00, 0x00], &[], 0x205, 0, 0x1_FFFC, &[(0x1_FFFC, 4, 0x105)]),
+            ("66 call rel16: EIP truncated to 16 bits", &[0x66, 0xE8, 0x00, 0xFE], &[],
+                0xFF04, 0, 0x1_FFFE, &[(0x1_FFFE, 2, 0x104)]),
+            ("ret", &[0xC3], &[(0x2_0000, 4, 0x1_2345)], 0x1_2345, 0, 0x2_0004, &[]),
+            ("66 ret", &[0x66, 0xC3], &[(0x2_0000, 4, 0x1_2345)], 0x2345, 0, 0x2_0002, &[]),
+            ("66 retf 8", &[0x66, 0xCA, 0x08, 0x00], &[(0x2_0000, 2, 0x10), (0x2_0002, 2, 0x40)],
+                0x10, 0x40, 0x2_000C, &[]),
+            ("66 jmp far ptr16:16", &[0x66, 0xEA, 0x34, 0x12, 0x50, 0x00], &[], 0x1234, 0x50, 0x2_0000, &[]),
+            ("66 call far ptr16:16", &[0x66, 0x9A, 0x34, 0x12, 0x50, 0x00], &[],
+                0x1234, 0x50, 0x1_FFFC, &[(0x1_FFFE, 2, 0), (0x1_FFFC, 2, 0x106)]),
+            ("66 iret", &[0x66, 0xCF], &[(0x2_0000, 2, 0x10), (0x2_0002, 2, 0x40), (0x2_0004, 2, 0x0001)],
+                0x10, 0x40, 0x2_0006, &[]),
+        ];
+        for (name, code, mem, ip, cs_out, esp, stack) in cases {
+            let mut cpu = cpu_with(CpuModel::Pentium, code);
+            cpu.state.seg[SegReg::Cs as usize].attr |= attr::DB;
+            cpu.state.seg[SegReg::Cs as usize].limit = 0xF_FFFF;
+            cpu.state.seg[SegReg::Ss as usize].attr |= attr::DB;
+            cpu.state.seg[SegReg::Ss as usize].limit = 0xF_FFFF;
+            cpu.state.regs[4] = 0x2_0000;
+            for &(a, s, v) in mem {
+                cpu.mem.write(a, s, v);
+            }
+            step(&mut cpu);
+            assert_eq!((cpu.state.rip, cs(&cpu)), (ip, cs_out), "{name}: cs:ip");
+            assert_eq!(cpu.state.regs[4], esp, "{name}: esp");
             for &(a, s, v) in stack {
                 assert_eq!(cpu.mem.read(a, s), v, "{name}: stack at {a:#x}");
             }

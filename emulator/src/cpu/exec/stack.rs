@@ -393,6 +393,60 @@ mod tests {
     }
 
     #[test]
+    fn operand_sizes_in_32bit_code_on_a_32bit_stack() {
+        // (name, code, ESP out, bytes pushed at ESP out, value)
+        #[rustfmt::skip]
+        let cases: [(&str, &[u8], u64, u32, u64); 8] = [
+            ("push eax", &[0x50], 0x1_FFFC, 4, 0x8765_4321),
+            ("66 push ax", &[0x66, 0x50], 0x1_FFFE, 2, 0x4321),
+            ("push imm8", &[0x6A, 0x80], 0x1_FFFC, 4, 0xFFFF_FF80),
+            ("66 push imm8", &[0x66, 0x6A, 0x80], 0x1_FFFE, 2, 0xFF80),
+            ("pushfd", &[0x9C], 0x1_FFFC, 4, 0x0000_0002),
+            ("66 pushf", &[0x66, 0x9C], 0x1_FFFE, 2, 0x0002),
+            ("pushad: EDI last", &[0x60], 0x1_FFE0, 4, 0x0000_0007),
+            ("66 pusha: DI last", &[0x66, 0x60], 0x1_FFF0, 2, 0x0007),
+        ];
+        for (name, code, esp, size, value) in cases {
+            let mut cpu = cpu_with(CpuModel::Pentium, code);
+            cpu.state.seg[SegReg::Cs as usize].attr |= attr::DB;
+            cpu.state.seg[SegReg::Ss as usize].attr |= attr::DB;
+            cpu.state.seg[SegReg::Ss as usize].limit = 0xF_FFFF;
+            cpu.state.regs[0] = 0x8765_4321;
+            cpu.state.regs[7] = 7;
+            cpu.state.regs[4] = 0x2_0000;
+            cpu.mem.write(esp as u32, 4, 0xDDDD_DDDD);
+            step(&mut cpu);
+            assert_eq!(cpu.state.regs[4], esp, "{name}: esp");
+            assert_eq!(cpu.mem.read(esp as u32, size), value, "{name}: value");
+        }
+        // 66 pop ax ; pop ebx ; 66 leave ; leave on the 32-bit stack.
+        let mut cpu = cpu_with(CpuModel::Pentium, &[0x66, 0x58, 0x5B, 0x66, 0xC9, 0xC9]);
+        cpu.state.seg[SegReg::Cs as usize].attr |= attr::DB;
+        cpu.state.seg[SegReg::Ss as usize].attr |= attr::DB;
+        cpu.state.seg[SegReg::Ss as usize].limit = 0xF_FFFF;
+        cpu.state.regs[0] = 0xAAAA_AAAA;
+        cpu.state.regs[4] = 0x2_0000;
+        cpu.mem.write(0x2_0000, 2, 0x1234);
+        cpu.mem.write(0x2_0002, 4, 0x5678_9ABC);
+        step(&mut cpu);
+        step(&mut cpu);
+        assert_eq!(cpu.state.regs[0], 0xAAAA_1234);
+        assert_eq!(cpu.state.regs[3], 0x5678_9ABC);
+        assert_eq!(cpu.state.regs[4], 0x2_0006);
+        cpu.state.regs[5] = 0x3_0000;
+        cpu.mem.write(0x3_0000, 4, 0x4_0000);
+        step(&mut cpu);
+        assert_eq!(
+            cpu.state.regs[4], 0x3_0002,
+            "ESP <- EBP, then a word popped"
+        );
+        assert_eq!(cpu.state.regs[5], 0x3_0000, "BP <- 0000, upper EBP kept");
+        step(&mut cpu);
+        assert_eq!(cpu.state.regs[4], 0x3_0004);
+        assert_eq!(cpu.state.regs[5], 0x4_0000, "EBP <- dword");
+    }
+
+    #[test]
     fn pops() {
         // pop ax / 66 pop eax / pop [bx] / pop sp / pop ds / 66 pop es
         let mut cpu = cpu_with(CpuModel::Pentium, &[0x58]);
