@@ -7,6 +7,7 @@
 
 pub mod alu;
 pub mod bcd;
+pub mod bit;
 pub mod control;
 pub mod data;
 pub mod flagops;
@@ -34,6 +35,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| io::handler(insn))
         .or_else(|| muldiv::handler(insn))
         .or_else(|| bcd::handler(insn))
+        .or_else(|| bit::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and
