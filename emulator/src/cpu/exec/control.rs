@@ -534,12 +534,28 @@ mod tests {
 
     /// Memory preset before (or checked after) a transfer: (address, size, value).
     type Mem = &'static [(u32, u32, u64)];
+    /// (name, code, BX, SP, memory preset, IP out, CS out, SP out, stack check)
+    type Xfer = (
+        &'static str,
+        &'static [u8],
+        u64,
+        u64,
+        Mem,
+        u64,
+        u16,
+        u64,
+        Mem,
+    );
+    /// (name, code, memory preset, EIP out, CS out, ESP out, stack check)
+    type Xfer32 = (&'static str, &'static [u8], Mem, u64, u16, u64, Mem);
+    /// (name, code, ECX, ZF, branch taken, ECX out)
+    type LoopCase = (&'static str, &'static [u8], u64, bool, bool, u64);
 
     #[test]
     fn transfers_in_all_operand_sizes() {
         // (name, code, BX, SP, memory preset, IP out, CS out, SP out, stack check)
         #[rustfmt::skip]
-        let cases: [(&str, &[u8], u64, u64, Mem, u64, u16, u64, Mem); 20] = [
+        let cases: [Xfer; 20] = [
             ("jmp bx", &[0xFF, 0xE3], 0x1234, 0xFFFE, &[], 0x1234, 0, 0xFFFE, &[]),
             ("jmp [bx]", &[0xFF, 0x27], 0x2000, 0xFFFE, &[(0x2000, 2, 0x4321)], 0x4321, 0, 0xFFFE, &[]),
             ("66 jmp dword [bx]", &[0x66, 0xFF, 0x27], 0x2000, 0xFFFE,
@@ -599,7 +615,7 @@ mod tests {
         // 32-bit code and stack at EIP 0x100, ESP 0x2_0000. (name, code,
         // memory preset, EIP out, CS out, ESP out, stack check)
         #[rustfmt::skip]
-        let cases: [(&str, &[u8], Mem, u64, u16, u64, Mem); 8] = [
+        let cases: [Xfer32; 8] = [
             ("call rel32", &[0xE8, 0x00, 0x01, 0x00, 0x00], &[], 0x205, 0, 0x1_FFFC, &[(0x1_FFFC, 4, 0x105)]),
             ("66 call rel16: EIP truncated to 16 bits", &[0x66, 0xE8, 0x00, 0xFE], &[],
                 0xFF04, 0, 0x1_FFFE, &[(0x1_FFFE, 2, 0x104)]),
@@ -739,7 +755,7 @@ mod tests {
     fn loops() {
         // (name, code, ECX, ZF, branch taken, ECX out)
         #[rustfmt::skip]
-        let cases: [(&str, &[u8], u64, bool, bool, u64); 11] = [
+        let cases: [LoopCase; 11] = [
             ("loop cx=2", &[0xE2, 0x10], 2, false, true, 1),
             ("loop cx=1", &[0xE2, 0x10], 1, false, false, 0),
             ("loop uses CX only", &[0xE2, 0x10], 0x1_0001, false, false, 0x1_0000),
