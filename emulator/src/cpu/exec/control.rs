@@ -273,21 +273,36 @@ fn iret_protected<const OS: u32>(cpu: &mut Cpu) -> ExResult {
     Ok(())
 }
 
+/// Deliver an interrupt raised by an instruction (rip already at the next
+/// instruction). If delivery faults part-way (a later push, the CS load),
+/// SP and FLAGS are put back so the fault is reported with the registers
+/// as they were before the instruction.
+fn soft_interrupt(cpu: &mut Cpu, vector: u8, src: IntSource) -> ExResult {
+    let sp = cpu.state.regs[gpr::RSP];
+    let fl = cpu.state.flags;
+    let r = cpu.interrupt(vector, src);
+    if r.is_err() {
+        cpu.state.regs[gpr::RSP] = sp;
+        cpu.state.flags = fl;
+    }
+    r
+}
+
 fn int_n(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     // Without VME, INT n in virtual-8086 mode is IOPL-sensitive.
     if cpu.state.v86() && cpu.state.flags.iopl() < 3 {
         return Err(Exception::GeneralProtection(0));
     }
-    cpu.interrupt(d.insn.immediate8(), IntSource::Software)
+    soft_interrupt(cpu, d.insn.immediate8(), IntSource::Software)
 }
 
 fn int3(cpu: &mut Cpu, _d: &DecodedInsn) -> ExResult {
-    cpu.interrupt(VECTOR_BP, IntSource::Software)
+    soft_interrupt(cpu, VECTOR_BP, IntSource::Software)
 }
 
 fn into(cpu: &mut Cpu, _d: &DecodedInsn) -> ExResult {
     if cpu.state.flags.of() {
-        cpu.interrupt(VECTOR_OF, IntSource::Software)?;
+        soft_interrupt(cpu, VECTOR_OF, IntSource::Software)?;
     }
     Ok(())
 }
@@ -295,7 +310,7 @@ fn into(cpu: &mut Cpu, _d: &DecodedInsn) -> ExResult {
 /// INT1/ICEBP (F1): a #DB trap delivered like a hardware event, without the
 /// gate DPL check or IOPL sensitivity of INT n (SDM Vol. 2 "INT n/INTO/INT3/INT1").
 fn int1(cpu: &mut Cpu, _d: &DecodedInsn) -> ExResult {
-    cpu.interrupt(VECTOR_DB, IntSource::Exception(None))
+    soft_interrupt(cpu, VECTOR_DB, IntSource::Exception(None))
 }
 
 /// LOOP/LOOPE/LOOPNE with the count in CX (`A` = 2) or ECX (`A` = 4), as
@@ -815,6 +830,16 @@ mod tests {
         cpu.state.seg[SegReg::Cs as usize].limit = 0x0FFF;
         let before = cpu.state.clone();
         assert_eq!(run_handler(&mut cpu), Err(Exception::GeneralProtection(0)));
+        cpu.state.rip = before.rip;
+        assert_eq!(cpu.state, before);
+        // int 21h whose third push (IP) wraps beyond SS limit 7FFF: #SS(0),
+        // SP and FLAGS as before.
+        let mut cpu = cpu_with(CpuModel::Pentium, &[0xCD, 0x21]);
+        cpu.state.seg[SegReg::Ss as usize].limit = 0x7FFF;
+        cpu.state.regs[4] = 4;
+        cpu.state.flags.set(IF, true);
+        let before = cpu.state.clone();
+        assert_eq!(run_handler(&mut cpu), Err(Exception::StackFault(0)));
         cpu.state.rip = before.rip;
         assert_eq!(cpu.state, before);
         // loop whose target is beyond the limit: CX not decremented.
