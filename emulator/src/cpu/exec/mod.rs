@@ -6,6 +6,7 @@
 //! claims raises #UD.
 
 pub mod alu;
+pub mod atomic;
 pub mod bcd;
 pub mod bit;
 pub mod control;
@@ -36,6 +37,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| muldiv::handler(insn))
         .or_else(|| bcd::handler(insn))
         .or_else(|| bit::handler(insn))
+        .or_else(|| atomic::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and
