@@ -426,3 +426,189 @@ impl Runner {
         let _ = self.cpu.io.debug.take_post_codes();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::singlestep::moo::State;
+
+    /// A test at 1000:0100 with SS:SP = 2000:0100, DS = ES = 0, every
+    /// other register 0 and FLAGS = 0x0002, the given code in RAM, and the
+    /// given final registers and RAM.
+    fn test(
+        code: &[u8],
+        init_ram: &[(u32, u8)],
+        fina: &[(Reg, u16)],
+        fina_ram: &[(u32, u8)],
+    ) -> Test {
+        let mut regs = Regs::default();
+        for r in Reg::ALL {
+            regs.set(r, 0);
+        }
+        regs.set(Reg::Cs, 0x1000);
+        regs.set(Reg::Ip, 0x0100);
+        regs.set(Reg::Ss, 0x2000);
+        regs.set(Reg::Sp, 0x0100);
+        regs.set(Reg::Flags, 0x0002);
+        let mut ram: Vec<(u32, u8)> = code
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| (0x10100 + i as u32, b))
+            .collect();
+        ram.extend_from_slice(init_ram);
+        let mut f = Regs::default();
+        for &(r, v) in fina {
+            f.set(r, v);
+        }
+        Test {
+            name: "t".into(),
+            bytes: code.to_vec(),
+            init: State {
+                regs,
+                ram,
+                ..Default::default()
+            },
+            fina: State {
+                regs: f,
+                ram: fina_ram.to_vec(),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    fn failing_regs(o: &Outcome) -> Vec<Reg> {
+        o.regs.iter().filter(|c| !c.ok()).map(|c| c.reg).collect()
+    }
+
+    fn failing_mem(o: &Outcome) -> Vec<(u32, MemKind)> {
+        o.mem
+            .iter()
+            .filter(|c| !c.ok())
+            .map(|c| (c.addr, c.kind))
+            .collect()
+    }
+
+    #[test]
+    fn only_the_differing_register_fails() {
+        let mut r = Runner::new(CpuModel::I8086).unwrap();
+        // inc ax: AX 0 -> 1, flags: PF=0 ZF=0 ... (0x0002 -> 0xF002 image)
+        let good = test(&[0x40], &[], &[(Reg::Ax, 1), (Reg::Ip, 0x101)], &[]);
+        let o = r.run(&good, Masks::default());
+        assert!(o.passed(), "{:?}", failing_regs(&o));
+        let bad = test(&[0x40], &[], &[(Reg::Ax, 2), (Reg::Ip, 0x101)], &[]);
+        let o = r.run(&bad, Masks::default());
+        assert_eq!(failing_regs(&o), vec![Reg::Ax]);
+        assert!(o.decoded.as_deref().unwrap().starts_with("Inc"));
+        // An absent register must keep its initial value: IP not listed.
+        let o = r.run(&test(&[0x40], &[], &[(Reg::Ax, 1)], &[]), Masks::default());
+        assert_eq!(failing_regs(&o), vec![Reg::Ip]);
+    }
+
+    #[test]
+    fn the_286_executes_the_trailing_halt() {
+        let mut r = Runner::new(CpuModel::I80286).unwrap();
+        // nop; hlt: IP ends after the HLT.
+        let t = test(&[0x90, 0xF4], &[], &[(Reg::Ip, 0x102)], &[]);
+        assert!(r.run(&t, Masks::default()).passed());
+        // A HLT under test halts by itself: IP one past it.
+        let t = test(&[0xF4], &[], &[(Reg::Ip, 0x101)], &[]);
+        assert!(r.run(&t, Masks::default()).passed());
+        // A jump: the HLT is injected at the target (not in RAM).
+        let t = test(&[0xEB, 0x10], &[], &[(Reg::Ip, 0x113)], &[]);
+        assert!(r.run(&t, Masks::default()).passed());
+    }
+
+    #[test]
+    fn flags_mask_hides_undefined_flags() {
+        let mut r = Runner::new(CpuModel::I80286).unwrap();
+        // inc ax from 0x000F sets AF; pretend the hardware left AF clear.
+        let mut t = test(
+            &[0x40, 0xF4],
+            &[],
+            &[(Reg::Ax, 0x10), (Reg::Ip, 0x102)],
+            &[],
+        );
+        t.init.regs.set(Reg::Ax, 0x000F);
+        t.fina.regs.set(Reg::Flags, 0x0002);
+        let o = r.run(&t, Masks::default());
+        assert_eq!(failing_regs(&o), vec![Reg::Flags]);
+        let masked = Masks {
+            flags: 0xFFEF,
+            file_regs: None,
+        };
+        assert!(r.run(&t, masked).passed());
+    }
+
+    #[test]
+    fn memory_checks_final_unchanged_and_stray_bytes() {
+        let mut r = Runner::new(CpuModel::I8086).unwrap();
+        // mov [0x0010], al with AL = 0x55 (DS = 0): writes 0x00010.
+        let code = [0xA2, 0x10, 0x00];
+        let mut t = test(&code, &[], &[(Reg::Ip, 0x103)], &[(0x10, 0x55)]);
+        t.init.regs.set(Reg::Ax, 0x55);
+        assert!(r.run(&t, Masks::default()).passed());
+        // Expected elsewhere: the real target is a stray write.
+        t.fina.ram = vec![(0x11, 0x55)];
+        let o = r.run(&t, Masks::default());
+        assert_eq!(
+            failing_mem(&o),
+            vec![(0x11, MemKind::Final), (0x10, MemKind::Stray)]
+        );
+        // An INIT byte changed but not listed in FINA.
+        t.init.ram.push((0x10, 0x77));
+        t.fina.ram.clear();
+        let o = r.run(&t, Masks::default());
+        assert_eq!(failing_mem(&o), vec![(0x10, MemKind::Unchanged)]);
+        // RAM is clean for the next test: mov al, [0x0010] reads 0.
+        let mut t = test(
+            &[0xA0, 0x10, 0x00],
+            &[],
+            &[(Reg::Ax, 0x0000), (Reg::Ip, 0x103)],
+            &[],
+        );
+        t.init.regs.set(Reg::Ax, 0x00FF);
+        assert!(r.run(&t, Masks::default()).passed());
+    }
+
+    #[test]
+    fn exception_frames_mask_the_pushed_flags() {
+        use crate::singlestep::moo::ExceptionInfo;
+        let mut r = Runner::new(CpuModel::I80286).unwrap();
+        // int3 -> IVT[3] = 3000:0040, frame at 2000:00FA; then the HLT.
+        let ivt = [(12, 0x40), (13, 0x00), (14, 0x00), (15, 0x30)];
+        let mut t = test(
+            &[0xCC],
+            &ivt,
+            &[(Reg::Cs, 0x3000), (Reg::Ip, 0x41), (Reg::Sp, 0xFA)],
+            &[
+                (0x200FA, 0x01),
+                (0x200FB, 0x01),
+                (0x200FC, 0x00),
+                (0x200FD, 0x10),
+                // FLAGS as pushed, with a wrong AF bit.
+                (0x200FE, 0x12),
+                (0x200FF, 0x00),
+            ],
+        );
+        t.exception = Some(ExceptionInfo {
+            vector: 3,
+            flag_addr: 0x200FE,
+        });
+        let o = r.run(&t, Masks::default());
+        assert_eq!(failing_mem(&o), vec![(0x200FE, MemKind::Final)]);
+        let masked = Masks {
+            flags: 0xFFEF,
+            file_regs: None,
+        };
+        assert!(r.run(&t, masked).passed());
+    }
+
+    #[test]
+    fn only_early_models_are_supported() {
+        assert!(matches!(
+            Runner::new(CpuModel::Pentium),
+            Err(RunnerError::Model(_))
+        ));
+    }
+}
