@@ -26,10 +26,12 @@ pub enum Access {
 
 impl Cpu {
     /// Fault for a bad access through `seg`: #SS for the stack segment,
-    /// #GP otherwise (error code 0).
+    /// #GP otherwise (error code 0). The 80286 in real mode raises #GP for
+    /// stack accesses past the limit too (SingleStepTests hardware data:
+    /// POP/RET/LEAVE with SP or BP = FFFF take vector 13).
     #[inline]
-    fn seg_fault(seg: SegReg) -> Exception {
-        if seg == SegReg::Ss {
+    fn seg_fault(&self, seg: SegReg) -> Exception {
+        if seg == SegReg::Ss && !(self.model == CpuModel::I80286 && !self.state.protected()) {
             Exception::StackFault(0)
         } else {
             Exception::GeneralProtection(0)
@@ -47,27 +49,27 @@ impl Cpu {
         let last = off + u64::from(size) - 1;
         if self.state.protected() && !self.state.v86() {
             if s.attr & attr::P == 0 {
-                return Err(Self::seg_fault(seg));
+                return Err(self.seg_fault(seg));
             }
             let code = s.attr & attr::CODE != 0;
             match access {
                 Access::Write if code || s.attr & attr::RW == 0 => {
-                    return Err(Self::seg_fault(seg))
+                    return Err(self.seg_fault(seg))
                 }
-                Access::Read if code && s.attr & attr::RW == 0 => return Err(Self::seg_fault(seg)),
+                Access::Read if code && s.attr & attr::RW == 0 => return Err(self.seg_fault(seg)),
                 _ => {}
             }
             if !code && s.attr & attr::DC != 0 {
                 // Expand-down: valid offsets are limit+1 ..= 0xFFFF or 0xFFFFFFFF.
                 let top: u64 = if s.big() { 0xFFFF_FFFF } else { 0xFFFF };
                 if off <= u64::from(s.limit) || last > top {
-                    return Err(Self::seg_fault(seg));
+                    return Err(self.seg_fault(seg));
                 }
                 return Ok(s.base.wrapping_add(off as u32));
             }
         }
         if last > u64::from(s.limit) {
-            return Err(Self::seg_fault(seg));
+            return Err(self.seg_fault(seg));
         }
         Ok(s.base.wrapping_add(off as u32))
     }
