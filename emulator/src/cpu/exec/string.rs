@@ -16,7 +16,9 @@
 //! Restartability: SI/DI/CX are updated after every completed iteration, so
 //! when an iteration faults the registers show the iterations done and the
 //! engine's roll-back leaves IP on the string instruction, which the
-//! exception handler's IRET re-executes to finish the job.
+//! exception handler's IRET re-executes to finish the job. The 80286 is the
+//! exception: its SingleStepTests data shows the faulting iteration's
+//! registers already advanced (modelled in `late_fault`).
 //!
 //! Interruptibility: one handler call runs at most
 //! [`MAX_ITERATIONS_PER_CALL`] iterations. If the count is not exhausted by
@@ -43,10 +45,10 @@
 
 use crate::cpu::access::Access;
 use crate::cpu::decode::{DecodedInsn, Handler};
-use crate::cpu::exception::ExResult;
+use crate::cpu::exception::{ExResult, Exception};
 use crate::cpu::flags::LazyOp;
 use crate::cpu::state::{gpr, size_mask, SegReg};
-use crate::cpu::Cpu;
+use crate::cpu::{Cpu, CpuModel};
 use iced_x86::{Code, Instruction};
 
 /// Most iterations one execution of a REP string instruction performs
@@ -116,7 +118,7 @@ fn string<const OP: u8, const SIZE: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExRe
     };
     let src = cpu.mem_seg(d);
     if !(d.insn.has_rep_prefix() || d.insn.has_repne_prefix()) {
-        return once::<OP, SIZE>(cpu, src, asize, step);
+        return once::<OP, SIZE>(cpu, src, asize, step, false);
     }
     let amask = size_mask(asize);
     let mut done = 0u64;
@@ -140,7 +142,7 @@ fn string<const OP: u8, const SIZE: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExRe
                 continue;
             }
         }
-        once::<OP, SIZE>(cpu, src, asize, step)?;
+        once::<OP, SIZE>(cpu, src, asize, step, true)?;
         cpu.state.set_gpr(gpr::RCX, asize, count - 1);
         done += 1;
         // REPE stops CMPS/SCAS on a difference (ZF = 0), REPNE on a match.
@@ -151,52 +153,84 @@ fn string<const OP: u8, const SIZE: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExRe
 }
 
 /// One iteration: the access(es), then SI/DI advanced by `step`. Registers
-/// change only if every access succeeded.
+/// change only if every access succeeded (except on the 80286, see
+/// [`late_fault`]).
 #[inline(always)]
 fn once<const OP: u8, const SIZE: u32>(
     cpu: &mut Cpu,
     src: SegReg,
     asize: u32,
     step: u64,
+    rep: bool,
 ) -> ExResult {
     let amask = size_mask(asize);
     let si = cpu.state.regs[gpr::RSI] & amask;
     let di = cpu.state.regs[gpr::RDI] & amask;
+    let it = Iteration {
+        asize,
+        step,
+        si,
+        di,
+        rep,
+    };
     match OP {
         MOVS => {
-            let v = cpu.read_mem(src, si, SIZE)?;
-            cpu.write_mem(SegReg::Es, di, SIZE, v)?;
+            let v = cpu
+                .read_mem(src, si, SIZE)
+                .map_err(|e| late_fault(cpu, e, it, ADV_SI, 1))?;
+            cpu.write_mem(SegReg::Es, di, SIZE, v)
+                .map_err(|e| late_fault(cpu, e, it, ADV_SI | ADV_DI, 2))?;
         }
         CMPS => {
-            let a = cpu.read_mem(src, si, SIZE)?;
-            let b = cpu.read_mem(SegReg::Es, di, SIZE)?;
+            // The 80286 reads ES:DI first (which register it has advanced
+            // when both accesses would fault shows this).
+            let (a, b) = if cpu.model == CpuModel::I80286 {
+                let b = cpu
+                    .read_mem(SegReg::Es, di, SIZE)
+                    .map_err(|e| late_fault(cpu, e, it, ADV_DI, 0))?;
+                let a = cpu
+                    .read_mem(src, si, SIZE)
+                    .map_err(|e| late_fault(cpu, e, it, ADV_SI | ADV_DI, 1))?;
+                (a, b)
+            } else {
+                let a = cpu.read_mem(src, si, SIZE)?;
+                (a, cpu.read_mem(SegReg::Es, di, SIZE)?)
+            };
             let r = a.wrapping_sub(b);
             cpu.state.flags.set_lazy(LazyOp::Sub, SIZE, a, b, r);
         }
         SCAS => {
             let a = cpu.state.gpr(gpr::RAX, SIZE);
-            let b = cpu.read_mem(SegReg::Es, di, SIZE)?;
+            let b = cpu
+                .read_mem(SegReg::Es, di, SIZE)
+                .map_err(|e| late_fault(cpu, e, it, ADV_DI, 1))?;
             let r = a.wrapping_sub(b);
             cpu.state.flags.set_lazy(LazyOp::Sub, SIZE, a, b, r);
         }
         LODS => {
-            let v = cpu.read_mem(src, si, SIZE)?;
+            let v = cpu
+                .read_mem(src, si, SIZE)
+                .map_err(|e| late_fault(cpu, e, it, ADV_SI, 1))?;
             cpu.state.set_gpr(gpr::RAX, SIZE, v);
         }
         STOS => {
             let v = cpu.state.gpr(gpr::RAX, SIZE);
-            cpu.write_mem(SegReg::Es, di, SIZE, v)?;
+            cpu.write_mem(SegReg::Es, di, SIZE, v)
+                .map_err(|e| late_fault(cpu, e, it, ADV_DI, 2))?;
         }
         INS => {
             // Check the destination first so a fault does not swallow the
             // value read from the port.
-            cpu.check_write(SegReg::Es, di, SIZE)?;
+            cpu.check_write(SegReg::Es, di, SIZE)
+                .map_err(|e| late_fault(cpu, e, it, ADV_DI, 2))?;
             let port = cpu.state.regs[gpr::RDX] as u16;
             let v = cpu.port_in(port, SIZE)?;
             cpu.write_mem(SegReg::Es, di, SIZE, u64::from(v))?;
         }
         _ => {
-            let v = cpu.read_mem(src, si, SIZE)?;
+            let v = cpu
+                .read_mem(src, si, SIZE)
+                .map_err(|e| late_fault(cpu, e, it, ADV_SI, 1))?;
             let port = cpu.state.regs[gpr::RDX] as u16;
             cpu.port_out(port, SIZE, v as u32)?;
         }
@@ -208,6 +242,52 @@ fn once<const OP: u8, const SIZE: u32>(
         cpu.state.set_gpr(gpr::RDI, asize, di.wrapping_add(step));
     }
     Ok(())
+}
+
+/// The registers of the iteration in progress, for [`late_fault`].
+#[derive(Clone, Copy)]
+struct Iteration {
+    asize: u32,
+    step: u64,
+    si: u64,
+    di: u64,
+    rep: bool,
+}
+
+/// [`late_fault`]: SI / DI had been advanced when the access faulted.
+const ADV_SI: u8 = 1;
+const ADV_DI: u8 = 2;
+
+/// 80286 only: when a string access faults (in real mode, a word at offset
+/// FFFF), the registers of the faulting iteration have already moved on —
+/// the pointer of the faulting access and those of the accesses before it
+/// are advanced, and under REP the count is decremented by `cx_dec` (1
+/// after a faulting read, 2 after a faulting write, 0 when the first read
+/// of CMPS faults; never below 0). IP still points at the instruction.
+/// This is what the SingleStepTests 80286 data records (e.g. MOVSW with
+/// SI = DI = FFFF: SI = 0001, DI unchanged; REP STOSW: CX − 2); the counts
+/// for a faulting MOVS write, SCAS and the second CMPS read under REP are
+/// not in that data and follow the read/write pattern. The 386 and later
+/// fault precisely (nothing of the faulting iteration is done).
+#[cold]
+fn late_fault(cpu: &mut Cpu, e: Exception, it: Iteration, adv: u8, cx_dec: u64) -> Exception {
+    if cpu.model != CpuModel::I80286 {
+        return e;
+    }
+    if adv & ADV_SI != 0 {
+        cpu.state
+            .set_gpr(gpr::RSI, it.asize, it.si.wrapping_add(it.step));
+    }
+    if adv & ADV_DI != 0 {
+        cpu.state
+            .set_gpr(gpr::RDI, it.asize, it.di.wrapping_add(it.step));
+    }
+    if it.rep {
+        let count = cpu.state.regs[gpr::RCX] & size_mask(it.asize);
+        cpu.state
+            .set_gpr(gpr::RCX, it.asize, count - cx_dec.min(count));
+    }
+    e
 }
 
 /// How many whole elements of `size` bytes fit from offset `off` to the
@@ -666,22 +746,22 @@ mod tests {
 
     #[test]
     fn rep_movsw_fault_leaves_registers_at_the_faulting_iteration() {
-        // 286: the word at DS:FFFF crosses the limit → #GP(0) on the third
-        // iteration; two words were copied.
-        let mut cpu = cpu_with(CpuModel::I80286, &[0xF3, 0xA5]);
+        // 386+: the word at DS:FFFF crosses the limit → #GP(0) on the third
+        // iteration; two words were copied, nothing of the third is done.
+        let mut cpu = cpu_with(CpuModel::Pentium, &[0xF3, 0xA5]);
         cpu.mem.write(0xFFFB, 4, 0x4433_2211);
         cpu.state.regs[RSI] = 0xFFFB;
         cpu.state.regs[RDI] = 0x1000;
         cpu.state.regs[RCX] = 5;
         assert_eq!(exec_raw(&mut cpu), Err(Exception::GeneralProtection(0)));
-        assert_eq!(cpu.state.regs[RCX], 3);
-        assert_eq!(cpu.state.regs[RSI], 0xFFFF);
-        assert_eq!(cpu.state.regs[RDI], 0x1004);
+        let r = &cpu.state.regs;
+        assert_eq!([r[RSI], r[RDI], r[RCX]], [0xFFFF, 0x1004, 3]);
         assert_eq!(cpu.mem.read(0x1000, 4), 0x4433_2211);
         assert_eq!(cpu.state.rip, 0x100, "IP on the string instruction");
         // Through the engine: the exception is delivered with the
-        // instruction's address pushed, and an SS: source gives #SS.
-        let mut cpu = cpu_with(CpuModel::I80286, &[0x36, 0xF3, 0xA5]);
+        // instruction's address (prefixes included) pushed; an SS: source
+        // gives #SS.
+        let mut cpu = cpu_with(CpuModel::Pentium, &[0x36, 0xF3, 0xA5]);
         cpu.mem.write(12 * 4, 4, 0x0000_0500); // IVT[12] = 0000:0500
         cpu.state.regs[RSI] = 0xFFFD;
         cpu.state.regs[RDI] = 0x1000;
@@ -701,6 +781,40 @@ mod tests {
         step(&mut cpu);
         assert_eq!(cpu.mem.read(0x1000, 2), 0x2211);
         assert_eq!(cpu.state.regs[RSI], 1);
+    }
+
+    #[test]
+    fn the_286_has_advanced_the_faulting_iteration() {
+        // Cases from the SingleStepTests 80286 data (file/test in the
+        // name): code, DF, [SI, DI, CX] before and after the #GP(0).
+        type Case = (&'static str, &'static [u8], bool, [u64; 3], [u64; 3]);
+        #[rustfmt::skip]
+        let cases: [Case; 10] = [
+            ("A5 #41 movsw read", &[0xA5], false, [0xFFFF, 0xFFFF, 9], [0x0001, 0xFFFF, 9]),
+            ("A5 #63 movsw write", &[0xA5], false, [0x0000, 0xFFFF, 9], [0x0002, 0x0001, 9]),
+            ("A7 #57 cmpsw di first", &[0xA7], false, [0xFFFF, 0xFFFF, 9], [0xFFFF, 0x0001, 9]),
+            ("A7 #108 cmpsw si", &[0xA7], false, [0xFFFF, 0xFFDD, 9], [0x0001, 0xFFDF, 9]),
+            ("A5 #175 repne movsw", &[0xF2, 0xA5], true, [0xFFFF, 0xFFFF, 7], [0xFFFD, 0xFFFF, 6]),
+            ("A5 #167 after one", &[0xF2, 0xA5], false, [0xFFFD, 0xEBFF, 0x3F], [0x0001, 0xEC01, 0x3D]),
+            ("A7 #191 repne cmpsw", &[0xF2, 0xA7], true, [0xFFFF, 0xFFFF, 7], [0xFFFF, 0xFFFD, 7]),
+            ("AB #223 repne stosw", &[0xF2, 0xAB], true, [0xFFFF, 0xFFFF, 7], [0xFFFF, 0xFFFD, 5]),
+            ("6D #151 repne insw", &[0xF2, 0x6D], true, [0, 0x006B, 0x3F], [0, 0xFFFD, 7]),
+            ("6F #24 rep outsw", &[0xF3, 0x6F], true, [0xFFFF, 0x1234, 0x3F], [0xFFFD, 0x1234, 0x3E]),
+        ];
+        for (name, code, df, regs, regs_out) in cases {
+            let mut cpu = cpu_with(CpuModel::I80286, code);
+            cpu.state.flags.set(DF, df);
+            let r = &mut cpu.state.regs;
+            [r[RSI], r[RDI], r[RCX]] = regs;
+            assert_eq!(
+                exec_raw(&mut cpu),
+                Err(Exception::GeneralProtection(0)),
+                "{name}"
+            );
+            let r = &cpu.state.regs;
+            assert_eq!([r[RSI], r[RDI], r[RCX]], regs_out, "{name}: SI, DI, CX");
+            assert_eq!(cpu.state.rip, 0x100, "{name}: IP on the instruction");
+        }
     }
 
     #[test]
