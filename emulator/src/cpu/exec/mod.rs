@@ -12,6 +12,8 @@ pub mod bit;
 pub mod control;
 pub mod data;
 pub mod flagops;
+#[cfg(all(test, target_arch = "x86_64"))]
+mod host_diff;
 pub mod io;
 pub mod muldiv;
 pub mod shift;
