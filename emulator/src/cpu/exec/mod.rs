@@ -12,6 +12,7 @@ pub mod bit;
 pub mod control;
 pub mod data;
 pub mod flagops;
+pub mod interrupts;
 #[cfg(all(test, target_arch = "x86_64"))]
 mod host_diff;
 pub mod io;
@@ -30,6 +31,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
     alu::handler(insn)
         .or_else(|| data::handler(insn))
         .or_else(|| control::handler(insn))
+        .or_else(|| interrupts::handler(insn))
         .or_else(|| stack::handler(insn))
         .or_else(|| system::handler(insn))
         .or_else(|| shift::handler(insn))
