@@ -10,6 +10,7 @@ pub mod atomic;
 pub mod bcd;
 pub mod bit;
 pub mod control;
+pub mod cpuid_msr;
 pub mod data;
 pub mod flagops;
 pub mod interrupts;
@@ -34,6 +35,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| interrupts::handler(insn))
         .or_else(|| stack::handler(insn))
         .or_else(|| system::handler(insn))
+        .or_else(|| cpuid_msr::handler(insn))
         .or_else(|| shift::handler(insn))
         .or_else(|| string::handler(insn))
         .or_else(|| flagops::handler(insn))
