@@ -74,7 +74,7 @@ pub fn handler(insn: &Instruction) -> Option<Handler> {
         Code::Invd | Code::Wbinvd | Code::Invlpg_m => privileged_nop,
         Code::Wait => wait,
         _ => match insn.mnemonic() {
-            Mnemonic::Nop => nop,
+            Mnemonic::Nop | Mnemonic::Pause => nop,
             Mnemonic::Hlt => hlt,
             _ => return None,
         },
