@@ -37,13 +37,13 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| system::handler(insn))
         .or_else(|| cpuid_msr::handler(insn))
         .or_else(|| shift::handler(insn))
-        .or_else(|| string::handler(insn))
-        .or_else(|| flagops::handler(insn))
-        .or_else(|| io::handler(insn))
         .or_else(|| muldiv::handler(insn))
         .or_else(|| bcd::handler(insn))
         .or_else(|| bit::handler(insn))
         .or_else(|| atomic::handler(insn))
+        .or_else(|| string::handler(insn))
+        .or_else(|| flagops::handler(insn))
+        .or_else(|| io::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and
