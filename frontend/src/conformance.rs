@@ -18,9 +18,22 @@ use test_roms::singlestep::moo::Test;
 use test_roms::singlestep::runner::{MemKind, Outcome};
 use test_roms::singlestep::{expand_paths, Counts, Suite};
 
+/// Exit status when the reader of our output went away (`… | head`), as a
+/// process killed by SIGPIPE reports it.
+const EXIT_BROKEN_PIPE: u8 = 128 + 13;
+
 pub fn main(cmd: ConformanceCommand) -> anyhow::Result<ExitCode> {
-    match cmd {
+    let result = match cmd {
         ConformanceCommand::Singlestep(args) => singlestep(&args),
+    };
+    match result {
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(ExitCode::from(EXIT_BROKEN_PIPE))
+        }
+        r => r,
     }
 }
 

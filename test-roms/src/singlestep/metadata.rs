@@ -14,13 +14,13 @@ use thiserror::Error;
 /// Errors in the side files.
 #[derive(Debug, Error)]
 pub enum MetadataError {
-    #[error("metadata.json: {0}")]
+    #[error("{0}")]
     Json(#[from] serde_json::Error),
-    #[error("metadata.json: no `opcodes` object")]
+    #[error("no `opcodes` object")]
     NoOpcodes,
-    #[error("metadata.json: opcode {key}: `flags-mask` is not a 16-bit number")]
+    #[error("opcode {key}: `flags-mask` is not a 16-bit number")]
     BadMask { key: String },
-    #[error("metadata.json: opcode {key}: `reg` key {reg:?} is not a digit 0-7")]
+    #[error("opcode {key}: `reg` key {reg:?} is not a digit 0-7")]
     BadReg { key: String, reg: String },
     #[error("revocation list line {line}: {text:?} is not a 40-digit hex SHA-1")]
     BadHash { line: usize, text: String },

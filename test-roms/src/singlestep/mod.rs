@@ -25,18 +25,17 @@ use thiserror::Error;
 /// Errors of a suite run: unreadable or malformed input.
 #[derive(Debug, Error)]
 pub enum SuiteError {
-    #[error("{}: {source}", path.display())]
+    // The cause is part of the message (not a `source`), so that a
+    // cause chain printed with `{:#}` does not repeat it.
+    #[error("{}: {cause}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("{}: {source}", path.display())]
-    Moo { path: PathBuf, source: MooError },
-    #[error("{}: {source}", path.display())]
-    Metadata {
-        path: PathBuf,
-        source: MetadataError,
-    },
+    #[error("{}: {cause}", path.display())]
+    Moo { path: PathBuf, cause: MooError },
+    #[error("{}: {cause}", path.display())]
+    Metadata { path: PathBuf, cause: MetadataError },
     #[error("{}: no .MOO or .MOO.gz files", path.display())]
     Empty { path: PathBuf },
     #[error(transparent)]
@@ -53,23 +52,23 @@ fn is_moo_name(name: &str) -> bool {
 pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SuiteError> {
     let mut out = Vec::new();
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|source| SuiteError::Io {
+        let meta = std::fs::metadata(p).map_err(|cause| SuiteError::Io {
             path: p.clone(),
-            source,
+            cause,
         })?;
         if !meta.is_dir() {
             out.push(p.clone());
             continue;
         }
-        let rd = std::fs::read_dir(p).map_err(|source| SuiteError::Io {
+        let rd = std::fs::read_dir(p).map_err(|cause| SuiteError::Io {
             path: p.clone(),
-            source,
+            cause,
         })?;
         let mut files = Vec::new();
         for e in rd {
-            let e = e.map_err(|source| SuiteError::Io {
+            let e = e.map_err(|cause| SuiteError::Io {
                 path: p.clone(),
-                source,
+                cause,
             })?;
             let name = e.file_name();
             if is_moo_name(&name.to_string_lossy()) {
@@ -181,17 +180,17 @@ impl Suite {
         let mut info = FolderInfo::default();
         let mpath = dir.join("metadata.json");
         if let Some(text) = read_optional(&mpath)? {
-            let m = Metadata::parse(&text).map_err(|source| SuiteError::Metadata {
+            let m = Metadata::parse(&text).map_err(|cause| SuiteError::Metadata {
                 path: mpath.clone(),
-                source,
+                cause,
             })?;
             info.metadata = Some(Arc::new(m));
         }
         let rpath = dir.join("revocation_list.txt");
         if let Some(text) = read_optional(&rpath)? {
-            let r = metadata::parse_revocations(&text).map_err(|source| SuiteError::Metadata {
+            let r = metadata::parse_revocations(&text).map_err(|cause| SuiteError::Metadata {
                 path: rpath.clone(),
-                source,
+                cause,
             })?;
             info.revoked = Arc::new(r);
         }
@@ -201,14 +200,14 @@ impl Suite {
 
     /// Load one MOO file.
     pub fn load(path: &Path) -> Result<MooFile, SuiteError> {
-        moo::load(path).map_err(|source| match source {
-            MooError::Io(source) => SuiteError::Io {
+        moo::load(path).map_err(|cause| match cause {
+            MooError::Io(cause) => SuiteError::Io {
                 path: path.to_path_buf(),
-                source,
+                cause,
             },
-            source => SuiteError::Moo {
+            cause => SuiteError::Moo {
                 path: path.to_path_buf(),
-                source,
+                cause,
             },
         })
     }
@@ -266,9 +265,9 @@ fn read_optional(path: &Path) -> Result<Option<String>, SuiteError> {
     match std::fs::read_to_string(path) {
         Ok(s) => Ok(Some(s)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(SuiteError::Io {
+        Err(cause) => Err(SuiteError::Io {
             path: path.to_path_buf(),
-            source,
+            cause,
         }),
     }
 }

@@ -160,7 +160,7 @@ pub struct MooFile {
 /// A malformed or unreadable MOO file.
 #[derive(Debug, Error)]
 pub enum MooError {
-    #[error("cannot read: {0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error("not a MOO file (no `MOO ` header chunk)")]
     NotMoo,
