@@ -14,7 +14,7 @@ use thiserror::Error;
 /// Errors in the side files.
 #[derive(Debug, Error)]
 pub enum MetadataError {
-    #[error("{0}")]
+    #[error(transparent)]
     Json(#[from] serde_json::Error),
     #[error("no `opcodes` object")]
     NoOpcodes,
