@@ -23,8 +23,10 @@
 //! - `LOCK` is never an invalid-opcode cause (only the 80386 rejects LOCK
 //!   on instructions that cannot be locked), so a LOCK-prefixed instruction
 //!   that is otherwise valid is decoded without iced-x86's LOCK check;
-//! - `64`–`67` (386 FS/GS and size prefixes) and `MOV Sreg` with reg 4–7
-//!   raise #UD;
+//! - `64`–`67` (386 FS/GS and size prefixes), `MOV Sreg` with reg 4–7,
+//!   `BOUND`/`LES`/`LDS` with a register operand and `8F` with reg ≠ 0
+//!   raise #UD (iced-x86 would take `62`/`C4`/`C5`/`8F` with those ModR/M
+//!   bytes for EVEX/VEX/XOP prefixes);
 //! - ESC (`D8`–`DF`) without a coprocessor: #NM when MSW.EM or MSW.TS is
 //!   set, else no operation apart from the segment-limit check of a memory
 //!   operand (a word at offset FFFF raises #GP, as the hardware does).
@@ -136,9 +138,14 @@ fn prepare_286(bytes: &mut [u8; 15]) -> ExResult<Legacy> {
         return Ok(out);
     }
     let op = bytes[i];
-    let reg = (bytes[i + 1] >> 3) & 7;
+    let modrm = bytes[i + 1];
+    let reg = (modrm >> 3) & 7;
     match op {
         0x8C | 0x8E if reg >= 4 => return Err(Exception::InvalidOpcode),
+        // BOUND/LES/LDS with a register operand and POP r/m with reg ≠ 0
+        // are invalid; iced-x86 would read them as EVEX/VEX/XOP prefixes.
+        0x62 | 0xC4 | 0xC5 if modrm >= 0xC0 => return Err(Exception::InvalidOpcode),
+        0x8F if reg != 0 => return Err(Exception::InvalidOpcode),
         0xD8..=0xDF => {
             bytes[i] = 0x88;
             out.handler = Some(esc_286);
@@ -249,12 +256,17 @@ mod tests {
 
     #[test]
     fn rules_286() {
-        // Invalid: 386 prefixes and MOV FS/GS.
+        // Invalid: 386 prefixes, MOV FS/GS, register forms, 8F reg != 0.
         for code in [
             &[0x66, 0x40][..],
             &[0x64, 0x8B, 0x07],
             &[0x8E, 0xE0],
             &[0x8C, 0x27],
+            // lds di, bp with prefixes (iced: a VEX vpshufd)
+            &[0x26, 0x2E, 0xC5, 0xFD, 0x70, 0x90, 0xBB, 0x78, 0xB6],
+            &[0xC4, 0xC0],
+            &[0x62, 0xC1],
+            &[0x8F, 0xC8],
         ] {
             assert_eq!(
                 rewritten(CpuModel::I80286, code).err(),
