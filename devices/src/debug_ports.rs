@@ -15,12 +15,22 @@ pub const POST_PORT: u16 = 0x80;
 pub const POST_PORT_ALT: u16 = 0x190;
 
 /// Configuration of the debug ports.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct DebugPortsConfig {
+    /// The debug console and POST ports are present. Harnesses that model
+    /// bare hardware (conformance suites) turn them off, so those ports read
+    /// as an open bus like any other.
+    pub enabled: bool,
     /// Port of the isa-debug-exit device, if any.
     pub exit_port: Option<u16>,
-    /// Width in bytes of the isa-debug-exit device (QEMU's default is 1... 4).
+    /// Width in bytes of the isa-debug-exit device.
     pub exit_port_size: u8,
+}
+
+impl Default for DebugPortsConfig {
+    fn default() -> Self {
+        DebugPortsConfig { enabled: true, exit_port: None, exit_port_size: 1 }
+    }
 }
 
 /// State of the debug ports.
@@ -58,6 +68,9 @@ impl DebugPorts {
 
     /// Byte read; `None` if the port is not one of ours.
     pub fn read(&mut self, port: u16) -> Option<u8> {
+        if !self.config.enabled {
+            return None;
+        }
         match port {
             DEBUGCON_PORT => Some(0xE9),
             _ => None,
@@ -76,6 +89,9 @@ impl DebugPorts {
 
     /// Byte write; returns `true` if the port is one of ours.
     pub fn write(&mut self, port: u16, value: u8) -> bool {
+        if !self.config.enabled {
+            return false;
+        }
         match port {
             DEBUGCON_PORT => {
                 self.console.push(value);
@@ -113,6 +129,14 @@ mod tests {
         assert!(!d.write(0x81, 3));
         assert_eq!(d.take_post_codes(), vec![1, 2]);
         assert!(d.take_post_codes().is_empty());
+    }
+
+    #[test]
+    fn disabled_ports_are_open_bus() {
+        let mut d = DebugPorts::new(DebugPortsConfig { enabled: false, ..Default::default() });
+        assert_eq!(d.read(DEBUGCON_PORT), None);
+        assert!(!d.write(DEBUGCON_PORT, b'x'));
+        assert!(!d.write(POST_PORT, 1));
     }
 
     #[test]

@@ -49,6 +49,12 @@ impl IoBus {
         IoBus { debug, accesses: 0 }
     }
 
+    /// A bus with nothing on it: every port is an open bus (for harnesses
+    /// that model a bare CPU board, such as hardware conformance suites).
+    pub fn bare() -> Self {
+        IoBus::new(DebugPorts::new(crate::DebugPortsConfig { enabled: false, ..Default::default() }))
+    }
+
     /// Read `size` bytes from `port`.
     pub fn read(&mut self, port: u16, size: IoSize) -> u32 {
         self.accesses += 1;
@@ -98,6 +104,13 @@ mod tests {
         assert_eq!(bus.read(0x1234, IoSize::Word), 0xFFFF);
         assert_eq!(bus.read(0x1234, IoSize::Dword), 0xFFFF_FFFF);
         assert_eq!(bus.accesses, 3);
+    }
+
+    #[test]
+    fn bare_bus_has_no_debug_console() {
+        let mut bus = IoBus::bare();
+        assert_eq!(bus.read(0xE9, IoSize::Byte), 0xFF);
+        assert_eq!(IoBus::default().read(0xE9, IoSize::Byte), 0xE9);
     }
 
     #[test]

@@ -84,7 +84,7 @@ impl Machine {
         }
         let io = IoBus::new(DebugPorts::new(DebugPortsConfig {
             exit_port: cfg.exit_port,
-            exit_port_size: 1,
+            ..Default::default()
         }));
         let cpu = Cpu::new(cfg.model, mem, io);
         Ok(Machine {

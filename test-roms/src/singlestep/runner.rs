@@ -149,7 +149,7 @@ impl Runner {
             m => return Err(RunnerError::Model(m)),
         };
         let mem = Memory::new(ram)?;
-        let mut cpu = Cpu::new(model, mem, devices::IoBus::default());
+        let mut cpu = Cpu::new(model, mem, devices::IoBus::bare());
         for p in 0..(ram / u64::from(PAGE_SIZE)) as u32 {
             cpu.mem.mark_code(p * PAGE_SIZE);
         }
