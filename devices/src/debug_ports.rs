@@ -29,7 +29,11 @@ pub struct DebugPortsConfig {
 
 impl Default for DebugPortsConfig {
     fn default() -> Self {
-        DebugPortsConfig { enabled: true, exit_port: None, exit_port_size: 1 }
+        DebugPortsConfig {
+            enabled: true,
+            exit_port: None,
+            exit_port_size: 1,
+        }
     }
 }
 
@@ -115,7 +119,7 @@ mod tests {
     fn exit_port_status_is_value_shifted_or_one() {
         let mut d = DebugPorts::new(DebugPortsConfig {
             exit_port: Some(0xF4),
-            exit_port_size: 1,
+            ..Default::default()
         });
         assert!(d.write_wide(0xF4, IoSize::Byte, 0x10));
         assert_eq!(d.exit_request(), Some(0x21));
@@ -133,7 +137,10 @@ mod tests {
 
     #[test]
     fn disabled_ports_are_open_bus() {
-        let mut d = DebugPorts::new(DebugPortsConfig { enabled: false, ..Default::default() });
+        let mut d = DebugPorts::new(DebugPortsConfig {
+            enabled: false,
+            ..Default::default()
+        });
         assert_eq!(d.read(DEBUGCON_PORT), None);
         assert!(!d.write(DEBUGCON_PORT, b'x'));
         assert!(!d.write(POST_PORT, 1));

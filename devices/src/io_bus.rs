@@ -52,7 +52,10 @@ impl IoBus {
     /// A bus with nothing on it: every port is an open bus (for harnesses
     /// that model a bare CPU board, such as hardware conformance suites).
     pub fn bare() -> Self {
-        IoBus::new(DebugPorts::new(crate::DebugPortsConfig { enabled: false, ..Default::default() }))
+        IoBus::new(DebugPorts::new(crate::DebugPortsConfig {
+            enabled: false,
+            ..Default::default()
+        }))
     }
 
     /// Read `size` bytes from `port`.
