@@ -16,6 +16,7 @@ pub mod model;
 pub mod operand;
 pub mod segment;
 pub mod state;
+pub mod task;
 
 pub use decode::{DecodedInsn, Handler};
 pub use exception::{ExResult, Exception};
