@@ -202,9 +202,10 @@ mandelbrot:
 .escaped:
         mov     bx, MAXITER
         sub     bx, cx                  ; iterations before escaping
-        cmp     bx, 8
+        shr     bx, 1
+        cmp     bx, PALETTE_LEN - 1
         jbe     .shade
-        mov     bx, 8
+        mov     bx, PALETTE_LEN - 1
 .shade:
         cs mov  al, [palette + bx]
 .plot:
@@ -271,6 +272,7 @@ newline:    db  10, 0
 goodbye:    db  10, "  The Mandelbrot set in 8.8 fixed-point integer arithmetic.", 10
             db  "  Done: halting the CPU with interrupts disabled.", 10, 0
 palette:    db  " .:-=+*#%"
+PALETTE_LEN equ $ - palette
 
 ; ---------------------------------------------------------------------------
 ; Reset vector at F000:FFF0 (linear FFFF0 and FFFFFFF0).
