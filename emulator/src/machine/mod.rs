@@ -80,7 +80,14 @@ impl Machine {
                 return Err(MachineError::BadRomSize(len));
             }
             mem.map_rom(0x10_0000 - len as u64, rom.clone())?;
-            mem.map_rom((1u64 << 32) - len as u64, rom.clone())?;
+            // The alias at the top of the physical address space, where the
+            // reset vector is: below 4 GiB, or below 16 MiB on the 80286's
+            // 24-bit bus (as on the PC/AT).
+            let top: u64 = match cfg.model {
+                CpuModel::I80286 => 1 << 24,
+                _ => 1 << 32,
+            };
+            mem.map_rom(top - len as u64, rom.clone())?;
         }
         let io = IoBus::new(DebugPorts::new(DebugPortsConfig {
             exit_port: cfg.exit_port,
