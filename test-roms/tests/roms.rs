@@ -77,9 +77,18 @@ fn run(image: &[u8], model: CpuModel, tier: Tier, exit_port: Option<u16>) -> Run
 fn run_both_tiers(image: &[u8], model: CpuModel, exit_port: Option<u16>) -> Run {
     let blocks = run(image, model, Tier::Blocks, exit_port);
     let interp = run(image, model, Tier::Interpreter, exit_port);
-    assert_eq!(blocks.console, interp.console, "console differs between tiers");
-    assert_eq!(blocks.posts, interp.posts, "POST codes differ between tiers");
-    assert_eq!(blocks.outcome, interp.outcome, "outcome differs between tiers");
+    assert_eq!(
+        blocks.console, interp.console,
+        "console differs between tiers"
+    );
+    assert_eq!(
+        blocks.posts, interp.posts,
+        "POST codes differ between tiers"
+    );
+    assert_eq!(
+        blocks.outcome, interp.outcome,
+        "outcome differs between tiers"
+    );
     assert_eq!(blocks.icount, interp.icount, "instruction count differs");
     assert_eq!(blocks.state, interp.state, "final CPU state differs");
     if let Some(i) = (0..RAM_COMPARED).find(|&i| blocks.ram[i] != interp.ram[i]) {
@@ -209,7 +218,11 @@ fn demo_draws_the_same_picture_on_every_cpu_model() {
             .lines()
             .filter(|l| l.len() == 78 && l.contains('@'))
             .collect();
-        assert!(picture.len() > 10, "{model:?}: no picture in\n{}", r.console);
+        assert!(
+            picture.len() > 10,
+            "{model:?}: no picture in\n{}",
+            r.console
+        );
         pictures.push(picture.join("\n"));
     }
     assert_eq!(pictures[0], pictures[1]);
