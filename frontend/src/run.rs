@@ -319,7 +319,7 @@ fn traced_slice(m: &mut Machine, budget: u64) -> RunOutcome {
     let mut outcome = RunOutcome::Budget;
     for _ in 0..budget {
         if log::log_enabled!(target: TRACE_TARGET, log::Level::Trace) && !m.cpu.state.halted {
-            log::trace!(target: TRACE_TARGET, "{}", trace_line(&m.cpu));
+            log::trace!(target: TRACE_TARGET, "{}", trace_line(&mut m.cpu));
         }
         outcome = m.run_slice(1);
         if outcome != RunOutcome::Budget {
@@ -331,19 +331,34 @@ fn traced_slice(m: &mut Machine, budget: u64) -> RunOutcome {
 }
 
 /// One trace line: instruction count, CS:IP, bytes, disassembly, and the
-/// registers before the instruction runs.
-fn trace_line(cpu: &Cpu) -> String {
-    let s = &cpu.state;
+/// registers before the instruction runs. The code address is translated
+/// as the instruction fetch that follows will translate it (same TLB fill
+/// and accessed bits); a fetch that faults shows as `(bad)`.
+fn trace_line(cpu: &mut Cpu) -> String {
     let mut bytes = [0u8; 15];
-    if let Ok(phys) = cpu.translate(cpu.linear_ip(), Access::Execute) {
-        cpu.mem.read_bytes(phys, &mut bytes);
-    }
+    let fetched = match cpu.translate(cpu.linear_ip(), Access::Execute) {
+        Ok(phys) => {
+            cpu.mem.read_bytes(phys, &mut bytes);
+            true
+        }
+        Err(_) => false,
+    };
+    let s = &cpu.state;
     let bitness = if s.code32() { 32 } else { 16 };
     let mut dec =
         iced_x86::Decoder::with_ip(bitness, &bytes, s.rip, iced_x86::DecoderOptions::NONE);
     let insn = dec.decode();
-    let len = if insn.is_invalid() { 1 } else { insn.len() };
+    let len = match (fetched, insn.is_invalid()) {
+        (false, _) => 0,
+        (true, true) => 1,
+        (true, false) => insn.len(),
+    };
     let hex: String = bytes[..len].iter().map(|b| format!("{b:02x}")).collect();
+    let text = if fetched {
+        disassemble(&insn)
+    } else {
+        "(fetch faults)".to_string()
+    };
     let cs = s.seg[SegReg::Cs as usize].selector;
     let r = |n: usize| s.regs[n] as u32;
     format!(
@@ -351,7 +366,7 @@ fn trace_line(cpu: &Cpu) -> String {
          esi={:08x} edi={:08x} ebp={:08x} esp={:08x} efl={:08x}",
         cpu.icount,
         s.rip,
-        disassemble(&insn),
+        text,
         r(0),
         r(3),
         r(1),
