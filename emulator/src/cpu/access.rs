@@ -175,16 +175,18 @@ impl Cpu {
         self.read_mem(SegReg::Ss, sp, size)
     }
 
-    /// IN from `port`. Partial: the protected-mode IOPL / I/O permission
-    /// bitmap checks come with the protected-mode work.
+    /// IN from `port`, after the I/O permission check ([`Cpu::check_io`]:
+    /// IOPL and the TSS I/O bitmap in protected and virtual-8086 mode).
     #[inline]
     pub fn port_in(&mut self, port: u16, size: u32) -> ExResult<u32> {
+        self.check_io(port, size)?;
         Ok(self.io.read(port, IoSize::from_bytes(size)))
     }
 
     /// OUT to `port` (see [`Cpu::port_in`] for what is checked).
     #[inline]
     pub fn port_out(&mut self, port: u16, size: u32, v: u32) -> ExResult {
+        self.check_io(port, size)?;
         self.io.write(port, IoSize::from_bytes(size), v);
         Ok(())
     }
