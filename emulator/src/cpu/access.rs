@@ -16,6 +16,15 @@ use super::state::{attr, SegReg};
 use super::Cpu;
 use devices::IoSize;
 
+/// Segment types (descriptor type bits 1–3: RW, E/C, code; SDM Vol. 3A
+/// Table 3-1) as bit numbers of these masks, for the access each allows:
+/// any data segment or readable code (types 0–3, 5, 7) may be read...
+const READABLE_TYPES: u8 = 0b1010_1111;
+/// ...writable data segments (types 1, 3) written...
+const WRITABLE_TYPES: u8 = 0b0000_1010;
+/// ...and code segments (types 4–7) executed.
+const EXECUTABLE_TYPES: u8 = 0b1111_0000;
+
 /// Kind of memory access, for segment type checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
@@ -39,7 +48,17 @@ impl Cpu {
     }
 
     /// Linear address of `size` bytes at `seg:off`, with limit and type
-    /// checks. `off` is already masked to the address size.
+    /// checks (SDM Vol. 3A §5.3, §5.5 and Table 3-1). `off` is already
+    /// masked to the address size.
+    ///
+    /// Protected mode: an unusable (null-loaded, P clear) segment is #GP(0);
+    /// writes need a writable data segment, reads data or readable code,
+    /// fetches code. Every mode from the 80286 on checks the cached limit:
+    /// expand-up segments allow `0..=limit`, expand-down data segments
+    /// `limit+1..=FFFFh` (B = 0) or `..=FFFFFFFFh` (B = 1); real mode keeps
+    /// whatever limit and type the cache holds ("unreal mode") but makes
+    /// no type checks, nor does virtual-8086 mode. Violations are #GP(0),
+    /// or #SS(0) through SS.
     #[inline]
     pub fn linear(&self, seg: SegReg, off: u64, size: u32, access: Access) -> ExResult<u32> {
         let s = &self.state.seg[seg as usize];
@@ -49,26 +68,23 @@ impl Cpu {
         let last = off + u64::from(size) - 1;
         if self.state.protected() && !self.state.v86() {
             if s.attr & attr::P == 0 {
+                return Err(Exception::GeneralProtection(0));
+            }
+            let allowed = match access {
+                Access::Read => READABLE_TYPES,
+                Access::Write => WRITABLE_TYPES,
+                Access::Execute => EXECUTABLE_TYPES,
+            };
+            if (allowed >> ((s.attr >> 1) & 7)) & 1 == 0 {
                 return Err(self.seg_fault(seg));
             }
-            let code = s.attr & attr::CODE != 0;
-            match access {
-                Access::Write if code || s.attr & attr::RW == 0 => {
-                    return Err(self.seg_fault(seg))
-                }
-                Access::Read if code && s.attr & attr::RW == 0 => return Err(self.seg_fault(seg)),
-                _ => {}
-            }
-            if !code && s.attr & attr::DC != 0 {
-                // Expand-down: valid offsets are limit+1 ..= 0xFFFF or 0xFFFFFFFF.
-                let top: u64 = if s.big() { 0xFFFF_FFFF } else { 0xFFFF };
-                if off <= u64::from(s.limit) || last > top {
-                    return Err(self.seg_fault(seg));
-                }
-                return Ok(s.base.wrapping_add(off as u32));
-            }
         }
-        if last > u64::from(s.limit) {
+        if s.attr & (attr::CODE | attr::DC) == attr::DC {
+            let top: u64 = if s.big() { 0xFFFF_FFFF } else { 0xFFFF };
+            if off <= u64::from(s.limit) || last > top {
+                return Err(self.seg_fault(seg));
+            }
+        } else if last > u64::from(s.limit) {
             return Err(self.seg_fault(seg));
         }
         Ok(s.base.wrapping_add(off as u32))

@@ -10,15 +10,15 @@
 //! undone if a later step faults, so a faulting instruction leaves the
 //! registers as they were.
 //!
-//! Partial: in protected mode only same-privilege far transfers are done.
-//! Call gates, task gates/TSS targets and returns to an outer privilege
-//! level are the protected-mode system work of a later issue; they raise
-//! #GP (logged) for now.
+//! Far JMP, CALL and RET in protected mode (privilege checks, call gates,
+//! task gates and TSS targets, returns to outer levels) are in
+//! [`super::gates`]; this file handles real and virtual-8086 mode, where a
+//! far transfer loads CS the real-mode way.
 
 use crate::cpu::decode::{DecodedInsn, Handler};
 use crate::cpu::exception::{ExResult, Exception};
 use crate::cpu::exec::condition;
-use crate::cpu::state::{attr, gpr, size_mask, SegReg};
+use crate::cpu::state::{gpr, size_mask, SegReg};
 use crate::cpu::Cpu;
 use iced_x86::{Code, Instruction, Mnemonic, OpKind};
 
@@ -180,9 +180,12 @@ fn ret_near<const OS: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
 }
 
 fn ret_far<const OS: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    if cpu.state.protected() && !cpu.state.v86() {
+        return cpu.ret_far_pm(OS, ret_imm(d));
+    }
     let ip = cpu.peek(0, OS)?;
     let sel = cpu.peek(u64::from(OS), OS)? as u16;
-    let sel = cpu.far_target(sel, ip, FarKind::Return)?;
+    cpu.far_target(ip)?;
     cpu.far_commit(sel, ip)?;
     cpu.release_stack(2 * u64::from(OS) + ret_imm(d));
     Ok(())
@@ -216,15 +219,6 @@ fn jcxz<const A: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
         cpu.jump_near(rel_target(cpu, d))?;
     }
     Ok(())
-}
-
-/// What a far transfer is, for the privilege rules of its target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum FarKind {
-    /// JMP far / CALL far.
-    JmpCall,
-    /// RET far / IRET.
-    Return,
 }
 
 impl Cpu {
@@ -268,14 +262,20 @@ impl Cpu {
 
     /// Far jump to `sel:ip`.
     pub fn jump_far(&mut self, sel: u16, ip: u64) -> ExResult {
-        let sel = self.far_target(sel, ip, FarKind::JmpCall)?;
+        if self.state.protected() && !self.state.v86() {
+            return self.far_jmp_call_pm(sel, ip, None);
+        }
+        self.far_target(ip)?;
         self.far_commit(sel, ip)
     }
 
     /// Far call: validate the target, push CS and IP (`size` bytes each),
     /// load CS:IP. A fault at any step restores SP, so nothing changes.
     pub fn call_far(&mut self, sel: u16, ip: u64, size: u32) -> ExResult {
-        let sel = self.far_target(sel, ip, FarKind::JmpCall)?;
+        if self.state.protected() && !self.state.v86() {
+            return self.far_jmp_call_pm(sel, ip, Some(size));
+        }
+        self.far_target(ip)?;
         let old_sp = self.state.regs[gpr::RSP];
         let cs = u64::from(self.state.seg[SegReg::Cs as usize].selector);
         let r = self
@@ -288,68 +288,24 @@ impl Cpu {
         r
     }
 
-    /// Validate the destination of a far transfer without changing any
-    /// state; returns the selector to load into CS (RPL set to CPL in
-    /// protected mode). Real and virtual-8086 mode check only the IP
-    /// against the CS limit. Protected mode applies the same-privilege
-    /// rules of SDM Vol. 3A §5.8.1–5.8.2 and the JMP/CALL/RET pages.
-    pub(super) fn far_target(&mut self, sel: u16, ip: u64, kind: FarKind) -> ExResult<u16> {
-        if !self.state.protected() || self.state.v86() {
-            // Real mode keeps the cached CS limit on a load; V86 sets 64 KiB.
-            let limit = if self.state.v86() {
-                0xFFFF
-            } else {
-                self.state.seg[SegReg::Cs as usize].limit
-            };
-            if self.model.checks_real_limits() && ip > u64::from(limit) {
-                return Err(Exception::GeneralProtection(0));
-            }
-            return Ok(sel);
-        }
-        if sel & !3 == 0 {
-            return Err(Exception::GeneralProtection(0));
-        }
-        let err = sel & !3;
-        let desc = self.read_descriptor(sel)?;
-        if desc.attr & attr::S == 0 {
-            // Call gates, task gates and TSS descriptors: the protected-mode
-            // system work (privilege changes, task switches) comes later.
-            log::warn!("far transfer through system descriptor {sel:#06x} is not supported yet");
-            return Err(Exception::GeneralProtection(err));
-        }
-        if desc.attr & attr::CODE == 0 {
-            return Err(Exception::GeneralProtection(err));
-        }
-        let cpl = self.state.cpl;
-        let dpl = ((desc.attr >> attr::DPL_SHIFT) & 3) as u8;
-        let rpl = (sel & 3) as u8;
-        let conforming = desc.attr & attr::DC != 0;
-        let bad = match kind {
-            FarKind::JmpCall if conforming => dpl > cpl,
-            FarKind::JmpCall => rpl > cpl || dpl != cpl,
-            FarKind::Return if conforming => rpl < cpl || dpl > rpl,
-            FarKind::Return => rpl < cpl || dpl != rpl,
+    /// Check the IP of a far transfer in real or virtual-8086 mode against
+    /// the limit CS will have: real mode keeps the cached CS limit on a
+    /// load, V86 mode sets 64 KiB (#GP(0) beyond it; the 8086 has no
+    /// limits). Changes nothing.
+    pub(super) fn far_target(&self, ip: u64) -> ExResult {
+        let limit = if self.state.v86() {
+            0xFFFF
+        } else {
+            self.state.seg[SegReg::Cs as usize].limit
         };
-        if bad {
-            return Err(Exception::GeneralProtection(err));
-        }
-        if desc.attr & attr::P == 0 {
-            return Err(Exception::SegmentNotPresent(err));
-        }
-        if kind == FarKind::Return && rpl > cpl {
-            // Needs the outer stack (SS:ESP) popped and segment registers
-            // revalidated: part of the later privilege-level work.
-            log::warn!("return to outer privilege level {rpl} is not supported yet");
+        if self.model.checks_real_limits() && ip > u64::from(limit) {
             return Err(Exception::GeneralProtection(0));
         }
-        if ip > u64::from(desc.limit) {
-            return Err(Exception::GeneralProtection(0));
-        }
-        Ok(err | u16::from(cpl))
+        Ok(())
     }
 
-    /// Load CS:IP after [`Cpu::far_target`] accepted them. In protected
-    /// mode this is a plain code-segment load (gates come later).
+    /// Load CS:IP in real or virtual-8086 mode after [`Cpu::far_target`]
+    /// accepted the IP.
     pub(super) fn far_commit(&mut self, sel: u16, ip: u64) -> ExResult {
         self.load_seg(SegReg::Cs, sel)?;
         self.state.rip = ip;

@@ -13,9 +13,12 @@ pub mod control;
 pub mod cpuid_msr;
 pub mod data;
 pub mod flagops;
+pub mod gates;
 pub mod interrupts;
 #[cfg(all(test, target_arch = "x86_64"))]
 mod host_diff;
+#[cfg(test)]
+pub(crate) mod pm_fixture;
 pub mod io;
 pub mod muldiv;
 pub mod shift;
