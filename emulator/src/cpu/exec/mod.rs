@@ -21,6 +21,7 @@ mod host_diff;
 pub(crate) mod pm_fixture;
 pub mod io;
 pub mod muldiv;
+pub mod protected;
 pub mod shift;
 pub mod stack;
 pub mod string;
@@ -47,6 +48,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| string::handler(insn))
         .or_else(|| flagops::handler(insn))
         .or_else(|| io::handler(insn))
+        .or_else(|| protected::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and
