@@ -91,6 +91,10 @@ pub struct RunArgs {
     /// Run on the step interpreter instead of the block cache.
     #[arg(long)]
     pub interpreter: bool,
+    /// End the run on a triple fault (exit status of a triple fault) instead
+    /// of resetting the CPU as a PC does.
+    #[arg(long)]
+    pub no_reboot: bool,
     /// Accepted for clarity: ox86 runs are always deterministic (time is
     /// counted in instructions; only --timeout looks at the host clock).
     #[arg(long)]

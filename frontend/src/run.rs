@@ -19,7 +19,7 @@
 //! | 0 | `--until-halt` (or the demo) and the CPU halted with interrupts disabled |
 //! | odd | the guest wrote `v` to the `--exit-port`: `(v << 1) \| 1` |
 //! | 2 | bad command line or input file (one-line message on stderr) |
-//! | 4 | triple fault (the CPU shut down) |
+//! | 4 | triple fault (the CPU shut down) with `--no-reboot`; without it the CPU resets and the run goes on, as on a PC |
 //! | 6 | `--max-instructions` reached |
 //! | 8 | `--timeout` reached |
 //! | 10 | the CPU halted and nothing can wake it (interrupts enabled but no interrupt source yet, or interrupts disabled without `--until-halt`) |
@@ -212,6 +212,7 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
             bios: Some(rom),
             exit_port,
             tier,
+            no_reboot: args.no_reboot,
         },
         demo,
         debugcon,

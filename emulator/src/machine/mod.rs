@@ -34,6 +34,10 @@ pub struct MachineConfig {
     pub exit_port: Option<u16>,
     /// Execution tier.
     pub tier: Tier,
+    /// On a triple fault (CPU shutdown) end the run with
+    /// [`RunOutcome::Shutdown`] instead of resetting the CPU as a PC board
+    /// does (QEMU's `-no-reboot`).
+    pub no_reboot: bool,
 }
 
 impl Default for MachineConfig {
@@ -44,6 +48,7 @@ impl Default for MachineConfig {
             bios: None,
             exit_port: None,
             tier: Tier::Blocks,
+            no_reboot: false,
         }
     }
 }
@@ -56,7 +61,8 @@ pub enum RunOutcome {
     /// The CPU halted. `interrupts_enabled` tells whether an interrupt could
     /// wake it (with no interrupt sources yet, nothing will).
     Halted { interrupts_enabled: bool },
-    /// Triple fault.
+    /// Triple fault with [`MachineConfig::no_reboot`] (without it the
+    /// machine resets and goes on).
     Shutdown,
     /// The slice's instruction budget was used up; the guest can go on.
     Budget,
@@ -68,6 +74,10 @@ pub struct Machine {
     pub cpu: Cpu,
     pub blocks: BlockCache,
     pub tier: Tier,
+    /// End the run on a triple fault instead of resetting.
+    pub no_reboot: bool,
+    /// Resets caused by triple faults so far.
+    pub resets: u64,
 }
 
 impl Machine {
@@ -98,26 +108,53 @@ impl Machine {
             cpu,
             blocks: BlockCache::new(),
             tier: cfg.tier,
+            no_reboot: cfg.no_reboot,
+            resets: 0,
         })
     }
 
     /// Run at most `budget` instructions; returns why it stopped.
+    ///
+    /// A triple fault shuts the CPU down. A PC board answers the shutdown
+    /// cycle with a reset: unless [`Machine::no_reboot`] is set, the CPU
+    /// gets its reset state (RAM and ROM keep their contents) and the slice
+    /// goes on from the reset vector.
     pub fn run_slice(&mut self, budget: u64) -> RunOutcome {
-        if let Some(o) = self.stopped() {
-            return o;
-        }
-        match self.tier {
-            Tier::Blocks => {
-                self.blocks.run(&mut self.cpu, budget);
+        let start = self.cpu.icount;
+        loop {
+            self.reboot_after_shutdown();
+            if let Some(o) = self.stopped() {
+                return o;
             }
-            Tier::Interpreter => {
-                let start = self.cpu.icount;
-                while self.cpu.icount - start < budget && self.stopped().is_none() {
-                    interpreter::step(&mut self.cpu);
+            let used = self.cpu.icount - start;
+            if used >= budget {
+                return RunOutcome::Budget;
+            }
+            let left = budget - used;
+            match self.tier {
+                Tier::Blocks => {
+                    self.blocks.run(&mut self.cpu, left);
+                }
+                Tier::Interpreter => {
+                    let start = self.cpu.icount;
+                    while self.cpu.icount - start < left && self.stopped().is_none() {
+                        interpreter::step(&mut self.cpu);
+                    }
                 }
             }
+            if self.cpu.event != CpuEvent::Shutdown || self.no_reboot {
+                return self.stopped().unwrap_or(RunOutcome::Budget);
+            }
         }
-        self.stopped().unwrap_or(RunOutcome::Budget)
+    }
+
+    /// Reset the CPU if it shut down and the board reboots on shutdown.
+    fn reboot_after_shutdown(&mut self) {
+        if self.cpu.event == CpuEvent::Shutdown && !self.no_reboot {
+            log::warn!("triple fault: resetting the CPU");
+            self.cpu.reset();
+            self.resets += 1;
+        }
     }
 
     fn stopped(&self) -> Option<RunOutcome> {
