@@ -8,11 +8,12 @@
 //! runs are deterministic. RDMSR/WRMSR are privileged (#GP(0) at CPL > 0);
 //! RDTSC is privileged only with CR4.TSD set.
 //!
-//! Partial: only the TSC MSR has behaviour; every other index (APIC base,
-//! SYSENTER_*, anything else) is a read-back store, and no index raises
-//! #GP for being undefined. CPUID advertises only the features ox86
-//! implements (TSC, MSR, CX8, CMOV): no FPU, VME, DE, PSE, MCE, APIC or
-//! MMX yet.
+//! Partial: only the TSC MSR has behaviour of its own; every other index
+//! (APIC base, SYSENTER_* — which SYSENTER/SYSEXIT read, see
+//! `exec::sysenter` —, anything else) is a read-back store, and no index
+//! raises #GP for being undefined. CPUID advertises only the features ox86
+//! implements (TSC, MSR, CX8, SEP, CMOV): no FPU, VME, DE, PSE, MCE, APIC
+//! or MMX yet.
 
 use crate::cpu::decode::{DecodedInsn, Handler};
 use crate::cpu::exception::{ExResult, Exception};
@@ -39,17 +40,20 @@ pub const CPUID_TYPE: u32 = 0;
 pub const CPUID_1_EDX_TSC: u32 = 1 << 4;
 pub const CPUID_1_EDX_MSR: u32 = 1 << 5;
 pub const CPUID_1_EDX_CX8: u32 = 1 << 8;
+/// SYSENTER/SYSEXIT (`exec::sysenter`).
+pub const CPUID_1_EDX_SEP: u32 = 1 << 11;
 pub const CPUID_1_EDX_CMOV: u32 = 1 << 15;
-/// Everything CPUID.1:EDX advertises: TSC, MSR, CX8, CMOV. No FPU, VME,
+/// Everything CPUID.1:EDX advertises: TSC, MSR, CX8, SEP, CMOV. No FPU, VME,
 /// DE, PSE, MCE, APIC or MMX yet. (CMOV is a P6 addition; ox86 implements
 /// it, so it is advertised even though a real P54C lacks it.)
-pub const CPUID_1_EDX: u32 = CPUID_1_EDX_TSC | CPUID_1_EDX_MSR | CPUID_1_EDX_CX8 | CPUID_1_EDX_CMOV;
+pub const CPUID_1_EDX: u32 =
+    CPUID_1_EDX_TSC | CPUID_1_EDX_MSR | CPUID_1_EDX_CX8 | CPUID_1_EDX_SEP | CPUID_1_EDX_CMOV;
 
 /// IA32_TIME_STAMP_COUNTER.
 pub const MSR_TSC: u32 = 0x10;
 /// IA32_APIC_BASE (read-back store; there is no local APIC yet).
 pub const MSR_APIC_BASE: u32 = 0x1B;
-/// IA32_SYSENTER_CS / _ESP / _EIP (read-back store; no SYSENTER yet).
+/// IA32_SYSENTER_CS / _ESP / _EIP (read-back store, used by SYSENTER/SYSEXIT).
 pub const MSR_SYSENTER_CS: u32 = 0x174;
 pub const MSR_SYSENTER_ESP: u32 = 0x175;
 pub const MSR_SYSENTER_EIP: u32 = 0x176;
@@ -193,7 +197,7 @@ mod tests {
             vendor.extend_from_slice(&v.to_le_bytes());
         }
         assert_eq!(vendor, b"GenuineIntel");
-        assert_eq!(CPUID_1_EDX, 0x8130, "TSC, MSR, CX8, CMOV only");
+        assert_eq!(CPUID_1_EDX, 0x8930, "TSC, MSR, CX8, SEP, CMOV only");
         // CPUID does not exist on the 286: #UD.
         let mut cpu = cpu_with(CpuModel::I80286, &[0x0F, 0xA2]);
         assert_eq!(run_handler(&mut cpu), Err(Exception::InvalidOpcode));

@@ -25,6 +25,7 @@ pub mod protected;
 pub mod shift;
 pub mod stack;
 pub mod string;
+pub mod sysenter;
 pub mod system;
 
 use super::decode::Handler;
@@ -49,6 +50,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| flagops::handler(insn))
         .or_else(|| io::handler(insn))
         .or_else(|| protected::handler(insn))
+        .or_else(|| sysenter::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and
