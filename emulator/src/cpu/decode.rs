@@ -159,6 +159,8 @@ fn supported(model: CpuModel, insn: &Instruction) -> bool {
         | CpuidFeature::CX8
         | CpuidFeature::CMOV
         | CpuidFeature::MULTIBYTENOP
+        // SYSENTER/SYSEXIT (exec/sysenter.rs).
+        | CpuidFeature::SEP
         // PAUSE is F3 90: a P5 executes it as REP NOP.
         | CpuidFeature::PAUSE => model >= CpuModel::Pentium,
         _ => false,
