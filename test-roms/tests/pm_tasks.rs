@@ -59,9 +59,22 @@ fn run(tier: Tier) -> Run {
 }
 
 fn check(r: &Run, tier: Tier) {
-    let fails: Vec<&str> = r.console.lines().filter(|l| l.starts_with("FAIL")).collect();
-    assert!(fails.is_empty(), "{tier:?}: failed checks:\n{}", fails.join("\n"));
-    assert_eq!(r.outcome, RunOutcome::Exit(PASS), "{tier:?} console:\n{}", r.console);
+    let fails: Vec<&str> = r
+        .console
+        .lines()
+        .filter(|l| l.starts_with("FAIL"))
+        .collect();
+    assert!(
+        fails.is_empty(),
+        "{tier:?}: failed checks:\n{}",
+        fails.join("\n")
+    );
+    assert_eq!(
+        r.outcome,
+        RunOutcome::Exit(PASS),
+        "{tier:?} console:\n{}",
+        r.console
+    );
     let summary = r.console.lines().last().unwrap_or("");
     let n: usize = summary
         .strip_prefix("all ")
@@ -92,7 +105,9 @@ fn check(r: &Run, tier: Tier) {
     ] {
         assert!(r.console.contains(line), "{tier:?}: {line:?} missing");
     }
-    let want_posts = [0x01, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 0x90, 0xFF];
+    let want_posts = [
+        0x01, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 0x90, 0xFF,
+    ];
     assert_eq!(r.posts, want_posts, "{tier:?}: POST codes");
     // The ROM ends in its main task at CPL 0.
     assert_eq!(r.state.tr.selector, TSS_MAIN, "{tier:?}: TR");
