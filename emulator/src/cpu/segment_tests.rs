@@ -469,20 +469,21 @@ fn linear_limit_and_type_checks() {
     const XO: u16 = 0x99;
     const XR: u16 = 0x9B;
     #[rustfmt::skip]
-    let cases: &[(u8, u16, u32, u64, u32, Access, Result<u32, Exception>)] = &[
+    type Case = (u8, u16, u32, u64, u32, Access, Result<u32, Exception>);
+    let cases: &[Case] = &[
         (1, DATA, 0xFFFF, 0xFFFC, 4, R, Ok(0x1_FFFC)),
-        (1, DATA, 0xFFFF, 0xFFFD, 4, R, GP),             // last byte past the limit
+        (1, DATA, 0xFFFF, 0xFFFD, 4, R, GP), // last byte past the limit
         (1, DATA, 0xFFFF, 0xFFFF, 1, W, Ok(0x1_FFFF)),
-        (1, DATA, 0xFFFF_FFFF, 0xFFFF_FFFC, 4, W, Ok(0xFFFC)),  // base wraps
+        (1, DATA, 0xFFFF_FFFF, 0xFFFF_FFFC, 4, W, Ok(0xFFFC)), // base wraps
         (1, RO, 0xFFFF, 0, 1, R, Ok(0x1_0000)),
-        (1, RO, 0xFFFF, 0, 1, W, GP),                    // read-only data
-        (1, XO, 0xFFFF, 0, 1, R, GP),                    // execute-only code
+        (1, RO, 0xFFFF, 0, 1, W, GP), // read-only data
+        (1, XO, 0xFFFF, 0, 1, R, GP), // execute-only code
         (1, XO, 0xFFFF, 0, 1, X, Ok(0x1_0000)),
         (1, XO, 0xFFFF, 0, 1, W, GP),
         (1, XR, 0xFFFF, 0, 2, R, Ok(0x1_0000)),
-        (1, XR, 0xFFFF, 0, 2, W, GP),                    // code is never writable
-        (1, DATA, 0xFFFF, 0, 1, X, GP),                  // data is not executable
-        (1, 0, 0, 0, 1, R, GP),                          // unusable (null) segment
+        (1, XR, 0xFFFF, 0, 2, W, GP),   // code is never writable
+        (1, DATA, 0xFFFF, 0, 1, X, GP), // data is not executable
+        (1, 0, 0, 0, 1, R, GP),         // unusable (null) segment
         (1, 0, 0xFFFF, 0, 1, W, GP),
         (1, DATA & !attr::P, 0xFFFF, 0, 1, R, GP),
         (1, DOWN16, 0x0FFF, 0x1000, 2, W, Ok(0x1_1000)), // expand-down: above the limit
@@ -494,7 +495,7 @@ fn linear_limit_and_type_checks() {
         (1, DOWN32, 0x0FFF, 0x1_0000, 4, R, Ok(0x2_0000)), // B = 1: up to FFFFFFFFh
         (1, DOWN32, 0x0FFF, 0xFFFF_FFFC, 4, R, Ok(0xFFFC)),
         (1, DOWN32, 0x0FFF, 0xFFFF_FFFD, 4, R, GP),
-        (1, DOWN32, 0xFFFF_FFFF, 0, 1, R, GP),           // nothing is valid
+        (1, DOWN32, 0xFFFF_FFFF, 0, 1, R, GP), // nothing is valid
         // Real mode: limits (incl. expand-down) from the cache, no type checks.
         (0, DATA, 0xFFFF, 0xFFFF, 2, R, GP),
         (0, XO, 0xFFFF, 0, 2, W, Ok(0x1_0000)),
