@@ -2,6 +2,7 @@
 //! directly in RAM, with the CPU state set up for them (no firmware).
 
 use emulator::cpu::state::{attr, cr0, Segment};
+use emulator::mmu::pte;
 use emulator::cpu::{CpuModel, SegReg};
 use emulator::engine::Tier;
 use emulator::{Machine, MachineConfig};
@@ -24,6 +25,33 @@ pub fn integer_loop_16(iterations: u16) -> Vec<u8> {
     code.extend_from_slice(&iterations.to_le_bytes());
     code.extend_from_slice(&[0x01, 0xD8, 0x43, 0x31, 0xC2, 0x49, 0x75, 0xF8, 0xF4]);
     code
+}
+
+/// `mov ecx, N; top: add [2000h], eax; mov ebx, [2004h]; inc eax; dec ecx; jnz top; hlt`
+/// in 32-bit code: 5 instructions and 3 data accesses (a read-modify-write and a read) per iteration.
+pub fn memory_loop_32(iterations: u32) -> Vec<u8> {
+    let mut code = vec![0xB9];
+    code.extend_from_slice(&iterations.to_le_bytes());
+    code.extend_from_slice(&[0x01, 0x05, 0x00, 0x20, 0x00, 0x00, 0x8B, 0x1D, 0x04, 0x20, 0x00, 0x00, 0x40, 0x49, 0x75, 0xF0, 0xF4]);
+    code
+}
+
+/// Where [`enable_identity_paging`] puts the page directory (its 4 page tables follow).
+pub const PAGE_DIRECTORY: u32 = 0x20_0000;
+
+/// Turn on 32-bit paging in a [`machine_with`] machine (flat32), with page tables that map the 16 MiB
+/// of RAM to themselves with 4-KiB user-writable pages.
+pub fn enable_identity_paging(m: &mut Machine) {
+    let flags = pte::P | pte::RW | pte::US;
+    for t in 0..4u32 {
+        let table = PAGE_DIRECTORY + 0x1000 * (t + 1);
+        m.cpu.mem.write(PAGE_DIRECTORY + 4 * t, 4, u64::from(table) | flags);
+        for i in 0..1024u32 {
+            m.cpu.mem.write(table + 4 * i, 4, u64::from(((t << 10) | i) << 12) | flags);
+        }
+    }
+    m.cpu.state.cr3 = u64::from(PAGE_DIRECTORY);
+    m.cpu.state.cr0 |= cr0::PG;
 }
 
 /// Instructions the loops above retire for `iterations` (1 + 5n + hlt).

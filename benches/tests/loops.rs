@@ -3,7 +3,7 @@
 
 use emulator::engine::Tier;
 use emulator::RunOutcome;
-use ox86_benches::{integer_loop_16, integer_loop_32, loop_instructions, machine_with};
+use ox86_benches::{enable_identity_paging, integer_loop_16, integer_loop_32, loop_instructions, machine_with, memory_loop_32};
 
 #[test]
 fn loops_retire_the_expected_instructions_on_both_tiers() {
@@ -22,4 +22,29 @@ fn loops_retire_the_expected_instructions_on_both_tiers() {
         }
         assert_eq!(states[0], states[1]);
     }
+}
+
+#[test]
+fn memory_loop_with_and_without_paging() {
+    let n = 1000u64;
+    let mut states = Vec::new();
+    for (tier, paging) in [(Tier::Blocks, false), (Tier::Blocks, true), (Tier::Interpreter, true)] {
+        let mut m = machine_with(&memory_loop_32(n as u32), true, tier);
+        if paging {
+            enable_identity_paging(&mut m);
+        }
+        assert_eq!(m.run_slice(1 << 30), RunOutcome::Halted { interrupts_enabled: false });
+        assert_eq!(m.cpu.icount, loop_instructions(n));
+        // [2000h] accumulated eax = 0, 1, ..., n-1; eax = n at the end.
+        assert_eq!(m.cpu.mem.read(0x2000, 4), n * (n - 1) / 2);
+        assert_eq!(m.cpu.state.regs[0], n);
+        if paging {
+            assert!(m.cpu.tlb.fills > 0, "paging used the TLB");
+            // The page holding [2000h] is accessed and dirty.
+            let entry = m.cpu.mem.read(ox86_benches::PAGE_DIRECTORY + 0x1000 + 2 * 4, 4);
+            assert_eq!(entry & 0x60, 0x60);
+        }
+        states.push(m.cpu.state.clone());
+    }
+    assert_eq!(states[1], states[2]);
 }

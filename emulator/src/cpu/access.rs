@@ -6,9 +6,10 @@
 //! turn into #GP/#SS values, then the linear address is translated and the
 //! access goes to physical memory.
 //!
-//! Partial: paging (CR0.PG) belongs to the protected-mode work; until then
-//! `translate` is the identity and MOV CR0 refuses to set PG (see
-//! `exec::system`).
+//! With CR0.PG set the linear address goes through the paging unit
+//! (`cpu/paging.rs`, [`crate::mmu`]): a TLB lookup with the rights of the
+//! current privilege level; accesses that cross a page boundary translate
+//! both pages before touching memory.
 
 use super::exception::{ExResult, Exception};
 use super::model::CpuModel;
@@ -90,10 +91,17 @@ impl Cpu {
         Ok(s.base.wrapping_add(off as u32))
     }
 
-    /// Linear → physical. Identity until paging is implemented.
-    #[inline]
-    pub fn translate(&self, lin: u32, _access: Access) -> ExResult<u32> {
-        Ok(lin)
+    /// Linear → physical for the first byte of an access at the current
+    /// privilege level: the identity without paging, else a TLB lookup
+    /// (which may walk the page tables and raise #PF). The result is only
+    /// good up to the end of `lin`'s 4-KiB page.
+    #[inline(always)]
+    pub fn translate(&mut self, lin: u32, access: Access) -> ExResult<u32> {
+        if !self.paging_enabled() {
+            return Ok(lin);
+        }
+        let user = self.user_mode();
+        self.translate_paged(lin, access, user)
     }
 
     /// Read `size` (1, 2, 4 or 8) bytes at `seg:off`.
@@ -103,8 +111,7 @@ impl Cpu {
             return Ok(self.read_mem_8086(seg, off, size));
         }
         let lin = self.linear(seg, off, size, Access::Read)?;
-        let phys = self.translate(lin, Access::Read)?;
-        Ok(self.mem.read(phys, size))
+        self.read_lin(lin, size)
     }
 
     /// Write `size` bytes of `v` at `seg:off`.
@@ -115,21 +122,19 @@ impl Cpu {
             return Ok(());
         }
         let lin = self.linear(seg, off, size, Access::Write)?;
-        let phys = self.translate(lin, Access::Write)?;
-        self.mem.write(phys, size, v);
-        Ok(())
+        self.write_lin(lin, size, v)
     }
 
     /// Check that `size` bytes at `seg:off` may be written, without writing
     /// (for read-modify-write instructions that must fault before any
     /// register changes).
     #[inline]
-    pub fn check_write(&self, seg: SegReg, off: u64, size: u32) -> ExResult {
+    pub fn check_write(&mut self, seg: SegReg, off: u64, size: u32) -> ExResult {
         if self.model == CpuModel::I8086 {
             return Ok(());
         }
         let lin = self.linear(seg, off, size, Access::Write)?;
-        self.translate(lin, Access::Write).map(|_| ())
+        self.check_write_lin(lin, size)
     }
 
     /// 8086: the offset wraps within the 64 KiB segment byte by byte.

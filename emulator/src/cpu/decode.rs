@@ -12,7 +12,9 @@ use super::exec;
 use super::model::CpuModel;
 use super::state::SegReg;
 use super::Cpu;
-use iced_x86::{CpuidFeature, Decoder, DecoderOptions, Instruction, OpKind, Register};
+use iced_x86::{
+    CpuidFeature, Decoder, DecoderError, DecoderOptions, Instruction, OpKind, Register,
+};
 
 /// An instruction handler. Both execution tiers call these.
 pub type Handler = fn(&mut Cpu, &DecodedInsn) -> ExResult;
@@ -200,14 +202,29 @@ impl Cpu {
     pub fn decode_at(&mut self, lin: u32) -> ExResult<DecodedInsn> {
         let bitness = if self.state.code32() { 32 } else { 16 };
         let mut bytes = [0u8; 15];
-        self.fetch_code(lin, &mut bytes)?;
+        let avail = self.fetch_code(lin, &mut bytes)?;
         // 8086/80286 encodings iced-x86 does not know (see legacy8086.rs).
         let legacy = super::legacy8086::prepare(self.model, &mut bytes)?;
-        let mut d = Decoder::with_ip(bitness, &bytes, 0, legacy.options);
-        let insn = d.decode();
+        let (mut insn, needs_more) = {
+            let mut d = Decoder::with_ip(bitness, &bytes[..avail], 0, legacy.options);
+            let i = d.decode();
+            (i, d.last_error() == DecoderError::NoMoreBytes)
+        };
+        if insn.is_invalid() && needs_more && avail < bytes.len() {
+            // With paging, only the bytes up to the end of the first page
+            // were fetched: the instruction goes on into the next page,
+            // which is translated now (a #PF reports that page in CR2).
+            self.fetch_code_next_page(lin, &mut bytes[avail..])?;
+            insn = Decoder::with_ip(bitness, &bytes, 0, legacy.options).decode();
+        }
         if insn.is_invalid() {
             let mut long = [0u8; 32];
-            self.fetch_code(lin, &mut long)?;
+            let n = self.fetch_code(lin, &mut long)?;
+            if n < long.len() {
+                // Bytes on a page that cannot be fetched stay 0 here: the
+                // instruction is already known to be invalid or too long.
+                let _ = self.fetch_code_next_page(lin, &mut long[n..]);
+            }
             if let Some(len) = length_with_repeated_prefixes(&long, bitness) {
                 if len > 15 {
                     return Err(Exception::GeneralProtection(0));
@@ -238,10 +255,14 @@ impl Cpu {
         })
     }
 
-    /// Copy instruction bytes from `lin`. Bytes past the end of the
-    /// code segment or of mapped memory read as whatever the bus returns;
-    /// iced-x86 decodes only what the instruction needs.
-    fn fetch_code(&mut self, lin: u32, out: &mut [u8]) -> ExResult {
+    /// Copy instruction bytes from `lin`; returns how many were fetched.
+    /// Bytes past the end of the code segment or of mapped memory read as
+    /// whatever the bus returns; iced-x86 decodes only what the instruction
+    /// needs. With paging, fetching stops at the end of `lin`'s page (the
+    /// next page is translated only if the instruction needs it, see
+    /// [`Cpu::fetch_code_next_page`]), so a short instruction at the end of
+    /// a page never faults on the following one.
+    fn fetch_code(&mut self, lin: u32, out: &mut [u8]) -> ExResult<usize> {
         if self.model == CpuModel::I8086 {
             // IP wraps within the 64 KiB code segment.
             let base = self.state.seg[SegReg::Cs as usize].base;
@@ -251,10 +272,25 @@ impl Cpu {
                     .mem
                     .read_u8(base.wrapping_add(ip.wrapping_add(i as u32) & 0xFFFF));
             }
-            return Ok(());
+            return Ok(out.len());
+        }
+        if !self.paging_enabled() {
+            self.mem.read_bytes(lin, out);
+            return Ok(out.len());
         }
         let phys = self.translate(lin, super::access::Access::Execute)?;
-        self.mem.read_bytes(phys, out);
+        let n = out.len().min((0x1000 - (lin & 0xFFF)) as usize);
+        self.mem.read_bytes(phys, &mut out[..n]);
+        Ok(n)
+    }
+
+    /// Fetch the instruction bytes `rest` that follow the part of the
+    /// instruction at `lin` lying in `lin`'s page: they start the next
+    /// page, which is translated for execution.
+    fn fetch_code_next_page(&mut self, lin: u32, rest: &mut [u8]) -> ExResult {
+        let next = (lin | 0xFFF).wrapping_add(1);
+        let phys = self.translate(next, super::access::Access::Execute)?;
+        self.mem.read_bytes(phys, rest);
         Ok(())
     }
 }

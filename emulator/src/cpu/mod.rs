@@ -14,6 +14,7 @@ pub mod interrupt;
 pub mod legacy8086;
 pub mod model;
 pub mod operand;
+pub mod paging;
 pub mod segment;
 pub mod state;
 pub mod task;
@@ -49,6 +50,8 @@ pub struct Cpu {
     /// Model-specific registers not given fields of their own (read back
     /// what was written). Kept small and sorted.
     pub msrs: Vec<(u32, u64)>,
+    /// Software TLB of the paging unit (see [`crate::mmu`]).
+    pub tlb: crate::mmu::Tlb,
 }
 
 impl Cpu {
@@ -62,6 +65,7 @@ impl Cpu {
             icount: 0,
             event: CpuEvent::None,
             msrs: Vec::new(),
+            tlb: crate::mmu::Tlb::new(),
         };
         cpu.apply_model_reset();
         cpu
@@ -87,6 +91,7 @@ impl Cpu {
     pub fn reset(&mut self) {
         self.state = CpuState::reset();
         self.event = CpuEvent::None;
+        self.tlb.flush_all();
         self.apply_model_reset();
     }
 

@@ -9,8 +9,20 @@
 //! decoded from it before running more code. A store into the block that is
 //! running ends the block after the storing instruction, so self-modifying
 //! code sees its own writes.
+//!
+//! With paging (CR0.PG, part of the cache key) the block lookup translates
+//! CS:EIP through the TLB with execute rights, so a fetch #PF is delivered
+//! before any block runs. A block lies in one linear page (so in one
+//! physical page) except when its only instruction crosses into the next
+//! page: build ends a block before an instruction that crosses a page
+//! boundary, and that instruction then becomes a single-instruction block
+//! that records the physical address its second page had. Each lookup of
+//! such a block translates the second page again (as the fetch would,
+//! faulting if it is not mapped) and rebuilds the block if it maps
+//! elsewhere now.
 
 use super::interpreter::execute;
+use crate::cpu::access::Access;
 use crate::cpu::{Cpu, CpuEvent, DecodedInsn, Exception};
 use std::collections::HashMap;
 
@@ -18,12 +30,21 @@ use std::collections::HashMap;
 pub const MAX_BLOCK_INSNS: usize = 64;
 const FAST_SLOTS: usize = 4096;
 const EMPTY: u32 = u32::MAX;
+/// [`Block::second`] of blocks that do not cross a page boundary under
+/// paging (not a page address, so it never matches one).
+const NO_SECOND: u32 = 1;
+/// Cache-key bit for CR0.PG (above the bits of [`Cpu::mode_key`]).
+const KEY_PAGING: u32 = 1 << 31;
 
 #[derive(Debug)]
 struct Block {
     phys: u32,
     key: u32,
     pages: [u32; 2],
+    /// Under paging, for a block whose one instruction crosses into the
+    /// next linear page: the physical address that page had when the
+    /// block was decoded. Else [`NO_SECOND`].
+    second: u32,
     insns: Vec<DecodedInsn>,
 }
 
@@ -129,21 +150,55 @@ impl BlockCache {
     fn lookup_or_build(&mut self, cpu: &mut Cpu) -> Result<u32, Exception> {
         self.stats.lookups += 1;
         let lin = cpu.linear_ip();
-        let phys = cpu
-            .mem
-            .bus_address(cpu.translate(lin, crate::cpu::access::Access::Execute)?);
-        let key = cpu.mode_key();
+        let paging = cpu.paging_enabled();
+        let phys = if paging {
+            let user = cpu.user_mode();
+            cpu.translate_paged(lin, Access::Execute, user)?
+        } else {
+            lin
+        };
+        let phys = cpu.mem.bus_address(phys);
+        let key = cpu.mode_key() | if paging { KEY_PAGING } else { 0 };
         let s = slot(phys, key);
         let (p, k, i) = self.fast[s];
         if i != EMPTY && p == phys && k == key {
             return Ok(i);
         }
-        let idx = match self.map.get(&(phys, key)) {
+        let mut idx = match self.map.get(&(phys, key)) {
             Some(&i) => i,
             None => self.build(cpu, lin, phys, key)?,
         };
-        self.fast[s] = (phys, key, idx);
+        let second = self.blocks[idx as usize]
+            .as_ref()
+            .map_or(NO_SECOND, |b| b.second);
+        if second == NO_SECOND {
+            self.fast[s] = (phys, key, idx);
+        } else {
+            // Kept out of the fast slots, so the fast path needs no check.
+            idx = self.check_second_page(cpu, idx, second, lin, phys, key)?;
+        }
         Ok(idx)
+    }
+
+    /// Under paging, a block whose instruction crosses into the next page
+    /// (at physical `second` when decoded) is good only while that page
+    /// maps there: translate it (as the fetch does, so it may fault) and
+    /// rebuild the block if it moved.
+    fn check_second_page(
+        &mut self,
+        cpu: &mut Cpu,
+        idx: u32,
+        second: u32,
+        lin: u32,
+        phys: u32,
+        key: u32,
+    ) -> Result<u32, Exception> {
+        let now = cpu.translate((lin | 0xFFF).wrapping_add(1), Access::Execute)?;
+        if cpu.mem.bus_address(now) == second {
+            return Ok(idx);
+        }
+        self.remove(idx);
+        self.build(cpu, lin, phys, key)
     }
 
     fn build(&mut self, cpu: &mut Cpu, lin: u32, phys: u32, key: u32) -> Result<u32, Exception> {
@@ -153,13 +208,27 @@ impl BlockCache {
         let ip_mask = cpu.ip_mask();
         let page_end = (phys | 0xFFF).wrapping_add(1);
         let mut last_byte = phys;
+        let paging = key & KEY_PAGING != 0;
+        let mut second = NO_SECOND;
         loop {
-            let d = match cpu.decode_at(lin.wrapping_add(off)) {
+            let at = lin.wrapping_add(off);
+            let d = match cpu.decode_at(at) {
                 Ok(d) => d,
                 Err(e) if insns.is_empty() => return Err(e),
                 Err(_) => break,
             };
             let len = u32::from(d.len);
+            if paging && (at & 0xFFF) + len > 0x1000 {
+                // Crosses into the next linear page: a block of its own.
+                if !insns.is_empty() {
+                    break;
+                }
+                // decode_at translated the page; this hits the TLB.
+                let p2 = cpu.translate((at | 0xFFF).wrapping_add(1), Access::Execute)?;
+                second = cpu.mem.bus_address(p2);
+                insns.push(d);
+                break;
+            }
             let ends = d.ends_block;
             last_byte = phys.wrapping_add(off + len - 1);
             insns.push(d);
@@ -174,13 +243,19 @@ impl BlockCache {
                 break;
             }
         }
-        let pages = [phys >> 12, cpu.mem.bus_address(last_byte) >> 12];
+        let last_page = if second != NO_SECOND {
+            second
+        } else {
+            cpu.mem.bus_address(last_byte)
+        };
+        let pages = [phys >> 12, last_page >> 12];
         cpu.mem.mark_code(phys);
-        cpu.mem.mark_code(cpu.mem.bus_address(last_byte));
+        cpu.mem.mark_code(last_page);
         let block = Block {
             phys,
             key,
             pages,
+            second,
             insns,
         };
         let idx = match self.free.pop() {
@@ -211,28 +286,46 @@ impl BlockCache {
                 continue;
             };
             for idx in list {
-                let Some(b) = self.blocks[idx as usize].take() else {
-                    continue;
-                };
-                self.map.remove(&(b.phys, b.key));
-                let s = slot(b.phys, b.key);
-                if self.fast[s].2 == idx {
-                    self.fast[s] = (0, 0, EMPTY);
-                }
-                // The other page's list may still name this block; taking
-                // the slot above makes that entry harmless.
-                for p in b.pages {
-                    if p != page {
-                        if let Some(l) = self.by_page.get_mut(&p) {
-                            l.retain(|&i| i != idx);
-                        }
-                    }
-                }
-                self.free.push(idx);
-                self.stats.blocks_invalidated += 1;
+                self.drop_block(idx, page);
             }
         }
         pages.clear();
         self.pages_scratch = pages;
+    }
+
+    /// Drop block `idx` (e.g. its second page now maps elsewhere).
+    fn remove(&mut self, idx: u32) {
+        let Some(b) = &self.blocks[idx as usize] else {
+            return;
+        };
+        let first = b.pages[0];
+        if let Some(l) = self.by_page.get_mut(&first) {
+            l.retain(|&i| i != idx);
+        }
+        self.drop_block(idx, first);
+    }
+
+    /// Drop block `idx`, taking it out of every page list but `page`'s
+    /// (which the caller has taken or cleaned).
+    fn drop_block(&mut self, idx: u32, page: u32) {
+        let Some(b) = self.blocks[idx as usize].take() else {
+            return;
+        };
+        self.map.remove(&(b.phys, b.key));
+        let s = slot(b.phys, b.key);
+        if self.fast[s].2 == idx {
+            self.fast[s] = (0, 0, EMPTY);
+        }
+        // The other page's list may still name this block; taking the slot
+        // above makes that entry harmless.
+        for p in b.pages {
+            if p != page {
+                if let Some(l) = self.by_page.get_mut(&p) {
+                    l.retain(|&i| i != idx);
+                }
+            }
+        }
+        self.free.push(idx);
+        self.stats.blocks_invalidated += 1;
     }
 }

@@ -8,12 +8,14 @@
 //! runs at CPL 3); [`Cpu::privilege_level`] and [`Cpu::require_cpl0`] are
 //! shared with the other families.
 //!
+//! Paging (SDM Vol. 3A §4.10.4.1): MOV CR3 flushes the non-global TLB
+//! entries, a change of CR0.PG or CR4.PSE/PGE flushes all of them, INVLPG
+//! one page (see `cpu/paging.rs`).
+//!
 //! Partial:
-//! - Paging is not implemented yet: MOV CR0 that sets PG raises #GP(0) and
-//!   logs an error; INVLPG has no TLB to flush.
-//! - CR4 accepts only TSD: the other Pentium CR4 features (VME, PVI, DE,
-//!   PSE, MCE) are not implemented, so (like a CPU without them) setting
-//!   them is #GP(0) and CPUID does not advertise them.
+//! - CR4 accepts TSD, PSE and PGE: the other Pentium CR4 features (VME,
+//!   PVI, DE, MCE) and PAE are not implemented, so (like a CPU without
+//!   them) setting them is #GP(0) and CPUID does not advertise them.
 //! - Debug registers are stored and read back; breakpoints and DR7.GD
 //!   are not acted on yet.
 
@@ -26,8 +28,12 @@ use iced_x86::{Code, Instruction, Mnemonic, OpKind, Register};
 
 /// CR4.TSD: RDTSC is privileged (SDM Vol. 3A §2.5).
 pub const CR4_TSD: u64 = 1 << 2;
+/// CR4.PSE: 4-MiB pages (SDM Vol. 3A §2.5, §4.3).
+pub const CR4_PSE: u64 = crate::mmu::cr4::PSE;
+/// CR4.PGE: global pages (SDM Vol. 3A §2.5, §4.10.2.4).
+pub const CR4_PGE: u64 = crate::mmu::cr4::PGE;
 /// CR4 bits MOV CR4 accepts (see the module docs).
-const CR4_WRITABLE: u64 = CR4_TSD;
+const CR4_WRITABLE: u64 = CR4_TSD | CR4_PSE | CR4_PGE;
 /// CR0 bits that exist on a Pentium; writes to the others are ignored.
 const CR0_DEFINED: u64 = cr0::PE
     | cr0::MP
@@ -71,7 +77,8 @@ pub fn handler(insn: &Instruction) -> Option<Handler> {
         Code::Lmsw_rm16 | Code::Lmsw_r32m16 => lmsw,
         Code::Smsw_rm16 | Code::Smsw_r32m16 => smsw,
         Code::Clts => clts,
-        Code::Invd | Code::Wbinvd | Code::Invlpg_m => privileged_nop,
+        Code::Invd | Code::Wbinvd => privileged_nop,
+        Code::Invlpg_m => invlpg,
         Code::Wait => wait,
         _ => match insn.mnemonic() {
             Mnemonic::Nop | Mnemonic::Pause => nop,
@@ -176,14 +183,16 @@ fn mov_to_cr(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
             Ok(())
         }
         3 => {
-            cpu.state.cr3 = v & CR3_DEFINED;
+            cpu.set_cr3(v & CR3_DEFINED);
             Ok(())
         }
         _ => {
             if v & !CR4_WRITABLE != 0 {
                 return Err(Exception::GeneralProtection(0));
             }
+            let (old_cr0, old_cr4) = (cpu.state.cr0, cpu.state.cr4);
             cpu.state.cr4 = v;
+            cpu.paging_controls_changed(old_cr0, old_cr4);
             Ok(())
         }
     }
@@ -206,19 +215,18 @@ impl Cpu {
     /// Write CR0 (MOV CR0): reserved bits are ignored, ET stays 1 on the
     /// Pentium; PG with PE clear and NW without CD are #GP(0). Clearing PE
     /// returns to real mode (CPL 0); the segment caches keep their values.
+    /// Turning paging on or off flushes the TLB.
     pub fn write_cr0(&mut self, v: u64) -> ExResult {
         if (v & cr0::PG != 0 && v & cr0::PE == 0) || (v & cr0::NW != 0 && v & cr0::CD == 0) {
-            return Err(Exception::GeneralProtection(0));
-        }
-        if v & cr0::PG != 0 {
-            log::error!("guest enabled paging (CR0.PG): paging is not implemented yet");
             return Err(Exception::GeneralProtection(0));
         }
         let mut new = v & CR0_DEFINED;
         if self.model >= CpuModel::Pentium {
             new |= cr0::ET;
         }
+        let (old_cr0, old_cr4) = (self.state.cr0, self.state.cr4);
         self.state.cr0 = new;
+        self.paging_controls_changed(old_cr0, old_cr4);
         if new & cr0::PE == 0 {
             self.state.cpl = 0;
         }
@@ -289,10 +297,22 @@ fn clts(cpu: &mut Cpu, _d: &DecodedInsn) -> ExResult {
     Ok(())
 }
 
-/// INVD, WBINVD (no caches are modelled) and INVLPG (no TLB until paging
-/// is implemented): privileged no-ops.
+/// INVD, WBINVD (no caches are modelled): privileged no-ops.
 fn privileged_nop(cpu: &mut Cpu, _d: &DecodedInsn) -> ExResult {
     cpu.require_cpl0()
+}
+
+/// INVLPG m: drop the TLB entries of the page holding the operand's linear
+/// address (global or not; every piece of a 4-MiB page). Only CPL 0 may
+/// execute it; the operand is not accessed, so there are no segment checks.
+fn invlpg(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    cpu.require_cpl0()?;
+    let seg = cpu.mem_seg(d);
+    let lin = cpu.state.seg[seg as usize]
+        .base
+        .wrapping_add(cpu.ea(d) as u32);
+    cpu.invalidate_page(lin);
+    Ok(())
 }
 
 /// WAIT/FWAIT: #NM when CR0.MP and CR0.TS are both set; otherwise nothing
@@ -398,15 +418,16 @@ mod tests {
     #[test]
     fn control_register_writes() {
         // (CR number, value, result: Ok(value read back) or the fault)
-        let cases: [(u8, u64, Result<u64, Exception>); 8] = [
+        let cases: [(u8, u64, Result<u64, Exception>); 9] = [
             (0, 0x6000_0011, Ok(0x6000_0011)),
             (0, 0x0000_0001, Ok(0x0000_0011)), // ET stays set
             (0, 0x0000_FFE0, Ok(0x0000_0030)), // reserved bits ignored (NE kept)
-            (0, 0x8000_0011, Err(Exception::GeneralProtection(0))), // PG without PE
-            (0, 0x8000_0001, Err(Exception::GeneralProtection(0))), // PG: no paging yet
+            (0, 0x8000_0010, Err(Exception::GeneralProtection(0))), // PG without PE
+            (0, 0x8001_0001, Ok(0x8001_0011)), // PG with PE, WP
             (0, 0x2000_0001, Err(Exception::GeneralProtection(0))), // NW without CD
             (4, CR4_TSD, Ok(CR4_TSD)),
-            (4, 1 << 4, Err(Exception::GeneralProtection(0))), // PSE: not implemented
+            (4, CR4_PSE | CR4_PGE, Ok(CR4_PSE | CR4_PGE)),
+            (4, 1 << 5, Err(Exception::GeneralProtection(0))), // PAE: not implemented
         ];
         for (n, v, want) in cases {
             // mov crN, eax ; mov ebx, crN
@@ -417,6 +438,11 @@ mod tests {
                 &[0x0F, 0x22, modrm_to, 0x0F, 0x20, modrm_from],
             );
             cpu.state.regs[0] = v;
+            // Page tables mapping the first 4 KiB to itself, for the case
+            // that turns paging on.
+            cpu.state.cr3 = 0x8000;
+            cpu.mem.write(0x8000, 4, 0x9003);
+            cpu.mem.write(0x9000, 4, 0x0003);
             let before = (cpu.state.cr0, cpu.state.cr4);
             let r = run_handler(&mut cpu);
             match want {

@@ -36,9 +36,10 @@ fn elements_before_wrap(off: u64, amask: u64, size: u64) -> u64 {
 
 /// Checked physical address of a run of `n` elements starting at
 /// `seg:off`, or `None` when the run would fault somewhere (the caller then
-/// goes element by element to fault at the right iteration).
+/// goes element by element to fault at the right iteration). The run lies
+/// in one linear page, so one translation covers it under paging too.
 #[inline(always)]
-fn run_address(cpu: &Cpu, seg: SegReg, off: u64, bytes: u64, access: Access) -> Option<u32> {
+fn run_address(cpu: &mut Cpu, seg: SegReg, off: u64, bytes: u64, access: Access) -> Option<u32> {
     let lin = cpu.linear(seg, off, bytes as u32, access).ok()?;
     cpu.translate(lin, access).ok()
 }
@@ -78,13 +79,22 @@ pub(super) fn forward<const OP: u8, const SIZE: u32>(
         return 0;
     }
     let bytes = n * size;
+    // MOVS translates the source first, as the first element reads it
+    // first: under paging a translation sets accessed/dirty flags, and a
+    // run that then falls back to the element path must not have set a
+    // flag the element path would not.
+    let ps = if OP == MOVS {
+        match run_address(cpu, src, si, bytes, Access::Read) {
+            Some(p) => p,
+            None => return 0,
+        }
+    } else {
+        0
+    };
     let Some(pd) = run_address(cpu, SegReg::Es, di, bytes, Access::Write) else {
         return 0;
     };
     if OP == MOVS {
-        let Some(ps) = run_address(cpu, src, si, bytes, Access::Read) else {
-            return 0;
-        };
         copy_run::<SIZE>(cpu, ps, pd, bytes as u32);
         cpu.state.set_gpr(gpr::RSI, asize, si.wrapping_add(bytes));
     } else {
