@@ -111,6 +111,10 @@ impl Cpu {
             return Ok(self.read_mem_8086(seg, off, size));
         }
         let lin = self.linear(seg, off, size, Access::Read)?;
+        if self.access_hooks() {
+            // #AC and data breakpoints (cpu::debug); off the fast path.
+            self.access_hook(lin, size, false)?;
+        }
         self.read_lin(lin, size)
     }
 
@@ -122,6 +126,9 @@ impl Cpu {
             return Ok(());
         }
         let lin = self.linear(seg, off, size, Access::Write)?;
+        if self.access_hooks() {
+            self.access_hook(lin, size, true)?;
+        }
         self.write_lin(lin, size, v)
     }
 

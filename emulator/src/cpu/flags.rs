@@ -229,6 +229,13 @@ impl Flags {
         self.bits & TF != 0
     }
 
+    /// The non-arithmetic bits (TF, IF, DF, IOPL, NT, RF, VM, AC, …),
+    /// which are never lazy: a cheap test of several system flags at once.
+    #[inline(always)]
+    pub fn system_bits(&self) -> u32 {
+        self.bits & !ARITH
+    }
+
     /// Virtual-8086 flag.
     #[inline]
     pub fn vm(&self) -> bool {

@@ -212,15 +212,43 @@ impl Cpu {
         Ok(())
     }
 
-    /// Deliver exception `e` raised by the instruction at the current CS:IP,
-    /// escalating to #DF and to shutdown as the SDM's Table 6-5 says.
+    /// Deliver exception `e` raised by the instruction at the current CS:IP
+    /// (for faults) or after it (for traps), escalating to #DF and to
+    /// shutdown as the SDM's Table 6-5 says (Vol. 3A §6.15 "Interrupt
+    /// 8—Double Fault Exception"):
+    ///
+    /// | first \ second | benign | contributory | page fault |
+    /// |---|---|---|---|
+    /// | benign | serial | serial | serial |
+    /// | contributory | serial | #DF | serial |
+    /// | page fault | serial | #DF | #DF |
+    /// | double fault | shutdown | shutdown | shutdown |
+    ///
+    /// "Serial" delivers the second exception instead (the first is lost,
+    /// as its handler was never entered). Debug traps pending for the
+    /// instruction are discarded. On 386+ CPUs in protected mode a fault
+    /// pushes EFLAGS with RF set (except #DB), so that IRET restarts the
+    /// instruction without re-triggering its instruction breakpoint
+    /// (§17.3.1.1).
     pub fn raise(&mut self, e: Exception) {
+        self.debug.hits = 0;
+        self.debug.held = 0;
+        self.debug.inhibit = false;
+        self.debug.rearm();
         self.raise_nested(e, 0);
     }
 
     fn raise_nested(&mut self, e: Exception, depth: u32) {
         if let Exception::PageFault { addr, .. } = e {
             self.state.cr2 = addr;
+        }
+        if self.model >= CpuModel::Pentium && self.state.protected() {
+            match e {
+                // An abort: no RF, even if a failed fault delivery set it.
+                Exception::DoubleFault => self.state.flags.set(flags::RF, false),
+                e if sets_rf(e) => self.state.flags.set(flags::RF, true),
+                _ => {}
+            }
         }
         let src = IntSource::Exception(if self.state.protected() {
             e.error_code()
@@ -246,6 +274,8 @@ impl Cpu {
         }
     }
 
+    /// Enter shutdown (triple fault): the CPU stops until reset. The
+    /// machine resets it (see `Machine::run_slice`) or ends the run.
     fn shutdown(&mut self) {
         log::warn!(
             "triple fault: CPU shutdown at {:04x}:{:08x}",
@@ -260,3 +290,10 @@ impl Cpu {
 #[cfg(test)]
 #[path = "interrupt_tests.rs"]
 mod tests;
+
+/// Fault-class exceptions push EFLAGS.RF set (SDM Vol. 3A §17.3.1.1); traps,
+/// aborts and #DB (which an instruction breakpoint raises as a fault) do
+/// not.
+fn sets_rf(e: Exception) -> bool {
+    !(e.is_trap() || matches!(e, Exception::Debug | Exception::DoubleFault))
+}

@@ -109,7 +109,8 @@ fn exceptions_push_their_error_code_and_skip_the_dpl_check() {
         13,
         gate_desc(CODE0, HANDLER, INTERRUPT_GATE32, 0, 0),
     );
-    let image = cpu.flags_image();
+    // A fault pushes EFLAGS with RF set (SDM Vol. 3A §17.3.1.1).
+    let image = cpu.flags_image() | crate::cpu::flags::RF;
     cpu.raise(Exception::GeneralProtection(0x1234));
     assert_eq!(
         (sel(&cpu, SegReg::Cs), cpu.state.rip),

@@ -6,6 +6,7 @@
 //! tiers in [`crate::engine`] call the same handlers.
 
 pub mod access;
+pub mod debug;
 pub mod decode;
 pub mod exception;
 pub mod exec;
@@ -50,6 +51,8 @@ pub struct Cpu {
     /// Model-specific registers not given fields of their own (read back
     /// what was written). Kept small and sorted.
     pub msrs: Vec<(u32, u64)>,
+    /// Breakpoint enables derived from DR7 and pending #DB conditions.
+    pub debug: debug::DebugState,
     /// Software TLB of the paging unit (see [`crate::mmu`]).
     pub tlb: crate::mmu::Tlb,
 }
@@ -65,6 +68,7 @@ impl Cpu {
             icount: 0,
             event: CpuEvent::None,
             msrs: Vec::new(),
+            debug: debug::DebugState::default(),
             tlb: crate::mmu::Tlb::new(),
         };
         cpu.apply_model_reset();
@@ -91,6 +95,7 @@ impl Cpu {
     pub fn reset(&mut self) {
         self.state = CpuState::reset();
         self.event = CpuEvent::None;
+        self.debug = debug::DebugState::default();
         self.tlb.flush_all();
         self.apply_model_reset();
     }

@@ -21,7 +21,7 @@
 //! faulting if it is not mapped) and rebuilds the block if it maps
 //! elsewhere now.
 
-use super::interpreter::execute;
+use super::interpreter::{enter_block, execute, step};
 use crate::cpu::access::Access;
 use crate::cpu::{Cpu, CpuEvent, DecodedInsn, Exception};
 use std::collections::HashMap;
@@ -123,6 +123,12 @@ impl BlockCache {
             }
             if cpu.mem.has_invalidations() {
                 self.invalidate(cpu);
+            }
+            if !enter_block(cpu) {
+                // TF, RF or a breakpoint: one instruction at a time, with
+                // the debug checks (see engine::interpreter).
+                step(cpu);
+                continue;
             }
             let idx = match self.lookup_or_build(cpu) {
                 Ok(i) => i,

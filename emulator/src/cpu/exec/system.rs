@@ -240,6 +240,7 @@ fn mov_to_dr(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
         return Err(Exception::InvalidOpcode);
     }
     cpu.require_cpl0()?;
+    cpu.general_detect()?;
     let v = cpu.state.get_reg(d.insn.op1_register()) & 0xFFFF_FFFF;
     // Without CR4.DE, DR4 and DR5 are aliases of DR6 and DR7.
     match n {
@@ -247,6 +248,8 @@ fn mov_to_dr(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
         5 | 7 => cpu.state.dr[7] = (v & DR7_WRITABLE) | DR7_FIXED1,
         _ => cpu.state.dr[n as usize] = v,
     }
+    // Breakpoint enables are pre-digested for the hot paths (cpu::debug).
+    cpu.sync_debug();
     Ok(())
 }
 
@@ -256,6 +259,7 @@ fn mov_from_dr(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
         return Err(Exception::InvalidOpcode);
     }
     cpu.require_cpl0()?;
+    cpu.general_detect()?;
     let v = match n {
         4 | 6 => cpu.state.dr[6],
         5 | 7 => cpu.state.dr[7],
@@ -474,7 +478,8 @@ mod tests {
             (6, 0, 6, 0xFFFF_0FF0),
             (6, 0xFFFF_FFFF, 6, 0xFFFF_EFFF),
             (7, 0, 7, 0x400),
-            (7, 0xFFFF_FFFF, 7, 0xFFFF_27FF),
+            // (GD, bit 13, would make the read fault: see cpu::debug.)
+            (7, 0xFFFF_DFFF, 7, 0xFFFF_07FF),
             (5, 0x3, 7, 0x403),       // DR5 aliases DR7
             (4, 0x1, 6, 0xFFFF_0FF1), // DR4 aliases DR6
         ];
