@@ -155,6 +155,14 @@ impl Cpu {
         let old_cs = u64::from(self.state.seg[SegReg::Cs as usize].selector);
         let old_ip = self.state.rip;
         let inner = !d.is_conforming_code() && d.dpl() < cpl;
+        // The flags change before the pushes (SDM INT n: VM := 0 first), so
+        // the new stack is accessed as protected-mode, supervisor memory.
+        let trap = matches!(g.kind, sys_type::TRAP_GATE16 | sys_type::TRAP_GATE32);
+        let mut clear = flags::TF | flags::NT | flags::RF | flags::VM;
+        if !trap {
+            clear |= flags::IF;
+        }
+        self.state.flags.set_masked(0, clear);
         let new_cpl = if inner {
             if v86 && d.dpl() != 0 {
                 return Err(Exception::GeneralProtection(err));
@@ -201,12 +209,6 @@ impl Cpu {
                 self.state.seg[r as usize] = NULL_SEGMENT;
             }
         }
-        let trap = matches!(g.kind, sys_type::TRAP_GATE16 | sys_type::TRAP_GATE32);
-        let mut clear = flags::TF | flags::NT | flags::RF | flags::VM;
-        if !trap {
-            clear |= flags::IF;
-        }
-        self.state.flags.set_masked(0, clear);
         self.load_cs(sel, &d, new_cpl)?;
         self.state.rip = ip;
         Ok(())

@@ -366,3 +366,126 @@ fn tf_rf_vm_cleared_by_delivery() {
     assert_eq!(f & (TF | crate::cpu::flags::RF | VM | NT), 0);
     assert_eq!(f & (IF | IOPL), IF | IOPL, "trap gate: IF and IOPL kept");
 }
+
+#[test]
+fn v86_interrupt_uses_the_ring0_stack_as_protected_mode_memory() {
+    // An expand-down ring-0 stack (valid offsets above 0FFFh, B = 1): the
+    // V86 frame goes on it as protected-mode memory, since VM is cleared
+    // before the pushes.
+    const DOWN0: u16 = FREE + 0x30;
+    let mut cpu = v86_cpu(3, &INT40);
+    set_gdt(&mut cpu, DOWN0, seg_desc(0, 0x0FFF, 0x96, 0x4));
+    cpu.mem.write(TSS + 8, 2, u64::from(DOWN0));
+    set_idt(
+        &mut cpu,
+        VEC,
+        gate_desc(CODE0, HANDLER, INTERRUPT_GATE32, 3, 0),
+    );
+    step(&mut cpu);
+    assert_eq!((cpu.state.cpl, cpu.state.rip), (0, u64::from(HANDLER)));
+    assert_eq!(sel(&cpu, SegReg::Ss), DOWN0);
+    assert_eq!(dwords(&cpu, ESP0 - 36, 2), [0x102, 0x1000]);
+    // ... and a frame that would reach offset 0FFFh is #SS(SS0).
+    let mut cpu = v86_cpu(3, &INT40);
+    set_gdt(&mut cpu, DOWN0, seg_desc(0, 0x0FFF, 0x96, 0x4));
+    cpu.mem.write(TSS + 8, 2, u64::from(DOWN0));
+    cpu.mem.write(TSS + 4, 4, 0x1000 + 32);
+    set_idt(
+        &mut cpu,
+        VEC,
+        gate_desc(CODE0, HANDLER, INTERRUPT_GATE32, 3, 0),
+    );
+    let before = cpu.state.clone();
+    assert_eq!(
+        cpu.interrupt(VEC, IntSource::Software),
+        Err(Exception::StackFault(DOWN0))
+    );
+    assert_eq!(cpu.state, before);
+}
+
+#[test]
+fn int3_into_bound_int1_privilege_rules() {
+    // At ring 3 with every gate DPL 0: INT3 and INTO are software
+    // interrupts (#GP(vector·8+2)); INT1 and BOUND's #BR are not checked.
+    // (name, code, OF, expected vector reached or #GP error code)
+    let cases: [(&str, &[u8], bool, Result<u8, u16>); 4] = [
+        ("int3", &[0xCC], false, Err(3 * 8 + 2)),
+        ("into with OF", &[0xCE], true, Err(4 * 8 + 2)),
+        ("int1 (icebp)", &[0xF1], false, Ok(1)),
+        (
+            "bound out of range",
+            &[0x62, 0x05, 0, 0x80, 0, 0],
+            false,
+            Ok(5),
+        ),
+    ];
+    for (name, code, of, want) in cases {
+        let mut cpu = pm_cpu(3, code);
+        for v in 0..32u8 {
+            set_idt(
+                &mut cpu,
+                v,
+                gate_desc(CODE0, HANDLER + u32::from(v) * 0x10, INTERRUPT_GATE32, 0, 0),
+            );
+        }
+        // BOUND eax, [0x8000]: bounds 1..2, EAX = 0.
+        cpu.mem.write(0x8000, 4, 1);
+        cpu.mem.write(0x8004, 4, 2);
+        cpu.state.flags.set(crate::cpu::flags::OF, of);
+        step(&mut cpu);
+        let (vector, err) = match want {
+            Ok(v) => (v, None),
+            Err(e) => (13, Some(e)),
+        };
+        assert_eq!(
+            cpu.state.rip,
+            u64::from(HANDLER + u32::from(vector) * 0x10),
+            "{name}: vector"
+        );
+        if let Some(e) = err {
+            assert_eq!(
+                dwords(&cpu, ESP0 - 24, 2),
+                [u32::from(e), CODE_AT],
+                "{name}: error code, EIP"
+            );
+        }
+    }
+}
+
+#[test]
+fn task_gate_in_the_idt_switches_tasks_and_iret_returns() {
+    // A second 32-bit TSS at 4000h whose task runs ring-0 code at HANDLER.
+    const TSS2: u16 = FREE + 0x38;
+    const TSS2_AT: u32 = 0x4000;
+    let mut cpu = pm_cpu(3, &INT40);
+    set_gdt(&mut cpu, TSS2, seg_desc(TSS2_AT, 0x67, 0x89, 0));
+    for (off, v) in [
+        (0x20, HANDLER),          // EIP
+        (0x24, 2),                // EFLAGS
+        (0x38, 0x5000),           // ESP
+        (0x48, u32::from(DATA0)), // ES
+        (0x4C, u32::from(CODE0)), // CS
+        (0x50, u32::from(DATA0)), // SS
+        (0x54, u32::from(DATA0)), // DS
+        (0x66, 0x68 << 16),       // I/O map base (high word)
+    ] {
+        cpu.mem.write(TSS2_AT + off, 4, u64::from(v));
+    }
+    set_idt(&mut cpu, VEC, gate_desc(TSS2, 0, TASK_GATE, 3, 0));
+    cpu.mem.write_bytes(HANDLER, &[0xCF]); // iretd: NT set, back to the caller
+    step(&mut cpu);
+    assert_eq!(cpu.state.tr.selector, TSS2);
+    assert_eq!(
+        (sel(&cpu, SegReg::Cs), cpu.state.rip),
+        (CODE0, u64::from(HANDLER))
+    );
+    assert!(cpu.state.flags.get(NT), "nested task");
+    assert_eq!(cpu.mem.read(TSS2_AT, 2), u64::from(TSS_SEL), "back link");
+    step(&mut cpu);
+    assert_eq!(cpu.state.tr.selector, TSS_SEL);
+    assert_eq!(
+        (sel(&cpu, SegReg::Cs), cpu.state.rip),
+        (CODE3, u64::from(CODE_AT + 2))
+    );
+    assert_eq!(esp(&cpu), START_ESP);
+}

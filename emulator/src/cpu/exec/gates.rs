@@ -171,6 +171,10 @@ impl Cpu {
             return self.enter_same_level(sel, &d, ip, call);
         }
         let g = Gate::from_raw(raw);
+        if g.kind & 8 != 0 && !self.model.is_386_plus() {
+            // 32-bit gates and TSSs do not exist on the 80286.
+            return Err(Exception::GeneralProtection(err));
+        }
         let src = if call.is_some() {
             TaskSwitchSource::Call
         } else {
