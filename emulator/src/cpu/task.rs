@@ -30,8 +30,8 @@
 //! ([`Cpu::read_system`] / [`Cpu::write_system`]); the segment loads of the
 //! new task use the checks of `segment.rs` with [`LoadCause::Tss`].
 //!
-//! Not modelled: RF in the saved EFLAGS image for faults delivered through
-//! a task gate (that belongs to the exception-delivery code).
+//! RF in the EFLAGS image saved for a fault delivered through a task gate
+//! comes from [`Cpu::raise`], which sets it before delivery.
 
 use super::access::Access;
 use super::exception::{ExResult, Exception};

@@ -66,6 +66,9 @@ fn io_cpu() -> Cpu {
         cpu.mem.write_u8(a, b | 1 << (port % 8));
     }
     cpu.mem.write_u8(TSS_IO + 0x68 + 0x2000, 0xFF);
+    // Ring-0 stack for faults taken at ring 3: DATA0:A000.
+    cpu.mem.write(TSS_IO + 4, 4, 0xA000);
+    cpu.mem.write(TSS_IO + 8, 2, u64::from(DATA0));
     cpu.state.seg[SegReg::Cs as usize] = cache(raws[&CODE3], CODE3);
     cpu.state.cpl = 3;
     cpu
@@ -169,12 +172,17 @@ fn in_out_ins_outs_instructions_check_the_bitmap() {
         if ok {
             assert_eq!(cpu.state.rip, 0x2_0001, "{code:02x?} port {port:#x}");
         } else {
-            // #GP(0) delivered: handler for vector 13 through the ring-0
-            // gate needs a stack switch (gates work); at least the
-            // instruction did not complete and memory is unchanged.
-            assert_ne!(cpu.state.rip, 0x2_0001, "{code:02x?} port {port:#x}");
-            assert_eq!(cpu.state.regs[RDI], 0x2_1000);
-            assert_eq!(cpu.mem.read_u8(0x2_1000), 0x55);
+            // #GP(0) through the ring-0 gate of vector 13, on the ring-0
+            // stack from the TSS: error code 0, then EIP of the faulting
+            // instruction and CS; the instruction did nothing.
+            let what = format!("{code:02x?} port {port:#x}");
+            assert_eq!(cpu.state.rip, 0x7000 + 16 * 13, "{what}");
+            assert_eq!(cpu.state.regs[RSP], 0xA000 - 24, "{what}");
+            assert_eq!(cpu.mem.read(0xA000 - 24, 4), 0, "{what}");
+            assert_eq!(cpu.mem.read(0xA000 - 20, 4), 0x2_0000, "{what}");
+            assert_eq!(cpu.mem.read(0xA000 - 16, 4), u64::from(CODE3), "{what}");
+            assert_eq!(cpu.state.regs[RDI], 0x2_1000, "{what}");
+            assert_eq!(cpu.mem.read_u8(0x2_1000), 0x55, "{what}");
         }
     }
 }

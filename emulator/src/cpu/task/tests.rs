@@ -114,7 +114,7 @@ pub(super) fn pm_cpu() -> Cpu {
     s.gdtr.base = u64::from(GDT);
     s.gdtr.limit = GDT_LIMIT;
     s.idtr.base = u64::from(IDT);
-    s.idtr.limit = 0xFF;
+    s.idtr.limit = 0x7FF;
     let raws: std::collections::HashMap<u16, u64> = gdt_entries().into_iter().collect();
     for r in SegReg::ALL {
         s.seg[r as usize] = cache(raws[&DATA0], DATA0);
@@ -757,4 +757,71 @@ fn paging_32_bit_tss_loads_cr3() {
     assert_eq!(cpu.state.rip, 0x1234);
     // CR3 is static: the old TSS's CR3 field is not written.
     assert_eq!(cpu.mem.read(TSS_A + 0x1C, 4), 0);
+}
+
+/// Make IDT vector `v` a task gate to `tss` with DPL `dpl`.
+fn set_task_gate(cpu: &mut Cpu, v: u32, tss: u16, dpl: u8) {
+    let gate = (u64::from(tss) << 16) | (u64::from(0x85 | (dpl << 5)) << 40);
+    cpu.mem.write(IDT + 8 * v, 8, gate);
+}
+
+#[test]
+fn exception_through_an_idt_task_gate() {
+    let mut cpu = pm_cpu();
+    Tss32::default().write(&mut cpu, TSS_B);
+    set_task_gate(&mut cpu, 13, SEL_B, 0);
+    // A #GP(28h) raised by the instruction at 0x5555.
+    cpu.raise(Exception::GeneralProtection(0x28));
+    assert_eq!(cpu.state.tr.selector, SEL_B);
+    assert_eq!(cpu.state.rip, 0x1234);
+    // The error code on the new task's stack (32-bit TSS: a dword).
+    assert_eq!(cpu.state.regs[RSP], 0xB000 - 4);
+    assert_eq!(cpu.mem.read(0xB000 - 4, 4), 0x28);
+    // Old task: saved at the faulting instruction, with RF set (a fault),
+    // still busy; the new task nests.
+    let (eip, eflags, _, _) = saved32(&cpu, TSS_A);
+    assert_eq!(eip, 0x5555);
+    assert_eq!(eflags, FIXED1 | CF | crate::cpu::flags::RF);
+    assert_eq!(gdt_type(&cpu, SEL_A), 0xB);
+    assert_eq!(cpu.mem.read(TSS_B, 2), u64::from(SEL_A));
+    assert_eq!(cpu.state.flags.eflags(), FIXED1 | ZF | NT);
+}
+
+#[test]
+fn int_n_through_an_idt_task_gate_and_back() {
+    use crate::cpu::exec::testutil::step;
+    let mut cpu = pm_cpu();
+    // int 40h at 0x5555, in the flat ring-0 code segment.
+    cpu.mem.write_bytes(0x5555, &[0xCD, 0x40]);
+    // The handler task: iretd at 0x1234.
+    cpu.mem.write_bytes(0x1234, &[0xCF]);
+    Tss32::default().write(&mut cpu, TSS_B);
+    set_task_gate(&mut cpu, 0x40, SEL_B, 0);
+    step(&mut cpu);
+    assert_eq!(cpu.state.tr.selector, SEL_B);
+    assert_eq!(cpu.state.rip, 0x1234);
+    assert_eq!(cpu.state.regs[RSP], 0xB000); // no error code
+    let (eip, eflags, _, _) = saved32(&cpu, TSS_A);
+    assert_eq!((eip, eflags), (0x5557, FIXED1 | CF)); // a trap: next insn
+    step(&mut cpu); // iretd with NT: back to A
+    assert_eq!(cpu.state.tr.selector, SEL_A);
+    assert_eq!(cpu.state.rip, 0x5557);
+    assert_eq!(cpu.state.flags.eflags(), FIXED1 | CF);
+    assert_eq!(gdt_type(&cpu, SEL_B), 0x9);
+    assert_eq!(saved32(&cpu, TSS_B).0, 0x1235);
+    // A DPL-0 task gate is out of reach of INT n at CPL 3: #GP(vector·8+2).
+    let mut cpu = pm_cpu();
+    cpu.mem.write_bytes(0x5555, &[0xCD, 0x40]);
+    Tss32::default().write(&mut cpu, TSS_B);
+    set_task_gate(&mut cpu, 0x40, SEL_B, 0);
+    cpu.state.cpl = 3;
+    let raws: std::collections::HashMap<u16, u64> = gdt_entries().into_iter().collect();
+    cpu.state.seg[SegReg::Cs as usize] = cache(raws[&CODE3], CODE3);
+    let d = cpu.decode_at(cpu.linear_ip()).unwrap();
+    cpu.state.rip += u64::from(d.len);
+    assert_eq!(
+        (d.handler)(&mut cpu, &d),
+        Err(Exception::GeneralProtection(0x40 * 8 + 2))
+    );
+    assert_eq!(cpu.state.tr.selector, SEL_A);
 }
