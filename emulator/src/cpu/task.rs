@@ -594,6 +594,8 @@ fn ranges_overlap(a: u32, alen: u32, b: u32, blen: u32) -> bool {
 }
 
 #[cfg(test)]
+mod delivery_tests;
+#[cfg(test)]
 mod io_tests;
 #[cfg(test)]
 mod tests;

@@ -83,7 +83,7 @@ pub(super) fn set_gdt(cpu: &mut Cpu, sel: u16, raw: u64) {
     cpu.mem.write(GDT + u32::from(sel & !7), 8, raw);
 }
 
-fn gdt_type(cpu: &Cpu, sel: u16) -> u8 {
+pub(super) fn gdt_type(cpu: &Cpu, sel: u16) -> u8 {
     cpu.mem.read_u8(GDT + u32::from(sel & !7) + 5) & 0x0F
 }
 
@@ -136,16 +136,16 @@ pub(super) fn pm_cpu() -> Cpu {
 use crate::cpu::flags::Flags;
 
 /// A 32-bit TSS image for a task at CPL 0 in the flat segments.
-struct Tss32 {
-    link: u16,
-    cr3: u32,
-    eip: u32,
-    eflags: u32,
-    regs: [u32; 8],
-    segs: [u16; 6],
-    ldt: u16,
-    t: bool,
-    iomap: u16,
+pub(super) struct Tss32 {
+    pub(super) link: u16,
+    pub(super) cr3: u32,
+    pub(super) eip: u32,
+    pub(super) eflags: u32,
+    pub(super) regs: [u32; 8],
+    pub(super) segs: [u16; 6],
+    pub(super) ldt: u16,
+    pub(super) t: bool,
+    pub(super) iomap: u16,
 }
 
 impl Default for Tss32 {
@@ -165,7 +165,7 @@ impl Default for Tss32 {
 }
 
 impl Tss32 {
-    fn write(&self, cpu: &mut Cpu, base: u32) {
+    pub(super) fn write(&self, cpu: &mut Cpu, base: u32) {
         cpu.mem.write(base, 2, u64::from(self.link));
         cpu.mem.write(base + 0x1C, 4, u64::from(self.cr3));
         cpu.mem.write(base + 0x20, 4, u64::from(self.eip));
@@ -183,7 +183,7 @@ impl Tss32 {
 }
 
 /// The dynamic fields of a 32-bit TSS in memory: (EIP, EFLAGS, regs, segs).
-fn saved32(cpu: &Cpu, base: u32) -> (u32, u32, [u32; 8], [u16; 6]) {
+pub(super) fn saved32(cpu: &Cpu, base: u32) -> (u32, u32, [u32; 8], [u16; 6]) {
     let r = |o: u32| cpu.mem.read(base + o, 4) as u32;
     let mut regs = [0; 8];
     for (n, v) in regs.iter_mut().enumerate() {
@@ -196,7 +196,7 @@ fn saved32(cpu: &Cpu, base: u32) -> (u32, u32, [u32; 8], [u16; 6]) {
     (r(0x20), r(0x24), regs, segs)
 }
 
-fn regs32(cpu: &Cpu) -> [u32; 8] {
+pub(super) fn regs32(cpu: &Cpu) -> [u32; 8] {
     let mut r = [0; 8];
     for (n, v) in r.iter_mut().enumerate() {
         *v = cpu.state.regs[n] as u32;
@@ -204,7 +204,7 @@ fn regs32(cpu: &Cpu) -> [u32; 8] {
     r
 }
 
-fn selectors(cpu: &Cpu) -> [u16; 6] {
+pub(super) fn selectors(cpu: &Cpu) -> [u16; 6] {
     SegReg::ALL.map(|r| cpu.state.seg[r as usize].selector)
 }
 
@@ -694,134 +694,4 @@ fn accessed_bits_are_set_on_the_new_task_segments() {
     Tss32::default().write(&mut cpu, TSS_B);
     cpu.task_switch(SEL_B, TaskSwitchSource::Jmp).unwrap();
     assert_eq!(cpu.mem.read_u8(GDT + u32::from(DATA3 & !7) + 5), 0xF3);
-}
-
-/// Turn on paging with the first MiB identity-mapped through the page
-/// directory at `pd` (page table at `pd` + 4 KiB); `absent` pages are not
-/// present.
-fn enable_paging(cpu: &mut Cpu, pd: u32, absent: &[u32]) {
-    const P_RW_US: u64 = 0x7;
-    let pt = pd + 0x1000;
-    cpu.mem.write(pd, 4, u64::from(pt) | P_RW_US);
-    for page in 0..256u32 {
-        let pte = if absent.contains(&page) {
-            0
-        } else {
-            u64::from(page << 12) | P_RW_US
-        };
-        cpu.mem.write(pt + 4 * page, 4, pte);
-    }
-    cpu.state.cr3 = u64::from(pd);
-    cpu.state.cr0 |= cr0::PG;
-}
-
-#[test]
-fn paging_old_tss_not_writable_faults_before_the_switch() {
-    let mut cpu = pm_cpu();
-    Tss32::default().write(&mut cpu, TSS_B);
-    // Task A's TSS straddles 0x4000; the second page is not present, so
-    // saving EIP…GS would fault part-way: the switch must not start.
-    const A2: u32 = 0x3FB0; // the page boundary falls in the SS field
-    set_gdt(&mut cpu, SEL_A, desc(A2, 0x67, 0x8B, 0));
-    cpu.state.tr.base = A2;
-    enable_paging(&mut cpu, 0x5_0000, &[4]);
-    let state = cpu.state.clone();
-    let want = Exception::PageFault {
-        addr: 0x4000,
-        code: 0x2, // write, not present, supervisor
-    };
-    assert_eq!(
-        cpu.switch_tasks(SEL_B, TaskSwitchSource::Jmp),
-        Err(SwitchFault::Before(want))
-    );
-    assert!(cpu.state == state);
-    assert_eq!(gdt_type(&cpu, SEL_A), 0xB);
-    assert_eq!(gdt_type(&cpu, SEL_B), 0x9);
-    assert_eq!(cpu.mem.read(A2 + 0x20, 4), 0);
-}
-
-#[test]
-fn paging_32_bit_tss_loads_cr3() {
-    let mut cpu = pm_cpu();
-    enable_paging(&mut cpu, 0x5_0000, &[]);
-    // A second page directory with the same mappings.
-    enable_paging(&mut cpu, 0x5_2000, &[]);
-    cpu.state.cr3 = 0x5_0000;
-    let b = Tss32 {
-        cr3: 0x5_2000 | 0x18 | 0x7, // PCD, PWT kept; low bits dropped
-        ..Default::default()
-    };
-    b.write(&mut cpu, TSS_B);
-    cpu.task_switch(SEL_B, TaskSwitchSource::Jmp).unwrap();
-    assert_eq!(cpu.state.cr3, 0x5_2018);
-    assert_eq!(cpu.state.rip, 0x1234);
-    // CR3 is static: the old TSS's CR3 field is not written.
-    assert_eq!(cpu.mem.read(TSS_A + 0x1C, 4), 0);
-}
-
-/// Make IDT vector `v` a task gate to `tss` with DPL `dpl`.
-fn set_task_gate(cpu: &mut Cpu, v: u32, tss: u16, dpl: u8) {
-    let gate = (u64::from(tss) << 16) | (u64::from(0x85 | (dpl << 5)) << 40);
-    cpu.mem.write(IDT + 8 * v, 8, gate);
-}
-
-#[test]
-fn exception_through_an_idt_task_gate() {
-    let mut cpu = pm_cpu();
-    Tss32::default().write(&mut cpu, TSS_B);
-    set_task_gate(&mut cpu, 13, SEL_B, 0);
-    // A #GP(28h) raised by the instruction at 0x5555.
-    cpu.raise(Exception::GeneralProtection(0x28));
-    assert_eq!(cpu.state.tr.selector, SEL_B);
-    assert_eq!(cpu.state.rip, 0x1234);
-    // The error code on the new task's stack (32-bit TSS: a dword).
-    assert_eq!(cpu.state.regs[RSP], 0xB000 - 4);
-    assert_eq!(cpu.mem.read(0xB000 - 4, 4), 0x28);
-    // Old task: saved at the faulting instruction, with RF set (a fault),
-    // still busy; the new task nests.
-    let (eip, eflags, _, _) = saved32(&cpu, TSS_A);
-    assert_eq!(eip, 0x5555);
-    assert_eq!(eflags, FIXED1 | CF | crate::cpu::flags::RF);
-    assert_eq!(gdt_type(&cpu, SEL_A), 0xB);
-    assert_eq!(cpu.mem.read(TSS_B, 2), u64::from(SEL_A));
-    assert_eq!(cpu.state.flags.eflags(), FIXED1 | ZF | NT);
-}
-
-#[test]
-fn int_n_through_an_idt_task_gate_and_back() {
-    use crate::cpu::exec::testutil::step;
-    let mut cpu = pm_cpu();
-    // int 40h at 0x5555, in the flat ring-0 code segment.
-    cpu.mem.write_bytes(0x5555, &[0xCD, 0x40]);
-    // The handler task: iretd at 0x1234.
-    cpu.mem.write_bytes(0x1234, &[0xCF]);
-    Tss32::default().write(&mut cpu, TSS_B);
-    set_task_gate(&mut cpu, 0x40, SEL_B, 0);
-    step(&mut cpu);
-    assert_eq!(cpu.state.tr.selector, SEL_B);
-    assert_eq!(cpu.state.rip, 0x1234);
-    assert_eq!(cpu.state.regs[RSP], 0xB000); // no error code
-    let (eip, eflags, _, _) = saved32(&cpu, TSS_A);
-    assert_eq!((eip, eflags), (0x5557, FIXED1 | CF)); // a trap: next insn
-    step(&mut cpu); // iretd with NT: back to A
-    assert_eq!(cpu.state.tr.selector, SEL_A);
-    assert_eq!(cpu.state.rip, 0x5557);
-    assert_eq!(cpu.state.flags.eflags(), FIXED1 | CF);
-    assert_eq!(gdt_type(&cpu, SEL_B), 0x9);
-    assert_eq!(saved32(&cpu, TSS_B).0, 0x1235);
-    // A DPL-0 task gate is out of reach of INT n at CPL 3: #GP(vector·8+2).
-    let mut cpu = pm_cpu();
-    cpu.mem.write_bytes(0x5555, &[0xCD, 0x40]);
-    Tss32::default().write(&mut cpu, TSS_B);
-    set_task_gate(&mut cpu, 0x40, SEL_B, 0);
-    cpu.state.cpl = 3;
-    let raws: std::collections::HashMap<u16, u64> = gdt_entries().into_iter().collect();
-    cpu.state.seg[SegReg::Cs as usize] = cache(raws[&CODE3], CODE3);
-    let d = cpu.decode_at(cpu.linear_ip()).unwrap();
-    cpu.state.rip += u64::from(d.len);
-    assert_eq!(
-        (d.handler)(&mut cpu, &d),
-        Err(Exception::GeneralProtection(0x40 * 8 + 2))
-    );
-    assert_eq!(cpu.state.tr.selector, SEL_A);
 }
