@@ -489,3 +489,43 @@ fn task_gate_in_the_idt_switches_tasks_and_iret_returns() {
     );
     assert_eq!(esp(&cpu), START_ESP);
 }
+
+#[test]
+fn with_paging_the_inner_stack_is_written_as_supervisor() {
+    // The ring-0 stack, GDT, IDT and TSS are on supervisor pages; ring 3
+    // reaches them only through the gate. INT 40h and the IRET back work.
+    let sup = [ESP0 - 0x1000, GDT, IDT, TSS];
+    let mut cpu = pm_cpu(3, &INT40);
+    set_idt(
+        &mut cpu,
+        VEC,
+        gate_desc(CODE0, HANDLER, INTERRUPT_GATE32, 3, 0),
+    );
+    cpu.mem.write_bytes(HANDLER, &[0xCF]);
+    enable_paging(&mut cpu, &sup, &[]);
+    step(&mut cpu);
+    assert_eq!((cpu.state.cpl, cpu.state.rip), (0, u64::from(HANDLER)));
+    assert_eq!(esp(&cpu), ESP0 - 20);
+    step(&mut cpu);
+    assert_eq!((cpu.state.cpl, cpu.state.rip), (3, u64::from(CODE_AT + 2)));
+    assert_eq!(esp(&cpu), START_ESP);
+    // A not-present page under ESP0: #PF for a supervisor write at the
+    // first push (ESP0 - 4), and nothing changes.
+    let mut cpu = pm_cpu(3, &[]);
+    set_idt(
+        &mut cpu,
+        VEC,
+        gate_desc(CODE0, HANDLER, INTERRUPT_GATE32, 3, 0),
+    );
+    enable_paging(&mut cpu, &sup[1..], &[ESP0 - 0x1000]);
+    let before = cpu.state.clone();
+    let r = cpu.interrupt(VEC, IntSource::External);
+    assert_eq!(
+        r,
+        Err(Exception::PageFault {
+            addr: u64::from(ESP0 - 4),
+            code: crate::mmu::pf::W
+        })
+    );
+    assert_eq!(cpu.state, before);
+}

@@ -375,3 +375,32 @@ fn retf_to_outer_level_faults() {
         Err(Exception::GeneralProtection(CODE0))
     );
 }
+
+#[test]
+fn call_gate_and_retf_with_paging() {
+    // The ring-0 stack and the descriptor tables on supervisor pages: the
+    // pushes on the inner stack are supervisor writes, the parameters are
+    // read from the user stack at CPL 3.
+    let mut cpu = ring3_call_setup();
+    cpu.mem.write_bytes(TARGET, &[0xCA, 0x08, 0x00]);
+    enable_paging(&mut cpu, &[ESP0 - 0x1000, GDT, TSS], &[]);
+    step(&mut cpu);
+    assert_eq!((cpu.state.cpl, esp(&cpu)), (0, ESP0 - 24));
+    assert_eq!(dwords(&cpu, ESP0 - 16, 2), [0x1111_1111, 0x2222_2222]);
+    step(&mut cpu);
+    assert_eq!((cpu.state.cpl, esp(&cpu)), (3, START_ESP + 8));
+    // A caller whose stack page is supervisor-only: reading the parameters
+    // at CPL 3 is a user-mode read of a supervisor page (#PF, P and U set).
+    let mut cpu = ring3_call_setup();
+    enable_paging(&mut cpu, &[START_ESP, GDT, TSS], &[]);
+    let before = cpu.state.clone();
+    let code = crate::mmu::pf::P | crate::mmu::pf::U;
+    assert_eq!(
+        run_handler(&mut cpu),
+        Err(Exception::PageFault {
+            addr: u64::from(START_ESP),
+            code
+        })
+    );
+    assert_eq!(cpu.state, before);
+}

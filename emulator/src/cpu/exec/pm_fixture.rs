@@ -194,3 +194,30 @@ pub fn words(cpu: &Cpu, addr: u32, n: u32) -> Vec<u16> {
         .map(|i| cpu.mem.read(addr + 2 * i, 2) as u16)
         .collect()
 }
+
+/// Page directory and the page table of the first 4 MiB, for
+/// [`enable_paging`].
+pub const PD: u32 = 0xC_0000;
+pub const PT0: u32 = 0xC_1000;
+
+/// Turn paging on: the first MiB identity mapped with user, writable
+/// pages, except the pages in `supervisor` (supervisor-only) and in
+/// `absent` (not present).
+pub fn enable_paging(cpu: &mut Cpu, supervisor: &[u32], absent: &[u32]) {
+    use crate::mmu::pte;
+    cpu.mem
+        .write(PD, 4, u64::from(PT0) | pte::P | pte::RW | pte::US);
+    for page in 0..256u32 {
+        let lin = page << 12;
+        let mut e = u64::from(lin) | pte::P | pte::RW | pte::US;
+        if supervisor.contains(&lin) {
+            e &= !pte::US;
+        }
+        if absent.contains(&lin) {
+            e &= !pte::P;
+        }
+        cpu.mem.write(PT0 + 4 * page, 4, e);
+    }
+    cpu.state.cr3 = u64::from(PD);
+    cpu.state.cr0 |= cr0::PG;
+}
