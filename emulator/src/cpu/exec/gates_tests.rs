@@ -404,3 +404,66 @@ fn call_gate_and_retf_with_paging() {
     );
     assert_eq!(cpu.state, before);
 }
+
+/// A second 32-bit TSS at 4000h (GDT slot `sel`) whose task runs ring-0
+/// code at TARGET with ESP 5000h.
+fn add_task(cpu: &mut Cpu, sel: u16) {
+    const AT: u32 = 0x4000;
+    set_gdt(cpu, sel, seg_desc(AT, 0x67, 0x89, 0));
+    for (off, v) in [
+        (0x20, TARGET),
+        (0x24, 2),
+        (0x38, 0x5000),
+        (0x48, u32::from(DATA0)),
+        (0x4C, u32::from(CODE0)),
+        (0x50, u32::from(DATA0)),
+        (0x54, u32::from(DATA0)),
+        (0x66, 0x68 << 16),
+    ] {
+        cpu.mem.write(AT + off, 4, u64::from(v));
+    }
+}
+
+#[test]
+fn call_through_task_gate_and_jmp_to_tss() {
+    use crate::cpu::flags::NT;
+    const TSS2: u16 = FREE + 0x20;
+    const TGATE: u16 = FREE + 0x28;
+    // CALL through a DPL 3 task gate from ring 3: a nested task; its IRET
+    // returns to the caller.
+    let mut cpu = pm_cpu(3, &[0x9A, 0, 0, 0, 0, (TGATE | 3) as u8, 0]);
+    add_task(&mut cpu, TSS2);
+    set_gdt(
+        &mut cpu,
+        TGATE,
+        gate_desc(TSS2, 0, sys_type::TASK_GATE, 3, 0),
+    );
+    cpu.mem.write_bytes(TARGET, &[0xCF]);
+    step(&mut cpu);
+    assert_eq!(cpu.state.tr.selector, TSS2);
+    assert_eq!(
+        (sel(&cpu, SegReg::Cs), cpu.state.rip),
+        (CODE0, u64::from(TARGET))
+    );
+    assert!(cpu.state.flags.get(NT));
+    assert_eq!(cpu.mem.read(0x4000, 2), u64::from(TSS_SEL), "back link");
+    step(&mut cpu);
+    assert_eq!(cpu.state.tr.selector, TSS_SEL);
+    assert_eq!(
+        (sel(&cpu, SegReg::Cs), cpu.state.rip),
+        (CODE3, u64::from(CODE_AT + 7))
+    );
+    // JMP to the TSS itself from ring 0: not nested, the old TSS is freed.
+    let mut cpu = pm_cpu(0, &[0xEA, 0, 0, 0, 0, TSS2 as u8, 0]);
+    add_task(&mut cpu, TSS2);
+    step(&mut cpu);
+    assert_eq!(cpu.state.tr.selector, TSS2);
+    assert_eq!(cpu.state.rip, u64::from(TARGET));
+    assert!(!cpu.state.flags.get(NT));
+    let old = cpu.mem.read(GDT + u32::from(TSS_SEL) + 5, 1) as u8;
+    assert_eq!(
+        old & 0xF,
+        sys_type::TSS32_AVAILABLE,
+        "old TSS no longer busy"
+    );
+}
