@@ -6,9 +6,11 @@
 ; task gate (error code on the handler task's stack), a 16-bit TSS, the
 ; T (debug trap) bit, a fault in the new task after the switch point, and
 ; the faults before it (busy, not present, limit, IRET to an available
-; TSS). Finally a ring-3 task with IOPL 0 uses the I/O permission bitmap
+; TSS). Then a ring-3 task with IOPL 0 uses the I/O permission bitmap
 ; of its TSS: allowed and denied ports, word accesses spanning two bits,
-; ports beyond the TSS limit, INS.
+; ports beyond the TSS limit, INS. Finally a virtual-8086 task (VM set in
+; its TSS) finds the bitmap applies even at IOPL 3, and comes back through
+; a DPL-3 IDT task gate.
 ;
 ; Under QEMU (TCG) a fault raised after the switch point is reported with
 ; the EIP of the instruction that switched tasks, not the new task's first
@@ -47,6 +49,7 @@ GATE_MAIN3 equ 0x80                     ; task gate to TSS_MAIN, DPL 3
 CODE16  equ 0x88                        ; 16-bit code at F0000h (this ROM)
 DATA16  equ 0x90                        ; 16-bit data, base 0
 NPDATA  equ 0x98                        ; data, not present
+TSS_V86 equ 0xA0                        ; virtual-8086 task with a bitmap
 
 GDT_BASE equ 0x2000
 IDT_BASE equ 0x800                      ; 256 gates, up to 0xFFF
@@ -58,6 +61,7 @@ TSSE_BASE equ 0x3400
 TSSB_BASE equ 0x3500
 TSS16_BASE equ 0x3600
 TSSIO_BASE equ 0x4000
+TSSV_BASE equ 0x3700
 IOMAP   equ 0x68                        ; bitmap offset in TSS_IO
 IOLIMIT equ IOMAP + 0x80                ; bitmap bytes 0..80h: ports 0..3FFh
 
@@ -70,6 +74,8 @@ STACKB  equ 0x75000
 STACK3  equ 0x76000                     ; ring-3 task
 STACK30 equ 0x77000                     ; its ring-0 stack (ESP0)
 STACK16 equ 0x7C00                      ; 16-bit task (SS = DATA16)
+STACKV  equ 0x7A00                      ; V86 task (SS = 0)
+STACKV0 equ 0x78000                     ; its ring-0 stack (ESP0)
 
 NT      equ 0x4000                      ; EFLAGS.NT
 
@@ -101,6 +107,7 @@ T16_AX  equ 0x684
 T16_FLAGS equ 0x688
 T16_TR  equ 0x68C
 T16_RUNS equ 0x690
+V86_AL  equ 0x694
 
 start:
         ROM_INIT
@@ -234,6 +241,9 @@ pm_entry:
         INTGATE 12, stub12
         INTGATE 13, stub13
         TASKGATE 0x40, TSS_INT
+        ; INT 41h: back to the main task, reachable from V86 (DPL 3).
+        mov     dword [IDT_BASE + 0x41 * 8], TSS_MAIN << 16
+        mov     dword [IDT_BASE + 0x41 * 8 + 4], 0xE500
         lidt    [ROM_BASE + idt_desc]
 
         ; The tasks.
@@ -255,6 +265,18 @@ pm_entry:
         rep stosd
         or      byte [TSSIO_BASE + IOMAP + 0x70 / 8], 1 << (0x70 % 8) ; ...but 70h
         or      byte [TSSIO_BASE + IOMAP + 0x81 / 8], 1 << (0x81 % 8) ; and 81h
+        ; V86 task: CS:IP = F000:v86code, SS:SP = 0:STACKV, VM and IOPL 3;
+        ; its bitmap denies port 70h only.
+        TSS32   TSSV_BASE, v86code, STACKV, 0xF000, 0
+        mov     dword [TSSV_BASE + 0x24], 0x23002        ; VM, IOPL 3
+        mov     dword [TSSV_BASE + 4], STACKV0
+        mov     dword [TSSV_BASE + 8], DATA32
+        mov     word [TSSV_BASE + 0x66], IOMAP
+        mov     edi, TSSV_BASE + IOMAP
+        xor     eax, eax
+        mov     ecx, (IOLIMIT + 1 - IOMAP) / 4 + 1
+        rep stosd
+        or      byte [TSSV_BASE + IOMAP + 0x70 / 8], 1 << (0x70 % 8)
         ; 16-bit TSS: IP, FLAGS, AX, SP, ES, CS, SS, DS, LDT.
         mov     edi, TSS16_BASE
         xor     eax, eax
@@ -439,7 +461,30 @@ pm_entry:
         movzx   eax, byte [GDT_BASE + TSS_IO + 5]
         CHECKP  "  ... the ring-3 task freed", 0x89
 
+; ------------------------------------------------ 0x90 virtual-8086 task
         POST32  0x90
+        mov     dword [LASTVEC], -1
+        mov     dword [LASTERR], -1
+        mov     dword [FAULTIP], -1
+        mov     dword [FAULTCS], -1
+        jmp     TSS_V86:0
+        FAULTED "V86 at IOPL 3: in al, 70h (bit set): #GP(0)", 13, 0, v86code.site, 0xF000
+        movzx   eax, byte [V86_AL]
+        CHECKP  "V86: in al, 6Eh (bit clear)", 0xFF
+        pushfd
+        pop     eax
+        and     eax, NT
+        CHECKP  "back from V86 through an IDT task gate: NT set", NT
+        movzx   eax, word [TSSM_BASE]
+        CHECKP  "  ... back link is the V86 task", TSS_V86
+        mov     eax, [TSSV_BASE + 0x24]
+        and     eax, 0x20000
+        CHECKP  "  ... its EFLAGS saved with VM", 0x20000
+        movzx   eax, word [TSSV_BASE + 0x4C]
+        CHECKP  "  ... and its V86 CS", 0xF000
+        pushfd
+        and     dword [esp], ~NT
+        popfd
         jmp     finish32
 
 ; ------------------------------------------------------------ the tasks
@@ -546,6 +591,16 @@ task16: mov     [T16_AX], ax
 .resume:
         jmp     task16
 
+; The V86 task (CS = F000h: offsets are file offsets; DS = 0). IOPL 3 does
+; not open the ports in V86 mode: the bitmap decides.
+v86code:
+        in      al, 0x6E
+        mov     [V86_AL], al
+        mov     dword [SKIP], 2
+.site:  in      al, 0x70                ; #GP(0): resumes 2 bytes on
+        int     0x41                    ; task gate back to the main task
+        jmp     v86code
+
         bits    32
 ; ------------------------------------------------------------ fault handlers
 ; Stubs push (error code, vector); fault32 records them and the saved
@@ -646,6 +701,9 @@ gdt:
         ; 98 NPDATA: writable data, not present
         dw      0xFFFF, 0x0000
         db      0x00, 0x12, 0x00, 0x00
+        ; A0 TSS_V86: 32-bit TSS with the bitmap
+        dw      IOLIMIT, TSSV_BASE
+        db      0x00, 0x89, 0x00, 0x00
 gdt_end:
 
 gdt_desc:                               ; the RAM copy

@@ -2,8 +2,9 @@
 //! permission bitmap, see `roms/pm_tasks.asm`) headless through the
 //! emulator library on both execution tiers and checks its report: every
 //! check passed, the task switches of each kind and the provoked faults
-//! (exact vector, error code and saved CS:EIP) were checked, and the ROM
-//! ended the common way (POST 0xFF, exit port 0xF4) back in its main task.
+//! (exact vector, error code and saved CS:EIP) were checked, the I/O
+//! bitmap from ring 3 and from virtual-8086 mode, and the ROM ended the
+//! common way (POST 0xFF, exit port 0xF4) back in its main task.
 
 use emulator::engine::Tier;
 use emulator::{CpuModel, CpuState, Machine, MachineConfig, RunOutcome};
@@ -102,6 +103,8 @@ fn check(r: &Run, tier: Tier) {
         "PASS in al, dx = 400h (beyond the TSS limit): #GP(0)",
         "PASS insb from port 70h: #GP(0)",
         "PASS back from ring 3 through a DPL-3 task gate",
+        "PASS V86 at IOPL 3: in al, 70h (bit set): #GP(0)",
+        "PASS back from V86 through an IDT task gate: NT set",
     ] {
         assert!(r.console.contains(line), "{tier:?}: {line:?} missing");
     }
