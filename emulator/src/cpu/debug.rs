@@ -25,7 +25,9 @@
 //! - after MOV SS / POP SS these traps wait until after the next
 //!   instruction, and that instruction's breakpoint is not checked;
 //! - INT n, INT3, INTO and INT1 discard the traps of their instruction (the
-//!   handler runs with TF clear; the traps resume after IRET).
+//!   handler runs with TF clear; the traps resume after IRET);
+//! - a trap after HLT is delivered at once and so ends the halt (the SDM's
+//!   HLT lists debug exceptions among the events that resume execution).
 //!
 //! - MOV to or from a debug register with DR7.GD set: #DB fault with
 //!   DR6.BD, GD cleared ([`Cpu::general_detect`], called by `exec::system`).
