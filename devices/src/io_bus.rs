@@ -5,6 +5,11 @@
 //! which is what the ISA bus does for 8-bit devices.
 
 use crate::debug_ports::DebugPorts;
+use crate::uart16550::{Uart16550, COM1_BASE, REGISTER_COUNT};
+
+/// COM1 as the machine wires it: transmitted bytes collect in a buffer that
+/// the host drains (see [`IoBus::take_serial_output`]).
+pub type Com1 = Uart16550<Vec<u8>>;
 
 /// Width of one port access.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +44,8 @@ impl IoSize {
 pub struct IoBus {
     /// POST code, debug console and exit ports.
     pub debug: DebugPorts,
+    /// The 16550A UART at 0x3F8–0x3FF, if present.
+    pub com1: Option<Com1>,
     /// Number of port accesses seen (reads + writes); useful in tests.
     pub accesses: u64,
 }
@@ -46,7 +53,25 @@ pub struct IoBus {
 impl IoBus {
     /// A bus with only the debug ports configured as given.
     pub fn new(debug: DebugPorts) -> Self {
-        IoBus { debug, accesses: 0 }
+        IoBus {
+            debug,
+            com1: None,
+            accesses: 0,
+        }
+    }
+
+    /// Add COM1 (a 16550A at 0x3F8–0x3FF, in its reset state).
+    pub fn with_com1(mut self) -> Self {
+        self.com1 = Some(Uart16550::new(Vec::new()));
+        self
+    }
+
+    /// Bytes COM1 transmitted since the last call (empty without COM1).
+    pub fn take_serial_output(&mut self) -> Vec<u8> {
+        self.com1
+            .as_mut()
+            .map(|u| std::mem::take(u.sink_mut()))
+            .unwrap_or_default()
     }
 
     /// A bus with nothing on it: every port is an open bus (for harnesses
@@ -84,6 +109,9 @@ impl IoBus {
         if let Some(v) = self.debug.read(port) {
             return v;
         }
+        if let (Some(u), Some(off)) = (self.com1.as_mut(), com1_offset(port)) {
+            return u.read(off);
+        }
         log::trace!("read from unclaimed port {port:#06x}");
         0xFF
     }
@@ -92,8 +120,19 @@ impl IoBus {
         if self.debug.write(port, value) {
             return;
         }
+        if let (Some(u), Some(off)) = (self.com1.as_mut(), com1_offset(port)) {
+            u.write(off, value);
+            return;
+        }
         log::trace!("write {value:#04x} to unclaimed port {port:#06x}");
     }
+}
+
+/// Register offset of `port` within COM1's eight ports.
+#[inline]
+fn com1_offset(port: u16) -> Option<u8> {
+    let off = port.wrapping_sub(COM1_BASE);
+    (off < REGISTER_COUNT).then_some(off as u8)
 }
 
 #[cfg(test)]
@@ -122,5 +161,27 @@ mod tests {
         bus.write(0xE9, IoSize::Byte, u32::from(b'h'));
         bus.write(0xE9, IoSize::Byte, u32::from(b'i'));
         assert_eq!(bus.debug.take_console(), b"hi");
+    }
+
+    #[test]
+    fn com1_answers_at_0x3f8_only_when_present() {
+        let mut bus = IoBus::default();
+        assert_eq!(bus.read(0x3FD, IoSize::Byte), 0xFF, "no UART: open bus");
+        let mut bus = IoBus::default().with_com1();
+        // LSR: THR empty and transmitter empty.
+        assert_eq!(bus.read(0x3FD, IoSize::Byte), 0x60);
+        bus.write(0x3FF, IoSize::Byte, 0xA5);
+        assert_eq!(bus.read(0x3FF, IoSize::Byte), 0xA5, "scratch register");
+        for c in b"ok" {
+            bus.write(0x3F8, IoSize::Byte, u32::from(*c));
+        }
+        assert_eq!(bus.take_serial_output(), b"ok");
+        assert!(bus.take_serial_output().is_empty());
+        // Neighbours stay unclaimed.
+        assert_eq!(bus.read(0x3F7, IoSize::Byte), 0xFF);
+        assert_eq!(bus.read(0x400, IoSize::Byte), 0xFF);
+        // A word read of LCR/MCR is split into byte reads.
+        bus.write(0x3FB, IoSize::Word, 0x0B03);
+        assert_eq!(bus.read(0x3FB, IoSize::Word), 0x0B03);
     }
 }

@@ -8,6 +8,8 @@
 
 pub mod debug_ports;
 pub mod io_bus;
+pub mod uart16550;
 
 pub use debug_ports::{DebugPorts, DebugPortsConfig};
-pub use io_bus::{IoBus, IoSize};
+pub use io_bus::{Com1, IoBus, IoSize};
+pub use uart16550::Uart16550;
