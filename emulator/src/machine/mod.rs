@@ -2,11 +2,17 @@
 //! run loop used by the frontend.
 //!
 //! At this stage the machine has RAM, an optional ROM image (mapped at the
-//! top of the first MiB and aliased just below 4 GiB, as a PC BIOS is) and
-//! the debug ports. The interrupt controllers, timers and the rest of the
-//! platform come with the platform work.
+//! top of the first MiB and aliased just below 4 GiB, as a PC BIOS is), the
+//! debug ports and COM1 (a 16550A at 0x3F8 whose output collects in a
+//! buffer: `cpu.io.take_serial_output()`; its interrupt line is not
+//! connected yet). A kernel can be booted directly, without firmware, from
+//! a [`bios::BootImage`] ([`Machine::load_boot_image`]). The interrupt
+//! controllers, timers and the rest of the platform come with the platform
+//! work.
 
-use crate::cpu::{Cpu, CpuEvent, CpuModel};
+use crate::cpu::flags::Flags;
+use crate::cpu::state::{attr, cr0, Segment, TableReg};
+use crate::cpu::{Cpu, CpuEvent, CpuModel, SegReg};
 use crate::engine::{interpreter, BlockCache, Tier};
 use crate::memory::{Memory, MemoryError};
 use devices::{DebugPorts, DebugPortsConfig, IoBus};
@@ -20,6 +26,8 @@ pub enum MachineError {
     Memory(#[from] MemoryError),
     #[error("ROM image is {0} bytes; it must be a non-zero multiple of 4 KiB and at most 256 KiB")]
     BadRomSize(usize),
+    #[error("boot image segment {start:#x}–{end:#x} is outside RAM")]
+    BootSegmentOutsideRam { start: u64, end: u64 },
 }
 
 /// What to build.
@@ -102,7 +110,8 @@ impl Machine {
         let io = IoBus::new(DebugPorts::new(DebugPortsConfig {
             exit_port: cfg.exit_port,
             ..Default::default()
-        }));
+        }))
+        .with_com1();
         let cpu = Cpu::new(cfg.model, mem, io);
         Ok(Machine {
             cpu,
@@ -111,6 +120,63 @@ impl Machine {
             no_reboot: cfg.no_reboot,
             resets: 0,
         })
+    }
+
+    /// Boot a kernel directly: write the image's segments to RAM and put the
+    /// CPU in its protected-mode entry state — CR0.PE set and paging off,
+    /// EFLAGS = 2 (interrupts off, not V86), CPL 0, A20 on, CS and the
+    /// data segment registers loaded with flat 4 GiB 32-bit descriptors
+    /// matching the image's GDT, GDTR pointing at it, registers as given.
+    /// Every segment must lie in RAM.
+    pub fn load_boot_image(&mut self, img: &bios::BootImage) -> Result<(), MachineError> {
+        let ram = self.cpu.mem.ram_size();
+        for s in &img.segments {
+            if s.end() > ram {
+                return Err(MachineError::BootSegmentOutsideRam {
+                    start: u64::from(s.addr),
+                    end: s.end(),
+                });
+            }
+        }
+        let zeros = [0u8; 4096];
+        for s in &img.segments {
+            self.cpu.mem.write_bytes(s.addr, &s.data);
+            let mut at = u64::from(s.addr) + s.data.len() as u64;
+            while at < s.end() {
+                let n = (s.end() - at).min(zeros.len() as u64) as usize;
+                self.cpu.mem.write_bytes(at as u32, &zeros[..n]);
+                at += n as u64;
+            }
+        }
+        let e = &img.entry;
+        let st = &mut self.cpu.state;
+        for (i, v) in e.regs.iter().enumerate() {
+            st.regs[i] = u64::from(*v);
+        }
+        st.rip = u64::from(e.eip);
+        st.flags = Flags::from_bits(0x2);
+        st.cr0 = (st.cr0 | cr0::PE) & !cr0::PG;
+        st.cpl = 0;
+        st.halted = false;
+        st.gdtr = TableReg {
+            base: u64::from(e.gdt_base),
+            limit: e.gdt_limit,
+        };
+        let flat = |selector, kind| Segment {
+            selector,
+            base: 0,
+            limit: 0xFFFF_FFFF,
+            attr: attr::P | attr::S | kind | attr::RW | attr::ACCESSED | attr::DB | attr::G,
+        };
+        for r in SegReg::ALL {
+            st.seg[r as usize] = match r {
+                SegReg::Cs => flat(e.code_selector, attr::CODE),
+                _ => flat(e.data_selector, 0),
+            };
+        }
+        self.cpu.mem.set_a20(true);
+        self.cpu.tlb.flush_all();
+        Ok(())
     }
 
     /// Run at most `budget` instructions; returns why it stopped.
@@ -170,5 +236,94 @@ impl Machine {
             });
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bios::{BootImage, LoadSegment, ProtectedModeEntry};
+
+    /// A boot image whose code at 1 MiB checks EAX, prints "k" on COM1 and
+    /// writes 0x10 to the exit port (0x11 if EAX is wrong).
+    fn image(eax: u32) -> BootImage {
+        let code = vec![
+            0x3D, 0x02, 0xB0, 0xAD, 0x2B, // cmp eax, 0x2BADB002
+            0x75, 0x0C, // jne fail
+            0x66, 0xBA, 0xF8, 0x03, // mov dx, 0x3F8
+            0xB0, b'k', // mov al, 'k'
+            0xEE, // out dx, al
+            0xB0, 0x10, 0xE6, 0xF4, // mov al, 0x10; out 0xF4, al
+            0xF4, // hlt
+            0xB0, 0x11, 0xE6, 0xF4, 0xF4, // fail: mov al, 0x11; out 0xF4, al; hlt
+        ];
+        let mut regs = [0; 8];
+        regs[0] = eax;
+        BootImage {
+            segments: vec![
+                LoadSegment {
+                    addr: 0x10_0000,
+                    data: code,
+                    zero_len: 0x20,
+                },
+                LoadSegment {
+                    addr: 0x800,
+                    data: bios::boot::flat_gdt().to_vec(),
+                    zero_len: 0,
+                },
+            ],
+            entry: ProtectedModeEntry {
+                eip: 0x10_0000,
+                regs,
+                gdt_base: 0x800,
+                gdt_limit: 23,
+                code_selector: 0x08,
+                data_selector: 0x10,
+            },
+        }
+    }
+
+    #[test]
+    fn boot_image_enters_flat_protected_mode_on_both_tiers() {
+        for tier in [Tier::Blocks, Tier::Interpreter] {
+            for (eax, status) in [(0x2BAD_B002, 0x21), (0, 0x23)] {
+                let mut m = Machine::new(&MachineConfig {
+                    exit_port: Some(0xF4),
+                    tier,
+                    ..Default::default()
+                })
+                .unwrap();
+                // Garbage where the zero fill goes.
+                m.cpu.mem.write_bytes(0x10_0018, &[0xAA; 0x20]);
+                m.load_boot_image(&image(eax)).unwrap();
+                let s = &m.cpu.state;
+                assert!(s.protected() && s.code32() && s.stack32());
+                assert_eq!(s.cr0 & cr0::PG, 0);
+                assert!(!s.flags.if_() && !s.flags.vm());
+                assert_eq!(s.sreg(SegReg::Cs).selector, 0x08);
+                assert_eq!(s.sreg(SegReg::Ds).limit, 0xFFFF_FFFF);
+                assert_eq!((s.gdtr.base, s.gdtr.limit), (0x800, 23));
+                assert_eq!(m.cpu.mem.read_u8(0x10_0018 + 0x1F), 0, "zero fill");
+                assert_eq!(m.run_slice(1000), RunOutcome::Exit(status), "{tier:?}");
+                let out = m.cpu.io.take_serial_output();
+                assert_eq!(out, if status == 0x21 { &b"k"[..] } else { b"" });
+            }
+        }
+    }
+
+    #[test]
+    fn boot_image_outside_ram_is_an_error() {
+        let mut m = Machine::new(&MachineConfig {
+            ram_size: 1 << 20,
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(matches!(
+            m.load_boot_image(&image(0)),
+            Err(MachineError::BootSegmentOutsideRam {
+                start: 0x10_0000,
+                ..
+            })
+        ));
     }
 }
