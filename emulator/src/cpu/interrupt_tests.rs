@@ -408,7 +408,8 @@ fn int3_into_bound_int1_privilege_rules() {
     // At ring 3 with every gate DPL 0: INT3 and INTO are software
     // interrupts (#GP(vector·8+2)); INT1 and BOUND's #BR are not checked.
     // (name, code, OF, expected vector reached or #GP error code)
-    let cases: [(&str, &[u8], bool, Result<u8, u16>); 4] = [
+    type Case = (&'static str, &'static [u8], bool, Result<u8, u16>);
+    let cases: [Case; 4] = [
         ("int3", &[0xCC], false, Err(3 * 8 + 2)),
         ("into with OF", &[0xCE], true, Err(4 * 8 + 2)),
         ("int1 (icebp)", &[0xF1], false, Ok(1)),
