@@ -110,7 +110,11 @@ fn pm_machine(tier: Tier, cpl: u8, code: &[u8], no_reboot: bool) -> Machine {
     s.idtr.base = u64::from(IDT);
     s.idtr.limit = 32 * 8 - 1;
     s.tr = cache(TSS_SEL, gdt[5]);
-    let (cs, ds) = if cpl == 3 { (CODE3, DATA3) } else { (CODE0, DATA0) };
+    let (cs, ds) = if cpl == 3 {
+        (CODE3, DATA3)
+    } else {
+        (CODE0, DATA0)
+    };
     for r in SegReg::ALL {
         let sel = if r == SegReg::Cs { cs } else { ds };
         s.seg[r as usize] = cache(sel, gdt[usize::from(sel >> 3)]);
@@ -485,7 +489,10 @@ fn instruction_breakpoint_handler_resumes_with_rf() {
         assert_eq!(m.cpu.state.rip, u64::from(CODE + 4), "{tier:?}");
         assert_eq!(m.cpu.mem.read(COUNTER, 4), 1, "{tier:?}: #DB count");
         assert_eq!(m.cpu.state.regs[3], 2, "{tier:?}: EBX");
-        assert!(!m.cpu.state.flags.get(flags::RF), "RF cleared after the instruction");
+        assert!(
+            !m.cpu.state.flags.get(flags::RF),
+            "RF cleared after the instruction"
+        );
     }
 }
 
@@ -511,7 +518,11 @@ fn single_step_traces_every_instruction_on_both_tiers() {
         m.cpu.mem.write_bytes(0x5000, &handler);
         m.cpu.state.flags.set(flags::TF, true);
         run(&mut m);
-        assert_eq!(m.cpu.state.rip, u64::from(CODE) + 18, "{tier:?}: halted at the end");
+        assert_eq!(
+            m.cpu.state.rip,
+            u64::from(CODE) + 18,
+            "{tier:?}: halted at the end"
+        );
         let n = m.cpu.mem.read(COUNTER, 4) as u32;
         let list: Vec<u32> = (0..n.min(64))
             .map(|i| (m.cpu.mem.read(0x7100 + 4 * i, 4) as u32).wrapping_sub(CODE))
@@ -590,7 +601,9 @@ fn alignment_check_is_off_at_ring_0_and_without_am() {
             m.cpu.state.cr0 |= cr0::AM;
             m.cpu.state.flags.set(flags::AC, true);
         }),
-        ("CR0.AM clear", 3, |m| m.cpu.state.flags.set(flags::AC, true)),
+        ("CR0.AM clear", 3, |m| {
+            m.cpu.state.flags.set(flags::AC, true)
+        }),
     ];
     for (name, cpl, setup) in cases {
         for tier in [Tier::Interpreter, Tier::Blocks] {

@@ -48,7 +48,9 @@ fn template(bits: u32) -> CpuState {
         }
     }
     s.rip = u64::from(CODE);
-    s.regs = [0x40, 0x80, 0x100, 0x200, 0x8000, 0x300, 0x400, 0x500, 0, 0, 0, 0, 0, 0, 0, 0];
+    s.regs = [
+        0x40, 0x80, 0x100, 0x200, 0x8000, 0x300, 0x400, 0x500, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
     s
 }
 
@@ -116,10 +118,20 @@ fn every_opcode_decodes_to_a_handler_or_ud() {
     }
     // Sanity: the sweep sees both outcomes, and the obvious cases are right.
     assert!(handlers > 100_000 && uds > 1_000, "{handlers} / {uds}");
-    for m in [Mnemonic::Add, Mnemonic::Mov, Mnemonic::Cmpxchg8b, Mnemonic::Cpuid] {
+    for m in [
+        Mnemonic::Add,
+        Mnemonic::Mov,
+        Mnemonic::Cmpxchg8b,
+        Mnemonic::Cpuid,
+    ] {
         assert!(!ud.contains_key(&m), "{m:?} should be implemented");
     }
-    for m in [Mnemonic::Addps, Mnemonic::Movaps, Mnemonic::Pshufb, Mnemonic::Ud2] {
+    for m in [
+        Mnemonic::Addps,
+        Mnemonic::Movaps,
+        Mnemonic::Pshufb,
+        Mnemonic::Ud2,
+    ] {
         assert!(ud.contains_key(&m), "{m:?} should be #UD on a Pentium");
     }
 }

@@ -139,7 +139,7 @@ impl DebugState {
     #[inline]
     pub fn rearm(&mut self) {
         let armed = self.code_bps != 0 || self.data_bps != 0 || self.inhibit;
-        self.gate = (self.gate & !GATE_ARMED) | u8::from(armed) * GATE_ARMED;
+        self.gate = (self.gate & !GATE_ARMED) | (u8::from(armed) * GATE_ARMED);
     }
 
     /// Whether [`GATE_ARMED`] is set.
@@ -161,7 +161,7 @@ impl Cpu {
     #[inline(always)]
     pub fn refresh_access_hooks(&mut self) {
         let on = (self.state.flags.system_bits() & flags::AC) | u32::from(self.debug.data_bps) != 0;
-        self.debug.gate = (self.debug.gate & !GATE_MEM_HOOKS) | u8::from(on) * GATE_MEM_HOOKS;
+        self.debug.gate = (self.debug.gate & !GATE_MEM_HOOKS) | (u8::from(on) * GATE_MEM_HOOKS);
     }
 
     /// Whether the next instruction needs the engine's debug path: TF or

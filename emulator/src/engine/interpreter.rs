@@ -230,7 +230,10 @@ mod tests {
         cpu.state.flags.set(flags::TF, true);
         step(&mut cpu); // nop, then #DB
         assert_eq!(cpu.state.rip, handler_ip(1));
-        assert_eq!(frame(&cpu), (0x101, 0, cpu.state.flags.eflags() | flags::TF));
+        assert_eq!(
+            frame(&cpu),
+            (0x101, 0, cpu.state.flags.eflags() | flags::TF)
+        );
         assert!(!cpu.state.flags.tf(), "handler runs with TF clear");
         assert_eq!(cpu.state.dr[6] & dr6::BS, dr6::BS);
         step(&mut cpu); // IRET from the handler: TF was clear, no trap
@@ -332,7 +335,7 @@ mod tests {
     fn data_breakpoints_trap_after_the_access() {
         // (rw, len, bp address, code, traps)
         let cases: &[(u64, u64, u32, &[u8], bool)] = &[
-            (1, 0, 0x2000, &[0xA2, 0x00, 0x20], true),  // mov [0x2000], al
+            (1, 0, 0x2000, &[0xA2, 0x00, 0x20], true), // mov [0x2000], al
             (1, 0, 0x2000, &[0xA0, 0x00, 0x20], false), // mov al, [0x2000]
             (3, 0, 0x2000, &[0xA0, 0x00, 0x20], true),
             (3, 3, 0x2002, &[0xA1, 0x00, 0x20], true), // mov ax, [0x2000]
