@@ -499,3 +499,102 @@ fn large_pages() {
     cpu.invalidate_page(LIN);
     assert_eq!(read(&mut cpu, LIN, 4), Err(pf(LIN, pf::P | pf::RSVD)));
 }
+
+/// REP MOVS through pages mapped to scattered frames: the string fast path
+/// translates each page it runs in, so the copy follows the mappings.
+#[test]
+fn rep_movs_follows_scattered_pages() {
+    let mut cpu = paged_cpu();
+    // Source: linear LIN..LIN+3000h -> frames 53000h, 51000h, 52000h;
+    // destination: LIN+4000h..LIN+7000h -> frames 62000h, 60000h, 61000h.
+    let src_frames = [0x5_3000u64, 0x5_1000, 0x5_2000];
+    let dst_frames = [0x6_2000u64, 0x6_0000, 0x6_1000];
+    for (i, (s, d)) in src_frames.iter().zip(dst_frames).enumerate() {
+        map(&mut cpu, LIN + 0x1000 * i as u32, s | RW_US);
+        map(&mut cpu, LIN + 0x4000 + 0x1000 * i as u32, d | RW_US);
+    }
+    let data: Vec<u8> = (0..0x3000u32).map(|i| (i * 7 + (i >> 8)) as u8).collect();
+    for (i, b) in data.iter().enumerate() {
+        let frame = src_frames[i >> 12] as u32;
+        cpu.mem.write_u8(frame + (i as u32 & 0xFFF), *b);
+    }
+    // rep movsb; hlt
+    cpu.mem.write_bytes(0x5000, &[0xF3, 0xA4, 0xF4]);
+    let (from, to, n) = (0x123u32, 0x456u32, 0x2800u32);
+    cpu.state.regs[gpr::RSI] = u64::from(LIN + from);
+    cpu.state.regs[gpr::RDI] = u64::from(LIN + 0x4000 + to);
+    cpu.state.regs[gpr::RCX] = u64::from(n);
+    run_steps(&mut cpu, 10_000);
+    assert!(cpu.state.halted);
+    assert_eq!(cpu.state.regs[gpr::RCX], 0);
+    for i in 0..n {
+        let got = read(&mut cpu, LIN + 0x4000 + to + i, 1).unwrap() as u8;
+        assert_eq!(got, data[(from + i) as usize], "byte {i:#x}");
+    }
+    // Accessed source pages, dirty destination pages.
+    for i in 0..3 {
+        let s = cpu.mem.read(pte_addr(LIN + 0x1000 * i), 4);
+        let d = cpu.mem.read(pte_addr(LIN + 0x4000 + 0x1000 * i), 4);
+        assert_eq!(s & (pte::A | pte::D), pte::A, "source page {i}");
+        assert_eq!(
+            d & (pte::A | pte::D),
+            pte::A | pte::D,
+            "destination page {i}"
+        );
+    }
+}
+
+/// REP STOS running into a not-present page faults at that iteration:
+/// ECX and EDI count the bytes stored, CR2 is the page, EIP the REP.
+#[test]
+fn rep_stos_faults_at_the_first_unmapped_byte() {
+    let mut cpu = paged_cpu();
+    map(&mut cpu, LIN, 0x5_0000 | RW_US);
+    map(&mut cpu, LIN + 0x1000, 0x5_1000 | RW_US);
+    // rep stosb
+    cpu.mem.write_bytes(0x5000, &[0xF3, 0xAA]);
+    cpu.state.regs[gpr::RAX] = 0x5A;
+    cpu.state.regs[gpr::RDI] = u64::from(LIN + 0x800);
+    cpu.state.regs[gpr::RCX] = 0x3000;
+    run_steps(&mut cpu, 10_000);
+    assert!(cpu.state.halted, "stopped in the #PF handler");
+    assert_eq!(cpu.state.cr2, u64::from(LIN + 0x2000));
+    assert_eq!(cpu.state.regs[gpr::RCX], 0x3000 - 0x1800);
+    assert_eq!(cpu.state.regs[gpr::RDI], u64::from(LIN + 0x2000));
+    let esp = cpu.state.regs[gpr::RSP] as u32;
+    assert_eq!(cpu.mem.read(esp, 4), u64::from(pf::W), "error code");
+    assert_eq!(cpu.mem.read(esp + 4, 4), 0x5000, "EIP of the REP STOSB");
+    assert_eq!(cpu.mem.read(0x5_0800, 1), 0x5A);
+    assert_eq!(cpu.mem.read(0x5_1FFF, 1), 0x5A);
+    assert_eq!(cpu.mem.read(0x5_07FF, 1), 0);
+}
+
+/// The block cache looks blocks up by the physical address the TLB gives:
+/// remapping a code page runs the new page's code once the guest flushed
+/// the translation, and the old page's code until then.
+#[test]
+fn block_cache_follows_code_page_mappings() {
+    let mut cpu = paged_cpu();
+    cpu.mem.write_bytes(0x5_0000, &[0xB8, 1, 0, 0, 0, 0xF4]); // mov eax, 1; hlt
+    cpu.mem.write_bytes(0x6_0000, &[0xB8, 2, 0, 0, 0, 0xF4]); // mov eax, 2; hlt
+    map(&mut cpu, LIN, 0x5_0000 | RW_US);
+    let start = cpu.state.clone();
+    let mut cache = BlockCache::new();
+    let mut run = |cpu: &mut Cpu, cr0_value: u64| {
+        cpu.state = start.clone();
+        cpu.state.cr0 = cr0_value;
+        cpu.state.rip = u64::from(LIN);
+        cache.run(cpu, 10);
+        cpu.state.regs[gpr::RAX]
+    };
+    let paged = start.cr0;
+    assert_eq!(run(&mut cpu, paged), 1);
+    map(&mut cpu, LIN, 0x6_0000 | RW_US);
+    assert_eq!(run(&mut cpu, paged), 1, "stale translation until flushed");
+    cpu.set_cr3(u64::from(PD));
+    assert_eq!(run(&mut cpu, paged), 2);
+    // Paging off: linear LIN is physical; the paged block is not reused.
+    cpu.mem.write_bytes(LIN, &[0xB8, 3, 0, 0, 0, 0xF4]);
+    assert_eq!(run(&mut cpu, paged & !cr0::PG), 3);
+    assert_eq!(run(&mut cpu, paged), 2);
+}
