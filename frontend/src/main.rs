@@ -1,12 +1,14 @@
 //! `ox86`: command-line front end.
 //!
 //! - `ox86` / `ox86 run [OPTIONS]`: run a machine (by default the built-in
-//!   demo image).
+//!   demo image; `--bios ROM` for a ROM image, `--kernel FILE` for a
+//!   Multiboot kernel).
 //! - `ox86 conformance singlestep [--cpu 8086|286] PATH...`: run the
 //!   SingleStepTests CPU conformance suites.
 
 mod cli;
 mod conformance;
+mod output;
 mod run;
 
 use clap::Parser;

@@ -4,6 +4,20 @@
 //! With no `--bios`, ox86 runs its built-in demo ROM (`bios::demo`), which
 //! prints to the debug console and halts; the run then ends with status 0.
 //!
+//! With `--kernel FILE` ox86 boots a Multiboot kernel directly, without
+//! firmware (`bios::multiboot`): the kernel starts in protected mode with
+//! the ROM area empty, `--append` gives its command line, and `--serial`
+//! says where COM1's output goes. With no firmware to restart, a triple
+//! fault ends such a run (as with `--no-reboot`). `--kernel` together with
+//! `--bios` is not supported yet.
+//!
+//! `--serial` defaults to `null`. QEMU sends the first serial port to a
+//! graphical console, or to stdio only with `-nographic`; ox86 runs
+//! headless, so serial output is shown only when asked for
+//! (`--serial stdio`, like QEMU's `-serial stdio`). The debug console
+//! (`--debugcon`) defaults to stdout. When both go to stdout their bytes
+//! are interleaved per slice of instructions, not per byte.
+//!
 //! Runs are deterministic: guest time is counted in instructions, so the
 //! same inputs give the same output and the same instruction count. The
 //! only wall-clock element is `--timeout`. `--deterministic` is accepted
@@ -25,6 +39,7 @@
 //! | 10 | the CPU halted and nothing can wake it (interrupts enabled but no interrupt source yet, or interrupts disabled without `--until-halt`) |
 
 use crate::cli::{RunArgs, RunCpu};
+use crate::output::{Output, OutputTarget};
 use anyhow::{bail, Context};
 use emulator::cpu::access::Access;
 use emulator::cpu::{Cpu, CpuModel, SegReg};
@@ -64,14 +79,6 @@ const DEFAULT_MEMORY_MIB: u64 = 32;
 /// Largest RAM size in MiB (RAM must end below the PCI hole at 3.5 GiB).
 const MAX_MEMORY_MIB: u64 = 3584;
 
-/// Where the debug console (port 0xE9) goes.
-#[derive(Debug, PartialEq, Eq)]
-enum DebugconTarget {
-    Stdout,
-    Null,
-    File(PathBuf),
-}
-
 /// One `--dump-ram START:LEN:FILE`.
 #[derive(Debug, PartialEq, Eq)]
 struct DumpSpec {
@@ -85,7 +92,10 @@ struct DumpSpec {
 struct Plan {
     config: MachineConfig,
     demo: bool,
-    debugcon: DebugconTarget,
+    /// A Multiboot kernel to boot instead of running firmware.
+    kernel: Option<bios::MultibootKernel>,
+    debugcon: OutputTarget,
+    serial: OutputTarget,
     post_codes: bool,
     until_halt: bool,
     max_instructions: Option<u64>,
@@ -110,7 +120,10 @@ enum End {
 pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(&args)?;
     // Open every output before running, so a bad path fails up front.
-    let mut console = Console::open(&plan.debugcon)?;
+    let mut out = Outputs {
+        console: Output::open(&plan.debugcon, "debug console")?,
+        serial: Output::open(&plan.serial, "serial port")?,
+    };
     let mut dump_files = Vec::with_capacity(plan.dumps.len());
     for d in &plan.dumps {
         let f = File::create(&d.path)
@@ -124,10 +137,17 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
         eprintln!("ox86: --trace logs at trace level; set RUST_LOG={TRACE_TARGET}=trace to see it");
     }
     let mut machine = Machine::new(&plan.config)?;
+    if let Some(k) = &plan.kernel {
+        machine.load_boot_image(&k.image)?;
+        if k.video_mode_requested() && !plan.quiet {
+            eprintln!("ox86: the kernel asks for video mode information; there is no graphics card, so it gets none");
+        }
+    }
     let started = Instant::now();
-    let end = drive(&mut machine, &plan, &mut console, started)?;
+    let end = drive(&mut machine, &plan, &mut out, started)?;
     let elapsed = started.elapsed();
-    console.flush()?;
+    out.console.flush()?;
+    out.serial.flush()?;
 
     for (d, f) in plan.dumps.iter().zip(dump_files) {
         let mut buf = vec![0u8; d.len as usize];
@@ -154,10 +174,17 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
 
 /// Validate the command line.
 fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
-    let demo = args.bios.is_none();
-    let rom: Arc<[u8]> = match &args.bios {
-        Some(path) => bios::load_rom_image(path)?.into(),
-        None => bios::demo::DEMO_ROM.into(),
+    if args.kernel.is_some() && args.bios.is_some() {
+        bail!("--kernel with --bios is not supported yet: a --kernel boots without firmware");
+    }
+    if args.append.is_some() && args.kernel.is_none() {
+        bail!("--append needs --kernel");
+    }
+    let demo = args.bios.is_none() && args.kernel.is_none();
+    let rom: Option<Arc<[u8]>> = match &args.bios {
+        Some(path) => Some(bios::load_rom_image(path)?.into()),
+        None if demo => Some(bios::demo::DEMO_ROM.into()),
+        None => None,
     };
     let memory_mib = match &args.memory {
         Some(s) => parse_number(s).with_context(|| format!("--memory {s:?}"))?,
@@ -189,11 +216,23 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
         .iter()
         .map(|s| parse_dump(s).with_context(|| format!("--dump-ram {s:?}")))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let debugcon = match args.debugcon.as_deref() {
-        None | Some("stdio") => DebugconTarget::Stdout,
-        Some("null") => DebugconTarget::Null,
-        Some("") => bail!("--debugcon needs stdio, null or a file name"),
-        Some(path) => DebugconTarget::File(path.into()),
+    let debugcon =
+        OutputTarget::parse("--debugcon", args.debugcon.as_deref(), OutputTarget::Stdout)?;
+    let serial = OutputTarget::parse("--serial", args.serial.as_deref(), OutputTarget::Null)?;
+    if let (OutputTarget::File(a), OutputTarget::File(b)) = (&debugcon, &serial) {
+        if a == b {
+            bail!("--debugcon and --serial name the same file {}", a.display());
+        }
+    }
+    let kernel = match &args.kernel {
+        Some(path) => {
+            let opts = bios::MultibootOptions {
+                ram_size: memory_mib << 20,
+                cmdline: args.append.as_deref(),
+            };
+            Some(bios::load_kernel_file(path, &opts)?)
+        }
+        None => None,
     };
     let model = match args.cpu {
         RunCpu::I8086 => CpuModel::I8086,
@@ -209,13 +248,16 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
         config: MachineConfig {
             model,
             ram_size: memory_mib << 20,
-            bios: Some(rom),
+            bios: rom,
             exit_port,
             tier,
-            no_reboot: args.no_reboot,
+            // Without firmware a reset has nothing to run.
+            no_reboot: args.no_reboot || kernel.is_some(),
         },
         demo,
+        kernel,
         debugcon,
+        serial,
         post_codes: args.post_codes,
         until_halt: args.until_halt || demo,
         max_instructions,
@@ -275,12 +317,7 @@ fn parse_dump(s: &str) -> anyhow::Result<DumpSpec> {
 }
 
 /// Run until the guest or a limit ends the run, pumping the debug ports.
-fn drive(
-    m: &mut Machine,
-    plan: &Plan,
-    console: &mut Console,
-    started: Instant,
-) -> anyhow::Result<End> {
+fn drive(m: &mut Machine, plan: &Plan, out: &mut Outputs, started: Instant) -> anyhow::Result<End> {
     let slice = if plan.trace { TRACE_SLICE } else { SLICE };
     loop {
         let mut budget = slice;
@@ -298,7 +335,7 @@ fn drive(
         } else {
             m.run_slice(budget)
         };
-        pump(m, plan, console)?;
+        pump(m, plan, out)?;
         match outcome {
             RunOutcome::Exit(s) => return Ok(End::ExitPort(s)),
             RunOutcome::Halted { interrupts_enabled } => {
@@ -400,11 +437,16 @@ fn disassemble(insn: &iced_x86::Instruction) -> String {
     format!("{:?}", insn.mnemonic()).to_lowercase()
 }
 
-/// Move debug console bytes and POST codes from the machine to the host.
-fn pump(m: &mut Machine, plan: &Plan, console: &mut Console) -> anyhow::Result<()> {
-    let out = m.cpu.io.debug.take_console();
-    if !out.is_empty() {
-        console.write(&out)?;
+/// Move debug console and serial bytes and POST codes from the machine to
+/// the host.
+fn pump(m: &mut Machine, plan: &Plan, out: &mut Outputs) -> anyhow::Result<()> {
+    let bytes = m.cpu.io.debug.take_console();
+    if !bytes.is_empty() {
+        out.console.write(&bytes)?;
+    }
+    let bytes = m.cpu.io.take_serial_output();
+    if !bytes.is_empty() {
+        out.serial.write(&bytes)?;
     }
     let posts = m.cpu.io.debug.take_post_codes();
     if plan.post_codes {
@@ -496,48 +538,12 @@ fn registers(cpu: &Cpu) -> String {
     out
 }
 
-/// The open debug console.
-enum Console {
-    Stdout(std::io::Stdout),
-    File(BufWriter<File>, PathBuf),
-    Null,
-}
-
-impl Console {
-    fn open(target: &DebugconTarget) -> anyhow::Result<Console> {
-        Ok(match target {
-            DebugconTarget::Stdout => Console::Stdout(std::io::stdout()),
-            DebugconTarget::Null => Console::Null,
-            DebugconTarget::File(p) => {
-                let f = File::create(p)
-                    .with_context(|| format!("cannot create debug console file {}", p.display()))?;
-                Console::File(BufWriter::new(f), p.clone())
-            }
-        })
-    }
-
-    fn write(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
-        match self {
-            Console::Stdout(s) => {
-                let mut l = s.lock();
-                // A closed stdout (e.g. `| head`) must not end the run.
-                let _ = l.write_all(bytes).and_then(|()| l.flush());
-            }
-            Console::File(w, p) => w
-                .write_all(bytes)
-                .with_context(|| format!("cannot write debug console file {}", p.display()))?,
-            Console::Null => {}
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> anyhow::Result<()> {
-        if let Console::File(w, p) = self {
-            w.flush()
-                .with_context(|| format!("cannot write debug console file {}", p.display()))?;
-        }
-        Ok(())
-    }
+/// The open outputs of a run.
+struct Outputs {
+    /// Debug console (port 0xE9).
+    console: Output,
+    /// COM1.
+    serial: Output,
 }
 
 #[cfg(test)]
@@ -607,10 +613,21 @@ mod tests {
     fn plan_defaults_to_the_demo() {
         let p = plan(&RunArgs::default()).unwrap();
         assert!(p.demo && p.until_halt);
-        assert_eq!(p.debugcon, DebugconTarget::Stdout);
+        assert_eq!(p.debugcon, OutputTarget::Stdout);
+        assert_eq!(p.serial, OutputTarget::Null);
+        assert!(p.kernel.is_none() && p.config.bios.is_some());
         assert_eq!(p.config.ram_size, 32 << 20);
         assert_eq!(p.config.model, CpuModel::Pentium);
         assert_eq!(p.config.tier, Tier::Blocks);
+    }
+
+    impl Outputs {
+        fn null() -> Self {
+            Outputs {
+                console: Output::Null,
+                serial: Output::Null,
+            }
+        }
     }
 
     #[test]
@@ -638,6 +655,33 @@ mod tests {
             },
             RunArgs {
                 dump_ram: vec!["0:16".into()],
+                ..Default::default()
+            },
+            RunArgs {
+                kernel: Some("/nonexistent/kernel.elf".into()),
+                ..Default::default()
+            },
+            RunArgs {
+                kernel: Some(KERNEL.into()),
+                bios: Some(KERNEL.into()),
+                ..Default::default()
+            },
+            RunArgs {
+                append: Some("console=ttyS0".into()),
+                ..Default::default()
+            },
+            RunArgs {
+                serial: Some(String::new()),
+                ..Default::default()
+            },
+            RunArgs {
+                debugcon: Some("same.txt".into()),
+                serial: Some("same.txt".into()),
+                ..Default::default()
+            },
+            RunArgs {
+                kernel: Some(KERNEL.into()),
+                append: Some("a\0b".into()),
                 ..Default::default()
             },
         ];
@@ -674,7 +718,9 @@ mod tests {
                 ..Default::default()
             },
             demo: false,
-            debugcon: DebugconTarget::Null,
+            kernel: None,
+            debugcon: OutputTarget::Null,
+            serial: OutputTarget::Null,
             post_codes: false,
             until_halt: true,
             max_instructions: None,
@@ -691,7 +737,7 @@ mod tests {
         for tier in [Tier::Blocks, Tier::Interpreter] {
             let p = test_plan(tiny_rom(&[0xFA, 0xF4]), tier);
             let mut m = Machine::new(&p.config).unwrap();
-            let end = drive(&mut m, &p, &mut Console::Null, Instant::now()).unwrap();
+            let end = drive(&mut m, &p, &mut Outputs::null(), Instant::now()).unwrap();
             assert_eq!(
                 end,
                 End::Halted {
@@ -703,10 +749,34 @@ mod tests {
             // mov al,0x10; out 0xF4,al → status 0x21.
             let p = test_plan(tiny_rom(&[0xB0, 0x10, 0xE6, 0xF4, 0xFA, 0xF4]), tier);
             let mut m = Machine::new(&p.config).unwrap();
-            let end = drive(&mut m, &p, &mut Console::Null, Instant::now()).unwrap();
+            let end = drive(&mut m, &p, &mut Outputs::null(), Instant::now()).unwrap();
             assert_eq!(end, End::ExitPort(0x21));
             assert_eq!(report(&m.cpu, &p, end), 0x21);
         }
+    }
+
+    /// The Multiboot test kernel.
+    const KERNEL: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../test-roms/kernels/multiboot.elf"
+    );
+
+    #[test]
+    fn kernel_boots_without_firmware_and_prints_on_com1() {
+        let args = RunArgs {
+            kernel: Some(KERNEL.into()),
+            append: Some("hello".into()),
+            exit_port: Some("0xf4".into()),
+            ..Default::default()
+        };
+        let p = plan(&args).unwrap();
+        assert!(!p.demo && !p.until_halt && p.config.bios.is_none());
+        assert!(p.config.no_reboot, "no firmware to reboot into");
+        let mut m = Machine::new(&p.config).unwrap();
+        m.load_boot_image(&p.kernel.as_ref().unwrap().image)
+            .unwrap();
+        let end = drive(&mut m, &p, &mut Outputs::null(), Instant::now()).unwrap();
+        assert_eq!(end, End::ExitPort(33));
     }
 
     #[test]
@@ -717,7 +787,7 @@ mod tests {
                 let mut p = test_plan(tiny_rom(&[0xEB, 0xFE]), tier);
                 p.max_instructions = Some(max);
                 let mut m = Machine::new(&p.config).unwrap();
-                let end = drive(&mut m, &p, &mut Console::Null, Instant::now()).unwrap();
+                let end = drive(&mut m, &p, &mut Outputs::null(), Instant::now()).unwrap();
                 assert_eq!(end, End::InstructionLimit);
                 assert_eq!(m.cpu.icount, max, "{tier:?}");
             }
