@@ -279,7 +279,7 @@ impl Cpu {
     /// Enter shutdown (triple fault): the CPU stops until reset. The
     /// machine resets it (see `Machine::run_slice`) or ends the run.
     fn shutdown(&mut self) {
-        log::warn!(
+        log::debug!(
             "triple fault: CPU shutdown at {:04x}:{:08x}",
             self.state.seg[1].selector,
             self.state.rip

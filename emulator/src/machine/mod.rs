@@ -217,7 +217,19 @@ impl Machine {
     /// Reset the CPU if it shut down and the board reboots on shutdown.
     fn reboot_after_shutdown(&mut self) {
         if self.cpu.event == CpuEvent::Shutdown && !self.no_reboot {
-            log::warn!("triple fault: resetting the CPU");
+            // Warn once: a guest may triple-fault in a loop.
+            let level = if self.resets == 0 {
+                log::Level::Warn
+            } else {
+                log::Level::Debug
+            };
+            log::log!(
+                level,
+                "triple fault at {:04x}:{:08x}: resetting the CPU (reset {})",
+                self.cpu.state.seg[SegReg::Cs as usize].selector,
+                self.cpu.state.rip,
+                self.resets + 1
+            );
             self.cpu.reset();
             self.resets += 1;
         }
