@@ -43,7 +43,9 @@ struct Entry {
 /// The software TLB.
 #[derive(Clone)]
 pub struct Tlb {
-    entries: Box<[Entry]>,
+    /// A fixed-size array, so that indexing by a masked slot needs no
+    /// bounds check.
+    entries: Box<[Entry; TLB_ENTRIES]>,
     /// Some entry may come from a 4-MiB page (INVLPG must then look at the
     /// other pieces of the page).
     has_large: bool,
@@ -66,7 +68,7 @@ impl std::fmt::Debug for Tlb {
 impl Default for Tlb {
     fn default() -> Self {
         Tlb {
-            entries: vec![Entry::default(); TLB_ENTRIES].into_boxed_slice(),
+            entries: Box::new([Entry::default(); TLB_ENTRIES]),
             has_large: false,
             has_global: false,
             fills: 0,
