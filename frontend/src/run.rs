@@ -306,8 +306,9 @@ fn parse_dump(s: &str) -> anyhow::Result<DumpSpec> {
     if path.is_empty() {
         bail!("FILE is empty");
     }
-    if len == 0 || start.checked_add(len).map_or(true, |end| end > 1 << 32) {
-        bail!("the range must be non-empty and end at or below 4 GiB");
+    match start.checked_add(len) {
+        Some(end) if len > 0 && end <= 1 << 32 => {}
+        _ => bail!("the range must be non-empty and end at or below 4 GiB"),
     }
     Ok(DumpSpec {
         start: start as u32,
