@@ -32,10 +32,16 @@
 //! - MOV to or from a debug register with DR7.GD set: #DB fault with
 //!   DR6.BD, GD cleared ([`Cpu::general_detect`], called by `exec::system`).
 //!
-//! Partial: I/O breakpoints (R/W = 10, need CR4.DE, not advertised), the
-//! TSS T-bit task-switch trap, and single-step traps between the iterations
-//! of a REP string instruction (the trap comes after the handler's run of
-//! iterations) are not modelled.
+//! The TSS T-bit trap (DR6.BT) is raised by the task switch (`cpu::task`).
+//!
+//! Partial: I/O breakpoints (R/W = 10, need CR4.DE, not advertised) are not
+//! modelled; a task switch does not clear the DR7 local enables; single-step
+//! traps come after the handler's run of REP string iterations, not after
+//! each iteration; and the forward REP MOVS/STOS fast path
+//! (`exec::string::fast`) bypasses `read_mem`/`write_mem`, so it misses data
+//! breakpoints and #AC (the string code should skip it when
+//! [`Cpu::access_hooks`] and end the instruction after an iteration that
+//! hit a breakpoint).
 
 use super::exception::{ExResult, Exception};
 use super::flags;
