@@ -123,7 +123,9 @@ fn string<const OP: u8, const SIZE: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExRe
             cpu.state.rip = cpu.state.rip.wrapping_sub(u64::from(d.len)) & cpu.ip_mask();
             return Ok(());
         }
-        if (OP == MOVS || OP == STOS) && forward {
+        // The page-at-a-time path bypasses read_mem/write_mem, so it is
+        // only taken when no data breakpoint or alignment check is armed.
+        if (OP == MOVS || OP == STOS) && forward && !cpu.access_hooks() {
             let max = count.min(MAX_ITERATIONS_PER_CALL - done);
             let n = fast::forward::<OP, SIZE>(cpu, src, asize, max);
             if n > 0 {
@@ -135,6 +137,15 @@ fn string<const OP: u8, const SIZE: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExRe
         once::<OP, SIZE>(cpu, src, asize, step, true)?;
         cpu.state.set_gpr(gpr::RCX, asize, count - 1);
         done += 1;
+        // A data breakpoint hit traps after this iteration (SDM Vol. 3A
+        // §17.3.1.2): stop here with IP on the instruction if more remain,
+        // so the handler sees the registers of the iteration that hit.
+        if cpu.debug.hits != 0 {
+            if (count - 1) & amask != 0 {
+                cpu.state.rip = cpu.state.rip.wrapping_sub(u64::from(d.len)) & cpu.ip_mask();
+            }
+            return Ok(());
+        }
         // REPE stops CMPS/SCAS on a difference (ZF = 0), REPNE on a match.
         if (OP == CMPS || OP == SCAS) && d.insn.has_repe_prefix() != cpu.state.flags.zf() {
             return Ok(());
@@ -690,5 +701,32 @@ mod tests {
         assert_eq!(exec_raw(&mut cpu), Err(Exception::GeneralProtection(0)));
         assert_eq!(cpu.io.accesses, before);
         assert_eq!(cpu.state.regs[RDI], 0xFFFE);
+    }
+
+    #[test]
+    fn data_breakpoint_on_rep_movsb_traps_after_the_iteration_that_hit() {
+        // rep movsb copying 16 bytes from 0x2000 to 0x3000; DR0 = 0x3005
+        // (write, 1 byte). The #DB handler (vector 1) is an HLT at 0x500.
+        let mut cpu = cpu_with(CpuModel::Pentium, &[0xF3, 0xA4]);
+        cpu.mem.write(4, 4, 0x0000_0500);
+        cpu.mem.write_u8(0x500, 0xF4);
+        cpu.state.regs[RSI] = 0x2000;
+        cpu.state.regs[RDI] = 0x3000;
+        cpu.state.regs[RCX] = 16;
+        cpu.state.dr[0] = 0x3005;
+        cpu.state.dr[7] = 0x1 | (0x1 << 16); // L0, R/W0 = write, LEN0 = 1 byte
+        cpu.sync_debug();
+        step(&mut cpu);
+        // Six bytes copied (0x3000..=0x3005), then the trap: the handler
+        // runs with the REP resumable at the instruction.
+        assert_eq!(cpu.state.regs[RCX], 10);
+        assert_eq!(cpu.state.regs[RDI], 0x3006);
+        assert_eq!(cpu.state.rip, 0x500, "#DB delivered");
+        assert_eq!(
+            cpu.mem.read(0xFFFE - 6, 2),
+            0x100,
+            "return IP is the REP MOVSB"
+        );
+        assert_eq!(cpu.state.dr[6] & 1, 1, "DR6.B0");
     }
 }
