@@ -81,7 +81,8 @@ pub fn handler(insn: &Instruction) -> Option<Handler> {
         Code::Invlpg_m => invlpg,
         Code::Wait => wait,
         _ => match insn.mnemonic() {
-            Mnemonic::Nop | Mnemonic::Pause => nop,
+            // 0F 19–1E are the reserved-NOP hint space: P6-class CPUs execute them as NOPs.
+            Mnemonic::Nop | Mnemonic::Pause | Mnemonic::Reservednop => nop,
             Mnemonic::Hlt => hlt,
             _ => return None,
         },
