@@ -12,6 +12,7 @@
 
 pub mod cpu;
 pub mod engine;
+pub mod fpu;
 pub mod machine;
 pub mod memory;
 pub mod mmu;
