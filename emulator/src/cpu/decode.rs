@@ -164,7 +164,11 @@ fn supported(model: CpuModel, insn: &Instruction) -> bool {
         // SYSENTER/SYSEXIT (exec/sysenter.rs).
         | CpuidFeature::SEP
         // PAUSE is F3 90: a P5 executes it as REP NOP.
-        | CpuidFeature::PAUSE => model >= CpuModel::Pentium,
+        | CpuidFeature::PAUSE
+        // SSE/SSE2: XMM integer, moves, MXCSR (exec/sse_*.rs; partial,
+        // unclaimed mnemonics stay #UD).
+        | CpuidFeature::SSE
+        | CpuidFeature::SSE2 => model >= CpuModel::Pentium,
         _ => false,
     })
 }

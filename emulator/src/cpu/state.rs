@@ -172,7 +172,15 @@ pub struct CpuState {
     pub halted: bool,
     /// Interrupts are inhibited for one instruction (after STI, MOV SS, POP SS).
     pub int_shadow: bool,
+    /// XMM0–XMM7 (SDM Vol. 1 §10.2.2), element 0 in the low bits.
+    pub xmm: [u128; 8],
+    /// MXCSR (SDM Vol. 1 §10.2.3); [`MXCSR_RESET`] after RESET/INIT.
+    pub mxcsr: u32,
 }
+
+/// MXCSR after RESET/INIT: all six exceptions masked, round to nearest
+/// (SDM Vol. 1 §10.2.3.1, Vol. 3A Table 9-1).
+pub const MXCSR_RESET: u32 = 0x1F80;
 
 impl PartialEq for CpuState {
     /// States are equal when every architectural value is, comparing EFLAGS
@@ -194,6 +202,8 @@ impl PartialEq for CpuState {
             && self.dr == o.dr
             && self.cpl == o.cpl
             && self.halted == o.halted
+            && self.xmm == o.xmm
+            && self.mxcsr == o.mxcsr
     }
 }
 
@@ -220,6 +230,7 @@ impl CpuState {
         s.dr[6] = 0xFFFF_0FF0;
         s.dr[7] = 0x400;
         s.flags = Flags::default();
+        s.mxcsr = MXCSR_RESET;
         s
     }
 

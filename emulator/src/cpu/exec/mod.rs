@@ -14,15 +14,17 @@ pub mod cpuid_msr;
 pub mod data;
 pub mod flagops;
 pub mod gates;
-pub mod interrupts;
 #[cfg(all(test, target_arch = "x86_64"))]
 mod host_diff;
-#[cfg(test)]
-pub(crate) mod pm_fixture;
+pub mod interrupts;
 pub mod io;
 pub mod muldiv;
+#[cfg(test)]
+pub(crate) mod pm_fixture;
 pub mod protected;
 pub mod shift;
+pub mod simd_common;
+pub mod sse_int;
 pub mod stack;
 pub mod string;
 pub mod sysenter;
@@ -51,6 +53,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| io::handler(insn))
         .or_else(|| protected::handler(insn))
         .or_else(|| sysenter::handler(insn))
+        .or_else(|| sse_int::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and
