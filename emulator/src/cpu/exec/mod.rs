@@ -25,6 +25,7 @@ pub mod protected;
 pub mod shift;
 pub mod simd_common;
 pub mod sse_int;
+pub mod sse_int2;
 pub mod stack;
 pub mod string;
 pub mod sysenter;
@@ -54,6 +55,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| protected::handler(insn))
         .or_else(|| sysenter::handler(insn))
         .or_else(|| sse_int::handler(insn))
+        .or_else(|| sse_int2::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and
