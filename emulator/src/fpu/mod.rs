@@ -7,3 +7,6 @@
 //!   explicit integer bit, u128 intermediate arithmetic).
 //! - `ieee`: binary32/binary64 arithmetic with MXCSR semantics (DAZ/FTZ,
 //!   SSE NaN rules).
+
+pub mod f80;
+pub mod ieee;
