@@ -168,7 +168,11 @@ fn supported(model: CpuModel, insn: &Instruction) -> bool {
         // SSE/SSE2: XMM integer, moves, MXCSR (exec/sse_*.rs; partial,
         // unclaimed mnemonics stay #UD).
         | CpuidFeature::SSE
-        | CpuidFeature::SSE2 => model >= CpuModel::Pentium,
+        | CpuidFeature::SSE2
+        // x87 (exec/x87; partial, unclaimed mnemonics stay #UD).
+        | CpuidFeature::FPU
+        | CpuidFeature::FPU287
+        | CpuidFeature::FPU387 => model >= CpuModel::Pentium,
         _ => false,
     })
 }

@@ -11,6 +11,7 @@ pub mod decode;
 pub mod exception;
 pub mod exec;
 pub mod flags;
+pub mod fpu_state;
 pub mod interrupt;
 pub mod legacy8086;
 pub mod model;

@@ -176,6 +176,8 @@ pub struct CpuState {
     pub xmm: [u128; 8],
     /// MXCSR (SDM Vol. 1 §10.2.3); [`MXCSR_RESET`] after RESET/INIT.
     pub mxcsr: u32,
+    /// x87 FPU registers and environment (SDM Vol. 1 §8.1).
+    pub fpu: super::fpu_state::FpuState,
 }
 
 /// MXCSR after RESET/INIT: all six exceptions masked, round to nearest
@@ -204,6 +206,7 @@ impl PartialEq for CpuState {
             && self.halted == o.halted
             && self.xmm == o.xmm
             && self.mxcsr == o.mxcsr
+            && self.fpu == o.fpu
     }
 }
 

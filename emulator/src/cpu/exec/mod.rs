@@ -30,6 +30,7 @@ pub mod stack;
 pub mod string;
 pub mod sysenter;
 pub mod system;
+pub mod x87;
 
 use super::decode::Handler;
 use super::flags::Flags;
@@ -42,6 +43,8 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| control::handler(insn))
         .or_else(|| interrupts::handler(insn))
         .or_else(|| stack::handler(insn))
+        // x87 before system: it owns WAIT/FWAIT.
+        .or_else(|| x87::handler(insn))
         .or_else(|| system::handler(insn))
         .or_else(|| cpuid_msr::handler(insn))
         .or_else(|| shift::handler(insn))

@@ -1,0 +1,424 @@
+//! x87 data transfer that needs no rounding (SDM Vol. 1 §8.3.3–8.3.4,
+//! Vol. 2 pages): FLD ST(i)/m80, FST/FSTP ST(i), FSTP m80, FSTP1 alias
+//! (D9 D8+i), FILD m16/m32/m64 (exact in 64 bits), FBLD m80, the constants
+//! FLD1/FLDZ/FLDPI/FLDL2E/FLDL2T/FLDLG2/FLDLN2 (rounded per RC as a Core
+//! host does: the exact value rounded, checked by the host differential
+//! test), FCMOVcc, FCHS, FABS, FXAM.
+//!
+//! Loads and stores of single/double precision and integer/BCD stores need
+//! the soft-float core (rounding, SNaN/denormal exceptions) and live with
+//! the arithmetic once that core lands; until then they are unclaimed.
+//!
+//! C1 after these instructions is 0 except for a stack overflow (1); FXAM
+//! sets C1 to the sign.
+
+use super::{check_wait, check_write, read_bytes, record, sti, write_bytes};
+use crate::cpu::decode::{DecodedInsn, Handler};
+use crate::cpu::exception::ExResult;
+use crate::cpu::fpu_state::Reg80;
+use crate::cpu::Cpu;
+use iced_x86::{Code, Instruction, Mnemonic};
+
+pub fn handler(insn: &Instruction) -> Option<Handler> {
+    Some(match insn.code() {
+        Code::Fld_sti => fld_sti,
+        Code::Fld_m80fp => fld_m80,
+        Code::Fst_sti => fst_sti::<false>,
+        Code::Fstp_sti | Code::Fstpnce_sti => fst_sti::<true>,
+        Code::Fstp_m80fp => fstp_m80,
+        Code::Fild_m16int => fild::<2>,
+        Code::Fild_m32int => fild::<4>,
+        Code::Fild_m64int => fild::<8>,
+        Code::Fbld_m80bcd => fbld,
+        Code::Fld1 => fldc::<C_ONE>,
+        Code::Fldz => fldc::<C_ZERO>,
+        Code::Fldpi => fldc::<C_PI>,
+        Code::Fldl2e => fldc::<C_L2E>,
+        Code::Fldl2t => fldc::<C_L2T>,
+        Code::Fldlg2 => fldc::<C_LG2>,
+        Code::Fldln2 => fldc::<C_LN2>,
+        Code::Fchs => fsign::<false>,
+        Code::Fabs => fsign::<true>,
+        Code::Fxam => fxam,
+        _ => match insn.mnemonic() {
+            Mnemonic::Fcmovb
+            | Mnemonic::Fcmove
+            | Mnemonic::Fcmovbe
+            | Mnemonic::Fcmovu
+            | Mnemonic::Fcmovnb
+            | Mnemonic::Fcmovne
+            | Mnemonic::Fcmovnbe
+            | Mnemonic::Fcmovnu => fcmov,
+            _ => return None,
+        },
+    })
+}
+
+/// Push `v` onto the stack (overflow check, C1).
+fn push(cpu: &mut Cpu, v: Reg80) {
+    let f = &mut cpu.state.fpu;
+    if f.is_empty(7) {
+        f.set_c1(false);
+    }
+    f.push(v);
+}
+
+fn fld_sti(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    check_wait(cpu)?;
+    record(cpu, d);
+    let i = sti(d, 0);
+    let f = &mut cpu.state.fpu;
+    if f.is_empty(i) {
+        if f.stack_underflow() {
+            return Ok(());
+        }
+        // Masked: the indefinite is pushed (an overflow check still applies).
+        push(cpu, Reg80::INDEFINITE);
+        return Ok(());
+    }
+    let v = f.st(i);
+    push(cpu, v);
+    Ok(())
+}
+
+/// Read the 10-byte memory operand.
+fn read_m80(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult<Reg80> {
+    let v = read_bytes(cpu, d, 0, 10)?;
+    Ok(Reg80 {
+        sig: v as u64,
+        se: (v >> 64) as u16,
+    })
+}
+
+/// FLD m80: an exact copy (no #IA on SNaN, no #D for extended operands).
+fn fld_m80(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    check_wait(cpu)?;
+    let v = read_m80(cpu, d)?;
+    record(cpu, d);
+    push(cpu, v);
+    Ok(())
+}
+
+fn fst_sti<const POP: bool>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    check_wait(cpu)?;
+    record(cpu, d);
+    let i = sti(d, 0);
+    let f = &mut cpu.state.fpu;
+    let v = if f.is_empty(0) {
+        if f.stack_underflow() {
+            return Ok(());
+        }
+        Reg80::INDEFINITE
+    } else {
+        f.set_c1(false);
+        f.st(0)
+    };
+    f.set_st(i, v);
+    if POP {
+        f.pop();
+    }
+    Ok(())
+}
+
+fn fstp_m80(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    check_wait(cpu)?;
+    check_write(cpu, d, 10)?;
+    record(cpu, d);
+    let f = &mut cpu.state.fpu;
+    let v = if f.is_empty(0) {
+        if f.stack_underflow() {
+            return Ok(());
+        }
+        Reg80::INDEFINITE
+    } else {
+        f.set_c1(false);
+        f.st(0)
+    };
+    write_bytes(cpu, d, 0, 10, u128::from(v.sig) | (u128::from(v.se) << 64))?;
+    cpu.state.fpu.pop();
+    Ok(())
+}
+
+/// A sign and magnitude as an exact extended value.
+pub(super) fn from_int(neg: bool, m: u64) -> Reg80 {
+    if m == 0 {
+        return Reg80 {
+            sig: 0,
+            se: if neg { 0x8000 } else { 0 },
+        };
+    }
+    let lz = m.leading_zeros();
+    Reg80 {
+        sig: m << lz,
+        se: (0x3FFF + 63 - lz) as u16 | if neg { 0x8000 } else { 0 },
+    }
+}
+
+/// Read an N-byte signed integer memory operand as an extended value.
+pub(super) fn read_int<const N: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult<Reg80> {
+    let raw = read_bytes(cpu, d, 0, N)? as u64;
+    let v = match N {
+        2 => i64::from(raw as u16 as i16),
+        4 => i64::from(raw as u32 as i32),
+        _ => raw as i64,
+    };
+    Ok(from_int(v < 0, v.unsigned_abs()))
+}
+
+fn fild<const N: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    check_wait(cpu)?;
+    let v = read_int::<N>(cpu, d)?;
+    record(cpu, d);
+    push(cpu, v);
+    Ok(())
+}
+
+/// FBLD: 18 packed BCD digits and a sign byte (bit 7). Digits above 9 give
+/// an undefined result on hardware; here they are weighted as written.
+fn fbld(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    check_wait(cpu)?;
+    let raw = read_bytes(cpu, d, 0, 10)?;
+    record(cpu, d);
+    let mut m: u64 = 0;
+    for k in (0..18).rev() {
+        let digit = ((raw >> (4 * k)) & 0xF) as u64;
+        m = m.wrapping_mul(10).wrapping_add(digit);
+    }
+    let neg = (raw >> 79) & 1 != 0;
+    push(cpu, from_int(neg, m));
+    Ok(())
+}
+
+const C_ONE: u8 = 0;
+const C_ZERO: u8 = 1;
+const C_PI: u8 = 2;
+const C_L2E: u8 = 3;
+const C_L2T: u8 = 4;
+const C_LG2: u8 = 5;
+const C_LN2: u8 = 6;
+
+/// (sign+exponent, significand truncated to 64 bits, whether the exact
+/// value rounds up under round-to-nearest, whether it is inexact).
+const CONSTANTS: [(u16, u64, bool, bool); 7] = [
+    (0x3FFF, 0x8000_0000_0000_0000, false, false),
+    (0x0000, 0, false, false),
+    (0x4000, 0xC90F_DAA2_2168_C234, true, true),
+    (0x3FFF, 0xB8AA_3B29_5C17_F0BB, true, true),
+    (0x4000, 0xD49A_784B_CD1B_8AFE, false, true),
+    (0x3FFD, 0x9A20_9A84_FBCF_F798, true, true),
+    (0x3FFE, 0xB172_17F7_D1CF_79AB, true, true),
+];
+
+/// The constant rounded per RC (0 nearest, 1 down, 2 up, 3 toward zero);
+/// all are positive, so "down" is truncation.
+pub(super) fn constant(c: u8, rc: u8) -> Reg80 {
+    let (se, sig, rn_up, inexact) = CONSTANTS[usize::from(c)];
+    let up = match rc {
+        0 => rn_up,
+        2 => inexact,
+        _ => false,
+    };
+    Reg80 {
+        sig: sig + u64::from(up),
+        se,
+    }
+}
+
+fn fldc<const C: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    check_wait(cpu)?;
+    record(cpu, d);
+    let v = constant(C, cpu.state.fpu.rc());
+    push(cpu, v);
+    Ok(())
+}
+
+/// FCHS (ABS = false) / FABS: sign bit only, on any operand.
+fn fsign<const ABS: bool>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    check_wait(cpu)?;
+    record(cpu, d);
+    let f = &mut cpu.state.fpu;
+    if f.is_empty(0) {
+        if !f.stack_underflow() {
+            f.set_st(0, Reg80::INDEFINITE);
+        }
+        return Ok(());
+    }
+    f.set_c1(false);
+    let mut v = f.st(0);
+    v.se = if ABS { v.se & 0x7FFF } else { v.se ^ 0x8000 };
+    f.set_st(0, v);
+    Ok(())
+}
+
+/// FXAM class as (C3, C2, C0) (Vol. 2 FXAM Table 3-…): unsupported 000,
+/// NaN 001, normal 010, infinity 011, zero 100, empty 101, denormal 110.
+pub(super) fn fxam_class(v: Reg80, empty: bool) -> (bool, bool, bool) {
+    if empty {
+        return (true, false, true);
+    }
+    let e = v.exp();
+    let j = v.sig >> 63 != 0;
+    if e == 0 {
+        if v.sig == 0 {
+            (true, false, false)
+        } else {
+            (true, true, false) // denormal or pseudo-denormal
+        }
+    } else if !j {
+        (false, false, false) // unnormal, pseudo-infinity, pseudo-NaN
+    } else if e == 0x7FFF {
+        if v.sig << 1 == 0 {
+            (false, true, true)
+        } else {
+            (false, false, true)
+        }
+    } else {
+        (false, true, false)
+    }
+}
+
+fn fxam(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    check_wait(cpu)?;
+    record(cpu, d);
+    let f = &mut cpu.state.fpu;
+    let v = f.st(0);
+    let (c3, c2, c0) = fxam_class(v, f.is_empty(0));
+    f.set_cc(c3, c2, v.sign(), c0);
+    Ok(())
+}
+
+/// FCMOVcc ST(0), ST(i): an empty operand is a stack underflow whatever the
+/// condition; its masked response loads the indefinite into ST(0) (as a
+/// Core host does).
+fn fcmov(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    check_wait(cpu)?;
+    record(cpu, d);
+    let i = sti(d, 1);
+    let take = {
+        let fl = &cpu.state.flags;
+        match d.insn.mnemonic() {
+            Mnemonic::Fcmovb => fl.cf(),
+            Mnemonic::Fcmove => fl.zf(),
+            Mnemonic::Fcmovbe => fl.cf() || fl.zf(),
+            Mnemonic::Fcmovu => fl.pf(),
+            Mnemonic::Fcmovnb => !fl.cf(),
+            Mnemonic::Fcmovne => !fl.zf(),
+            Mnemonic::Fcmovnbe => !fl.cf() && !fl.zf(),
+            _ => !fl.pf(),
+        }
+    };
+    let f = &mut cpu.state.fpu;
+    if f.is_empty(0) || f.is_empty(i) {
+        if !f.stack_underflow() {
+            f.set_st(0, Reg80::INDEFINITE);
+        }
+        return Ok(());
+    }
+    f.set_c1(false);
+    if take {
+        let v = f.st(i);
+        f.set_st(0, v);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{fpu_cpu, int, run};
+    use super::*;
+    use crate::cpu::fpu_state::sw;
+
+    #[test]
+    fn loads_and_register_stores() {
+        // FILD word [0x200]; FILD dword [0x202]; FILD qword [0x206]; FLD ST2;
+        // FSTP ST3; FBLD [0x210]; FSTP tword [0x220]; FLD tword [0x220]
+        let code = [
+            0xDF, 0x06, 0x00, 0x02, 0xDB, 0x06, 0x02, 0x02, 0xDF, 0x2E, 0x06, 0x02, 0xD9, 0xC2,
+            0xDD, 0xDB, 0xDF, 0x26, 0x10, 0x02, 0xDB, 0x3E, 0x20, 0x02, 0xDB, 0x2E, 0x20, 0x02,
+        ];
+        let mut cpu = fpu_cpu(&code);
+        cpu.mem.write(0x200, 2, (-5i16) as u16 as u64);
+        cpu.mem.write(0x202, 4, 100_000);
+        cpu.mem.write(0x206, 8, i64::MIN as u64);
+        cpu.mem.write(0x210, 8, 0x0000_0012_3456_7890);
+        cpu.mem.write(0x218, 2, 0x8000);
+        run(&mut cpu, 3);
+        let f = &cpu.state.fpu;
+        assert_eq!(
+            (f.st(0), f.st(1), f.st(2)),
+            (int(i64::MIN), int(100_000), int(-5))
+        );
+        run(&mut cpu, 2); // FLD ST2 (-5), FSTP ST3 → old ST2 position
+        let f = &cpu.state.fpu;
+        assert_eq!((f.top, f.st(2)), (5, int(-5)));
+        run(&mut cpu, 3);
+        let f = &cpu.state.fpu;
+        assert_eq!(f.st(0), int(-1_234_567_890));
+        assert_eq!(cpu.mem.read(0x220, 8), int(-1_234_567_890).sig);
+        assert_eq!(f.sw & sw::EXCEPTIONS, 0);
+    }
+
+    #[test]
+    fn constants_follow_rounding_control() {
+        // (RC, constant, expected significand low word)
+        let cases = [
+            (0u8, C_PI, 0xC235u64),
+            (1, C_PI, 0xC234),
+            (2, C_PI, 0xC235),
+            (3, C_PI, 0xC234),
+            (0, C_L2T, 0x8AFE),
+            (2, C_L2T, 0x8AFF),
+            (0, C_LG2, 0xF799),
+            (3, C_LG2, 0xF798),
+            (0, C_L2E, 0xF0BC),
+            (2, C_ONE, 0x0000),
+        ];
+        for (rc, c, low) in cases {
+            assert_eq!(constant(c, rc).sig & 0xFFFF, low, "rc {rc} c {c}");
+        }
+    }
+
+    #[test]
+    fn fxam_classes() {
+        let cases = [
+            (Reg80::ZERO, false, (true, false, false)),
+            (Reg80::ZERO, true, (true, false, true)),
+            (int(3), false, (false, true, false)),
+            (Reg80 { sig: 1, se: 0 }, false, (true, true, false)),
+            (
+                Reg80 {
+                    sig: 1 << 63,
+                    se: 0x7FFF,
+                },
+                false,
+                (false, true, true),
+            ),
+            (Reg80::INDEFINITE, false, (false, false, true)),
+            (Reg80 { sig: 1, se: 0x4000 }, false, (false, false, false)),
+            (Reg80 { sig: 0, se: 0x7FFF }, false, (false, false, false)),
+        ];
+        for (v, empty, want) in cases {
+            assert_eq!(fxam_class(v, empty), want, "{v:x?}");
+        }
+    }
+
+    #[test]
+    fn fchs_fabs_fcmov_and_underflow() {
+        // FLD1; FCHS; FLDZ; STC; FCMOVB ST1; FABS; FSTP ST0; FSTP ST0; FCHS (empty)
+        let code = [
+            0xD9, 0xE8, 0xD9, 0xE0, 0xD9, 0xEE, 0xF9, 0xDA, 0xC1, 0xD9, 0xE1, 0xDD, 0xD8, 0xDD,
+            0xD8, 0xD9, 0xE0,
+        ];
+        let mut cpu = fpu_cpu(&code);
+        run(&mut cpu, 2);
+        assert_eq!(cpu.state.fpu.st(0), int(-1));
+        run(&mut cpu, 3);
+        assert_eq!(cpu.state.fpu.st(0), int(-1));
+        run(&mut cpu, 1);
+        assert_eq!(cpu.state.fpu.st(0), int(1));
+        run(&mut cpu, 3);
+        let f = &cpu.state.fpu;
+        assert_eq!(f.sw & (sw::IE | sw::SF | sw::C1), sw::IE | sw::SF);
+        assert_eq!(f.st(0), Reg80::INDEFINITE);
+    }
+}

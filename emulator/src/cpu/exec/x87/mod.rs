@@ -1,0 +1,215 @@
+//! x87 FPU instructions (Intel SDM Vol. 1 ch. 8, Vol. 2 instruction pages,
+//! Vol. 3A §2.5 CR0.EM/MP/TS/NE and §22.18 for FERR#).
+//!
+//! Dispatch and the checks every x87 instruction makes:
+//! - CR0.EM or CR0.TS set → #NM for every ESC instruction; WAIT/FWAIT faults
+//!   only when both MP and TS are set.
+//! - "Waiting" instructions (all but FNINIT, FNCLEX, FNSTCW, FNSTSW,
+//!   FNSTENV, FNSAVE and the 8087/287 no-ops) first look for a pending
+//!   unmasked exception (status ES): with CR0.NE set they raise #MF, leaving
+//!   the state untouched; with NE clear they assert FERR#
+//!   ([`crate::cpu::fpu_state::FpuState::ferr`]) — the platform turns that
+//!   into IRQ13 through the PIC (not wired yet). A real CPU then freezes at
+//!   the waiting instruction until the IRQ13 handler clears the exception;
+//!   ox86 instead continues as if IGNNE# were asserted (the instruction
+//!   executes). This is a known simplification until the PIC path exists.
+//! - Non-control instructions record FCS:FIP, FOP and (with a memory
+//!   operand) FDS:FDP (§8.1.8, §8.1.9).
+//!
+//! Files: `control.rs` (FNINIT, FNCLEX, FLDCW, FNSTCW, FNSTSW, FWAIT, FNOP,
+//! FINCSTP, FDECSTP, FFREE, FXCH, 8087/287 no-ops), `env.rs` (FSTENV,
+//! FLDENV, FSAVE, FRSTOR in the four layouts), `load_store.rs`,
+//! `compare.rs`, `arith.rs`.
+//!
+//! Not implemented yet, so left unclaimed and #UD: see [`handler`] (the
+//! instructions that need the soft-float core in [`crate::fpu`] land as it
+//! does; the transcendentals F2XM1, FYL2X, FYL2XP1, FPTAN, FPATAN, FSIN,
+//! FCOS, FSINCOS are not claimed). FISTTP is SSE3 and stays #UD.
+
+mod control;
+mod env;
+mod load_store;
+
+use crate::cpu::decode::{DecodedInsn, Handler};
+use crate::cpu::exception::{ExResult, Exception};
+use crate::cpu::state::{cr0, SegReg};
+use crate::cpu::Cpu;
+use iced_x86::{Instruction, OpKind};
+
+/// Handler for the x87 family (and WAIT/FWAIT).
+pub fn handler(insn: &Instruction) -> Option<Handler> {
+    control::handler(insn)
+        .or_else(|| env::handler(insn))
+        .or_else(|| load_store::handler(insn))
+}
+
+/// #NM checks of an ESC instruction (SDM Vol. 3A Table 2-2): CR0.EM or TS.
+#[inline]
+pub(super) fn check_nm(cpu: &Cpu) -> ExResult {
+    if cpu.state.cr0 & (cr0::EM | cr0::TS) != 0 {
+        return Err(Exception::DeviceNotAvailable);
+    }
+    Ok(())
+}
+
+/// The pending-exception check of a waiting instruction: #MF when CR0.NE,
+/// else FERR# (see the module docs).
+#[inline]
+pub(super) fn check_pending(cpu: &mut Cpu) -> ExResult {
+    if cpu.state.fpu.sw & crate::cpu::fpu_state::sw::ES != 0 {
+        if cpu.state.cr0 & cr0::NE != 0 {
+            return Err(Exception::FpuError);
+        }
+        cpu.state.fpu.ferr = true;
+    }
+    Ok(())
+}
+
+/// Prologue of a waiting x87 instruction: #NM, then pending exceptions.
+#[inline]
+pub(super) fn check_wait(cpu: &mut Cpu) -> ExResult {
+    check_nm(cpu)?;
+    check_pending(cpu)
+}
+
+/// Number of the ST(i) register in operand `n` (0 for ST0).
+#[inline]
+pub(super) fn sti(d: &DecodedInsn, n: u32) -> u8 {
+    let r = d.insn.op_register(n) as u32;
+    (r.wrapping_sub(iced_x86::Register::ST0 as u32) & 7) as u8
+}
+
+/// Whether operand 0 is in memory.
+#[inline]
+pub(super) fn has_mem(d: &DecodedInsn) -> bool {
+    (0..d.insn.op_count()).any(|n| d.insn.op_kind(n) == OpKind::Memory)
+}
+
+/// Offset of the current instruction (its first prefix byte).
+#[inline]
+pub(super) fn insn_ip(cpu: &Cpu, d: &DecodedInsn) -> u64 {
+    cpu.state.rip.wrapping_sub(u64::from(d.len)) & cpu.ip_mask()
+}
+
+/// Record FCS:FIP, FOP and, for memory operands, FDS:FDP (§8.1.8–8.1.9)
+/// for a non-control instruction. FOP is the low three bits of the ESC
+/// opcode byte and the ModR/M byte, read back from the instruction bytes.
+pub(super) fn record(cpu: &mut Cpu, d: &DecodedInsn) {
+    let ip = insn_ip(cpu, d);
+    let cs = cpu.state.seg[SegReg::Cs as usize];
+    let f = &mut cpu.state.fpu;
+    f.fcs = cs.selector;
+    f.fip = ip as u32;
+    // Find the ESC byte after the prefixes (at most len − 2 of them).
+    let mut op = 0u16;
+    let lin = cs.base.wrapping_add(ip as u32);
+    for i in 0..u32::from(d.len).saturating_sub(1) {
+        let b = match cpu.read_lin(lin.wrapping_add(i), 1) {
+            Ok(b) => b as u8,
+            Err(_) => break,
+        };
+        if (0xD8..=0xDF).contains(&b) {
+            if let Ok(m) = cpu.read_lin(lin.wrapping_add(i + 1), 1) {
+                op = (u16::from(b & 7) << 8) | m as u16;
+            }
+            break;
+        }
+    }
+    cpu.state.fpu.fop = op;
+    if has_mem(d) {
+        let seg = cpu.mem_seg(d);
+        let off = cpu.ea(d);
+        cpu.state.fpu.fds = cpu.state.seg[seg as usize].selector;
+        cpu.state.fpu.fdp = off as u32;
+    }
+}
+
+/// Read `n` (≤ 16) bytes of the memory operand at byte offset `at` into a
+/// little-endian u128.
+pub(super) fn read_bytes(cpu: &mut Cpu, d: &DecodedInsn, at: u64, n: u32) -> ExResult<u128> {
+    let seg = cpu.mem_seg(d);
+    let base = cpu.ea(d).wrapping_add(at);
+    let mut v = 0u128;
+    let mut i = 0;
+    while i < n {
+        let chunk = if n - i >= 8 {
+            8
+        } else if n - i >= 4 {
+            4
+        } else if n - i >= 2 {
+            2
+        } else {
+            1
+        };
+        let off = base.wrapping_add(u64::from(i)) & d.amask();
+        v |= u128::from(cpu.read_mem(seg, off, chunk)?) << (8 * i);
+        i += chunk;
+    }
+    Ok(v)
+}
+
+/// Write `n` (≤ 16) bytes to the memory operand at byte offset `at`
+/// (callers check writability of the whole destination first).
+pub(super) fn write_bytes(cpu: &mut Cpu, d: &DecodedInsn, at: u64, n: u32, v: u128) -> ExResult {
+    let seg = cpu.mem_seg(d);
+    let base = cpu.ea(d).wrapping_add(at);
+    let mut i = 0;
+    while i < n {
+        let chunk = if n - i >= 8 {
+            8
+        } else if n - i >= 4 {
+            4
+        } else if n - i >= 2 {
+            2
+        } else {
+            1
+        };
+        let off = base.wrapping_add(u64::from(i)) & d.amask();
+        let part = (v >> (8 * i)) as u64;
+        cpu.write_mem(seg, off, chunk, part)?;
+        i += chunk;
+    }
+    Ok(())
+}
+
+/// Check that the `n`-byte memory operand may be written (so a store
+/// faults before changing any x87 state).
+pub(super) fn check_write(cpu: &mut Cpu, d: &DecodedInsn, n: u32) -> ExResult {
+    let seg = cpu.mem_seg(d);
+    let off = cpu.ea(d);
+    cpu.check_write(seg, off, n)
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use crate::cpu::exec::testutil::{cpu_with, step};
+    use crate::cpu::fpu_state::Reg80;
+    use crate::cpu::{Cpu, CpuModel};
+
+    /// A Pentium in real mode after FNINIT, with `code` at 0:100.
+    pub fn fpu_cpu(code: &[u8]) -> Cpu {
+        let mut cpu = cpu_with(CpuModel::Pentium, code);
+        cpu.state.fpu.init();
+        cpu
+    }
+
+    /// Run `n` instructions.
+    pub fn run(cpu: &mut Cpu, n: usize) {
+        for _ in 0..n {
+            step(cpu);
+        }
+    }
+
+    /// 1.0, 2.0, … as register values.
+    pub fn int(v: i64) -> Reg80 {
+        if v == 0 {
+            return Reg80::ZERO;
+        }
+        let m = v.unsigned_abs();
+        let lz = m.leading_zeros();
+        Reg80 {
+            sig: m << lz,
+            se: (0x3FFF + 63 - lz) as u16 | if v < 0 { 0x8000 } else { 0 },
+        }
+    }
+}
