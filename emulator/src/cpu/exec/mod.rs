@@ -26,6 +26,7 @@ pub mod shift;
 pub mod simd_common;
 pub mod sse_int;
 pub mod sse_int2;
+pub mod sse_mov;
 pub mod stack;
 pub mod string;
 pub mod sysenter;
@@ -59,6 +60,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| sysenter::handler(insn))
         .or_else(|| sse_int::handler(insn))
         .or_else(|| sse_int2::handler(insn))
+        .or_else(|| sse_mov::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and
