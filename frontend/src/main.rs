@@ -16,9 +16,14 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
-        .format_timestamp(None)
-        .init();
+    let mut logger = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"));
+    logger.format_timestamp(None);
+    // `run --trace` asks for the per-instruction log: enable its target
+    // whatever RUST_LOG says about the others.
+    if matches!(&args.command, Some(cli::Command::Run(a)) if a.trace) {
+        logger.filter_module("ox86::trace", log::LevelFilter::Trace);
+    }
+    logger.init();
     let result = match args.command.unwrap_or_default() {
         cli::Command::Run(a) => run::main(a),
         cli::Command::Conformance(c) => conformance::main(c),
