@@ -1,28 +1,43 @@
-//! x87 data transfer that needs no rounding (SDM Vol. 1 §8.3.3–8.3.4,
+//! x87 data transfer (SDM Vol. 1 §8.3.3–8.3.4,
 //! Vol. 2 pages): FLD ST(i)/m80, FST/FSTP ST(i), FSTP m80, FSTP1 alias
 //! (D9 D8+i), FILD m16/m32/m64 (exact in 64 bits), FBLD m80, the constants
 //! FLD1/FLDZ/FLDPI/FLDL2E/FLDL2T/FLDLG2/FLDLN2 (rounded per RC as a Core
 //! host does: the exact value rounded, checked by the host differential
 //! test), FCMOVcc, FCHS, FABS, FXAM.
 //!
-//! Loads and stores of single/double precision and integer/BCD stores need
-//! the soft-float core (rounding, SNaN/denormal exceptions) and live with
-//! the arithmetic once that core lands; until then they are unclaimed.
+//! Loads of m32/m64 reals and all rounding stores (FST/FSTP m32/m64,
+//! FIST/FISTP m16/m32/m64, FBSTP) use the soft-float core
+//! [`crate::fpu::f80`].
 //!
 //! C1 after these instructions is 0 except for a stack overflow (1); FXAM
 //! sets C1 to the sign.
 
-use super::{check_wait, check_write, read_bytes, record, sti, write_bytes};
+use super::{
+    blocks, check_wait, check_write, env, from_f80, read_bytes, record, sti, to_f80, write_bytes,
+};
 use crate::cpu::decode::{DecodedInsn, Handler};
 use crate::cpu::exception::ExResult;
 use crate::cpu::fpu_state::Reg80;
 use crate::cpu::Cpu;
+use crate::fpu::f80::{self, DE, IE, OE, UE};
 use iced_x86::{Code, Instruction, Mnemonic};
 
 pub fn handler(insn: &Instruction) -> Option<Handler> {
     Some(match insn.code() {
         Code::Fld_sti => fld_sti,
         Code::Fld_m80fp => fld_m80,
+        Code::Fld_m32fp => fld_real::<4>,
+        Code::Fld_m64fp => fld_real::<8>,
+        Code::Fst_m32fp => fst_mem::<F32, false>,
+        Code::Fstp_m32fp => fst_mem::<F32, true>,
+        Code::Fst_m64fp => fst_mem::<F64, false>,
+        Code::Fstp_m64fp => fst_mem::<F64, true>,
+        Code::Fist_m16int => fst_mem::<I16, false>,
+        Code::Fistp_m16int => fst_mem::<I16, true>,
+        Code::Fist_m32int => fst_mem::<I32, false>,
+        Code::Fistp_m32int => fst_mem::<I32, true>,
+        Code::Fistp_m64int => fst_mem::<I64, true>,
+        Code::Fbstp_m80bcd => fst_mem::<BCD, true>,
         Code::Fst_sti => fst_sti::<false>,
         Code::Fstp_sti | Code::Fstpnce_sti => fst_sti::<true>,
         Code::Fstp_m80fp => fstp_m80,
@@ -137,6 +152,114 @@ fn fstp_m80(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     write_bytes(cpu, d, 0, 10, u128::from(v.sig) | (u128::from(v.se) << 64))?;
     cpu.state.fpu.pop();
     Ok(())
+}
+
+/// FLD m32/m64: exact widening; SNaN → IE (quieted), denormal → DE; an
+/// unmasked IE/DE pushes nothing.
+fn fld_real<const N: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    check_wait(cpu)?;
+    let raw = read_bytes(cpu, d, 0, N)?;
+    record(cpu, d);
+    let r = if N == 4 {
+        f80::from_f32(raw as u32)
+    } else {
+        f80::from_f64(raw as u64)
+    };
+    // Stack overflow takes precedence over operand exceptions.
+    if !cpu.state.fpu.is_empty(7) {
+        push(cpu, Reg80::INDEFINITE);
+        return Ok(());
+    }
+    let stop = blocks(cpu, r.flags, IE | DE);
+    cpu.state.fpu.signal(u16::from(r.flags));
+    if stop {
+        return Ok(());
+    }
+    push(cpu, from_f80(r.value));
+    Ok(())
+}
+
+const F32: u8 = 0;
+const F64: u8 = 1;
+const I16: u8 = 2;
+const I32: u8 = 3;
+const I64: u8 = 4;
+const BCD: u8 = 5;
+
+/// FST/FSTP m32/m64, FIST/FISTP m16/m32/m64, FBSTP: round ST(0) to the
+/// memory format. Masked stack underflow stores the format's indefinite;
+/// unmasked IE, DE, OE or UE store nothing and do not pop.
+fn fst_mem<const FMT: u8, const POP: bool>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    check_wait(cpu)?;
+    let n: u32 = match FMT {
+        F32 | I32 => 4,
+        F64 | I64 => 8,
+        I16 => 2,
+        _ => 10,
+    };
+    check_write(cpu, d, n)?;
+    record(cpu, d);
+    let (bits, flags, c1): (u128, u8, bool) = if cpu.state.fpu.is_empty(0) {
+        if cpu.state.fpu.stack_underflow() {
+            return Ok(());
+        }
+        let ind: u128 = match FMT {
+            F32 => 0xFFC0_0000,
+            F64 => 0xFFF8_0000_0000_0000,
+            I16 => 0x8000,
+            I32 => 0x8000_0000,
+            I64 => 0x8000_0000_0000_0000,
+            _ => u128::from_le_bytes(pad(f80::BCD_INDEFINITE)),
+        };
+        (ind, 0, false)
+    } else {
+        let a = to_f80(cpu.state.fpu.st(0));
+        let e = env(cpu);
+        match FMT {
+            F32 => {
+                let r = f80::to_f32(a, e);
+                (u128::from(r.bits), r.flags, r.c1)
+            }
+            F64 => {
+                let r = f80::to_f64(a, e);
+                (u128::from(r.bits), r.flags, r.c1)
+            }
+            I16 => {
+                let r = f80::to_i16(a, e);
+                (u128::from(r.value as u64), r.flags, r.c1)
+            }
+            I32 => {
+                let r = f80::to_i32(a, e);
+                (u128::from(r.value as u64), r.flags, r.c1)
+            }
+            I64 => {
+                let r = f80::to_i64(a, e);
+                (u128::from(r.value as u64), r.flags, r.c1)
+            }
+            _ => {
+                let r = f80::to_bcd(a, e);
+                (u128::from_le_bytes(pad(r.bytes)), r.flags, r.c1)
+            }
+        }
+    };
+    let stop = blocks(cpu, flags, IE | DE | OE | UE);
+    let f = &mut cpu.state.fpu;
+    f.signal(u16::from(flags));
+    f.set_c1(c1 && !stop);
+    if stop {
+        return Ok(());
+    }
+    write_bytes(cpu, d, 0, n, bits)?;
+    if POP {
+        cpu.state.fpu.pop();
+    }
+    Ok(())
+}
+
+fn pad(b: [u8; 10]) -> [u8; 16] {
+    let mut o = [0u8; 16];
+    o[..10].copy_from_slice(&b);
+    o
 }
 
 /// A sign and magnitude as an exact extended value.

@@ -26,21 +26,27 @@
 //! does; the transcendentals F2XM1, FYL2X, FYL2XP1, FPTAN, FPATAN, FSIN,
 //! FCOS, FSINCOS are not claimed). FISTTP is SSE3 and stays #UD.
 
+mod arith;
+mod compare;
 mod control;
 mod env;
 mod load_store;
 
 use crate::cpu::decode::{DecodedInsn, Handler};
 use crate::cpu::exception::{ExResult, Exception};
+use crate::cpu::fpu_state::Reg80;
 use crate::cpu::state::{cr0, SegReg};
 use crate::cpu::Cpu;
-use iced_x86::{Instruction, OpKind};
+use crate::fpu::f80::{self, X87Env, F80};
+use iced_x86::{Instruction, MemorySize, OpKind};
 
 /// Handler for the x87 family (and WAIT/FWAIT).
 pub fn handler(insn: &Instruction) -> Option<Handler> {
     control::handler(insn)
         .or_else(|| env::handler(insn))
         .or_else(|| load_store::handler(insn))
+        .or_else(|| arith::handler(insn))
+        .or_else(|| compare::handler(insn))
 }
 
 /// #NM checks of an ESC instruction (SDM Vol. 3A Table 2-2): CR0.EM or TS.
@@ -178,6 +184,81 @@ pub(super) fn check_write(cpu: &mut Cpu, d: &DecodedInsn, n: u32) -> ExResult {
     let seg = cpu.mem_seg(d);
     let off = cpu.ea(d);
     cpu.check_write(seg, off, n)
+}
+
+/// The soft-float view of a register value.
+#[inline]
+pub(super) fn to_f80(r: Reg80) -> F80 {
+    F80 {
+        sign: r.se & 0x8000 != 0,
+        exp: r.se & 0x7FFF,
+        sig: r.sig,
+    }
+}
+
+/// The register encoding of a soft-float value.
+#[inline]
+pub(super) fn from_f80(v: F80) -> Reg80 {
+    Reg80 {
+        sig: v.sig,
+        se: (v.exp & 0x7FFF) | if v.sign { 0x8000 } else { 0 },
+    }
+}
+
+/// Rounding/precision/masks of the current control word.
+#[inline]
+pub(super) fn env(cpu: &Cpu) -> X87Env {
+    X87Env::from_control_word(cpu.state.fpu.cw)
+}
+
+/// Whether `flags` hold an unmasked IE, DE or ZE: the x87 then stores no
+/// result (§8.5, unmasked responses).
+#[inline]
+pub(super) fn blocks(cpu: &Cpu, flags: u8, which: u8) -> bool {
+    flags & !(cpu.state.fpu.cw as u8) & which != 0
+}
+
+/// Read the memory source operand of an arithmetic or compare instruction
+/// (m32/m64 real, m16/m32 integer) as an extended value plus the flags its
+/// load raises (DE for a denormal real). Signalling NaNs stay signalling so
+/// the operation applies the x87 NaN rules to both operands.
+pub(super) fn read_source(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult<(F80, u8)> {
+    Ok(match d.insn.memory_size() {
+        MemorySize::Float32 => {
+            let b = read_bytes(cpu, d, 0, 4)? as u32;
+            if (b >> 23) & 0xFF == 0xFF && b & 0x7F_FFFF != 0 {
+                (
+                    F80 {
+                        sign: b >> 31 != 0,
+                        exp: 0x7FFF,
+                        sig: (1 << 63) | (u64::from(b & 0x7F_FFFF) << 40),
+                    },
+                    0,
+                )
+            } else {
+                let r = f80::from_f32(b);
+                (r.value, r.flags)
+            }
+        }
+        MemorySize::Float64 => {
+            let b = read_bytes(cpu, d, 0, 8)? as u64;
+            if (b >> 52) & 0x7FF == 0x7FF && b & ((1 << 52) - 1) != 0 {
+                (
+                    F80 {
+                        sign: b >> 63 != 0,
+                        exp: 0x7FFF,
+                        sig: (1 << 63) | ((b & ((1 << 52) - 1)) << 11),
+                    },
+                    0,
+                )
+            } else {
+                let r = f80::from_f64(b);
+                (r.value, r.flags)
+            }
+        }
+        MemorySize::Int16 => (f80::from_i16(read_bytes(cpu, d, 0, 2)? as u16 as i16), 0),
+        _ => (f80::from_i32(read_bytes(cpu, d, 0, 4)? as u32 as i32), 0),
+    })
 }
 
 #[cfg(test)]
