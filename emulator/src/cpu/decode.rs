@@ -169,6 +169,7 @@ fn supported(model: CpuModel, insn: &Instruction) -> bool {
         // unclaimed mnemonics stay #UD).
         | CpuidFeature::SSE
         | CpuidFeature::SSE2
+        | CpuidFeature::CLFSH
         // x87 (exec/x87; partial, unclaimed mnemonics stay #UD).
         | CpuidFeature::FPU
         | CpuidFeature::FPU287

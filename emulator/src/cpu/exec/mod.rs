@@ -27,6 +27,7 @@ pub mod simd_common;
 pub mod sse_int;
 pub mod sse_int2;
 pub mod sse_mov;
+pub mod sse_mov_ctl;
 pub mod stack;
 pub mod string;
 pub mod sysenter;
@@ -61,6 +62,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| sse_int::handler(insn))
         .or_else(|| sse_int2::handler(insn))
         .or_else(|| sse_mov::handler(insn))
+        .or_else(|| sse_mov_ctl::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and
