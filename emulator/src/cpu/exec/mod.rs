@@ -24,6 +24,9 @@ pub(crate) mod pm_fixture;
 pub mod protected;
 pub mod shift;
 pub mod simd_common;
+pub mod sse_fp;
+pub mod sse_fp_cmp;
+pub mod sse_fp_cvt;
 pub mod sse_int;
 pub mod sse_int2;
 pub mod sse_mov;
@@ -59,6 +62,9 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| io::handler(insn))
         .or_else(|| protected::handler(insn))
         .or_else(|| sysenter::handler(insn))
+        .or_else(|| sse_fp::handler(insn))
+        .or_else(|| sse_fp_cmp::handler(insn))
+        .or_else(|| sse_fp_cvt::handler(insn))
         .or_else(|| sse_int::handler(insn))
         .or_else(|| sse_int2::handler(insn))
         .or_else(|| sse_mov::handler(insn))
