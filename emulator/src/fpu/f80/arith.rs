@@ -138,7 +138,8 @@ pub fn div(a: F80, b: F80, env: X87Env) -> F80Result {
         return F80Result::exact(F80::zero(sign), de);
     }
     if b.is_zero() {
-        return F80Result::exact(F80::inf(sign), de | ZE);
+        // Zero divide takes precedence over a denormal dividend (no DE).
+        return F80Result::exact(F80::inf(sign), ZE);
     }
     let (ea, ma) = a.unpack();
     let (eb, mb) = b.unpack();
@@ -182,7 +183,8 @@ pub fn sqrt(a: F80, env: X87Env) -> F80Result {
         return F80Result::exact(a, 0);
     }
     if a.sign {
-        return F80Result::invalid(de);
+        // The invalid operand takes precedence over DE.
+        return F80Result::invalid(0);
     }
     if a.is_inf() {
         return F80Result::exact(a, 0);

@@ -3,7 +3,9 @@
 //! control). Tininess is detected after rounding with an unbounded exponent
 //! (§4.9.1.5); masked underflow denormalizes and raises UE only if the
 //! denormalized result is inexact, unmasked underflow raises UE whenever the
-//! result is tiny.
+//! result is tiny. The re-bias of unmasked over/underflow (§8.5.4/§8.5.5)
+//! cannot bring FSCALE's huge exponents into range: the host x87 then
+//! returns ∞ (any RC) or a signed zero, which is matched here.
 
 use super::{F80Result, Rounding, F80, INT_BIT, OE, PE, UE, WRAP_BIAS};
 
@@ -102,7 +104,7 @@ pub(crate) fn round_pack(
     }
     let pe = if inexact { PE } else { 0 };
     if e > f.emax {
-        if mask & OE == 0 {
+        if mask & OE == 0 && e - f.wrap <= f.emax {
             return Packed {
                 sign,
                 exp: e - f.wrap,
@@ -111,12 +113,15 @@ pub(crate) fn round_pack(
                 c1: inc,
             };
         }
-        let to_inf = match rc {
-            Rounding::Nearest => true,
-            Rounding::Zero => false,
-            Rounding::Up => !sign,
-            Rounding::Down => sign,
-        };
+        // Masked response, or (FSCALE) an exponent still out of range after
+        // the re-bias: the host then delivers ∞ regardless of RC.
+        let to_inf = mask & OE == 0
+            || match rc {
+                Rounding::Nearest => true,
+                Rounding::Zero => false,
+                Rounding::Up => !sign,
+                Rounding::Down => sign,
+            };
         return if to_inf {
             Packed {
                 sign,
@@ -146,6 +151,16 @@ pub(crate) fn round_pack(
         };
     }
     // Tiny after rounding.
+    if mask & UE == 0 && e + f.wrap < 1 {
+        // Still tiny after the re-bias (FSCALE): signed zero, UE | PE.
+        return Packed {
+            sign,
+            exp: 0,
+            sig: 0,
+            flags: UE | PE,
+            c1: false,
+        };
+    }
     if mask & UE == 0 {
         return Packed {
             sign,

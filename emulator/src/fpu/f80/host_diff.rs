@@ -1,0 +1,504 @@
+//! Host differential tests: every operation of the f80 core runs on the host
+//! x87 (inline asm: FLDCW with the RC/PC/masks under test, FLD m80, the
+//! operation, FNSTSW, FNCLEX, FSTP m80) and in software, on seeded
+//! pseudo-random operands biased towards special values, in every RC × PC
+//! combination, with OE/UE randomly unmasked. Values are compared bit for
+//! bit, together with the exception flags (SW bits 0–5) and C1 (plus
+//! C0/C2/C3 where the instruction defines them).
+//!
+//! `OX86_DIFF_CASES` sets the number of cases per operation family
+//! (default 20 000, which keeps the debug run short); `OX86_DIFF_SEED` the
+//! seed.
+
+use super::*;
+use core::arch::asm;
+
+/// SW condition-code bits.
+const SW_C0: u16 = 1 << 8;
+const SW_C1: u16 = 1 << 9;
+const SW_C2: u16 = 1 << 10;
+const SW_C3: u16 = 1 << 14;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // splitmix64
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn bit(&mut self) -> bool {
+        self.next() & 1 != 0
+    }
+
+    /// A significand with an interesting bit pattern (integer bit free).
+    fn sig(&mut self) -> u64 {
+        match self.below(8) {
+            0 => u64::MAX,
+            1 => INT_BIT,
+            2 => INT_BIT | 1,
+            3 => INT_BIT | (self.next() & 0xFF) << (self.below(56) as u32),
+            4 => u64::MAX << self.below(64),
+            5 => INT_BIT | 1 << self.below(63),
+            _ => self.next(),
+        }
+    }
+
+    /// An operand biased towards special values and boundary exponents.
+    fn f80(&mut self) -> F80 {
+        let sign = self.bit();
+        let j = INT_BIT;
+        let (exp, sig) = match self.below(24) {
+            0 => (0, 0),
+            1 => (0, (self.sig() & !j) >> self.below(64) | 1),
+            2 => (0, self.sig() | j),
+            3 => (
+                1 + self.below(0x7FFE) as u16,
+                self.sig() & !j >> self.below(3),
+            ),
+            4 => (0x7FFF, j),
+            5 => (0x7FFF, self.sig() & !j & (self.below(2).wrapping_sub(1))),
+            6 => (0x7FFF, self.sig() | j | QUIET_BIT),
+            7 => (0x7FFF, (self.sig() | j | 1 << self.below(62)) & !QUIET_BIT),
+            8 => return F80::INDEFINITE,
+            9 => {
+                let e = [1, 2, 0x7FFE, 0x7FFD, 0x3FFF, 0x3FFE, 0x4000, 0x403E, 0x403F];
+                (e[self.below(e.len() as u64) as usize], self.sig() | j)
+            }
+            10..=12 => (0x3FFF + self.below(70) as u16, self.sig() | j),
+            13 => (1 + self.below(80) as u16, self.sig() | j),
+            14 => (0x7FFE - self.below(80) as u16, self.sig() | j),
+            15 => (0x3FFF - 1100 + self.below(100) as u16 * 10, self.sig() | j),
+            16 => (0x3FFF - 200 + self.below(400) as u16, self.sig() | j),
+            17 => (1 + self.below(0x7FFE) as u16, self.sig() | j),
+            _ => (0x3FFF - 64 + self.below(128) as u16, self.sig() | j),
+        };
+        F80 { sign, exp, sig }
+    }
+
+    /// A second operand, often correlated with the first.
+    fn f80_near(&mut self, a: F80) -> F80 {
+        match self.below(4) {
+            0 if a.exp != 0 && a.exp != 0x7FFF => {
+                let d = self.below(70) as u16;
+                let exp = if self.bit() {
+                    a.exp.saturating_sub(d).max(1)
+                } else {
+                    (a.exp + d).min(0x7FFE)
+                };
+                let sig = if self.bit() {
+                    a.sig ^ (self.next() >> self.below(64))
+                } else {
+                    self.sig()
+                };
+                F80 {
+                    sign: self.bit(),
+                    exp,
+                    sig: sig | INT_BIT,
+                }
+            }
+            _ => self.f80(),
+        }
+    }
+
+    fn env(&mut self) -> X87Env {
+        let rc = [
+            Rounding::Nearest,
+            Rounding::Down,
+            Rounding::Up,
+            Rounding::Zero,
+        ][self.below(4) as usize];
+        let pc = [Precision::P24, Precision::P53, Precision::P64][self.below(3) as usize];
+        let mut mask = ALL_EXCEPTIONS;
+        if self.below(4) == 0 {
+            mask &= !OE;
+        }
+        if self.below(4) == 0 {
+            mask &= !UE;
+        }
+        X87Env { rc, pc, mask }
+    }
+}
+
+fn cases() -> u64 {
+    std::env::var("OX86_DIFF_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000)
+}
+
+fn rng(salt: u64) -> Rng {
+    let seed = std::env::var("OX86_DIFF_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x0086_F80D);
+    Rng(seed ^ salt.wrapping_mul(0x1234_5678_9ABC_DEF1))
+}
+
+/// Collects mismatches and fails with the first few.
+struct Check {
+    name: &'static str,
+    total: u64,
+    bad: Vec<String>,
+    count: u64,
+}
+
+impl Check {
+    fn new(name: &'static str) -> Check {
+        Check {
+            name,
+            total: 0,
+            bad: Vec::new(),
+            count: 0,
+        }
+    }
+    fn eq<T: PartialEq + core::fmt::Debug>(&mut self, ctx: impl Fn() -> String, host: T, soft: T) {
+        self.total += 1;
+        if host != soft {
+            self.count += 1;
+            if self.bad.len() < 12 {
+                self.bad.push(format!(
+                    "{}\n    host {:x?}\n    soft {:x?}",
+                    ctx(),
+                    host,
+                    soft
+                ));
+            }
+        }
+    }
+    fn finish(self) {
+        eprintln!(
+            "{}: {} cases, {} mismatches",
+            self.name, self.total, self.count
+        );
+        assert!(
+            self.bad.is_empty(),
+            "{} mismatches in {}:\n{}",
+            self.count,
+            self.name,
+            self.bad.join("\n")
+        );
+    }
+}
+
+macro_rules! host_binary {
+    ($name:ident, $insn:literal) => {
+        /// ST(0) = a, ST(1) = b; runs the instruction; returns (ST(0), SW).
+        fn $name(a: F80, b: F80, cw: u16) -> (F80, u16) {
+            let (ab, bb) = (a.to_bytes(), b.to_bytes());
+            let mut out = [0u8; 10];
+            let mut save = 0u16;
+            let sw: u16;
+            // SAFETY: the pointers address live locals of the right sizes;
+            // the sequence leaves the x87 stack empty and restores the
+            // caller's control word; x87 registers are declared clobbered and
+            // all exceptions raised are cleared by FNCLEX before the next
+            // waiting instruction.
+            unsafe {
+                asm!(
+                    "fnstcw word ptr [{save}]",
+                    "fninit",
+                    "fldcw word ptr [{cw}]",
+                    "fld tbyte ptr [{b}]",
+                    "fld tbyte ptr [{a}]",
+                    $insn,
+                    "fnstsw ax",
+                    "fnclex",
+                    "fstp tbyte ptr [{out}]",
+                    "fstp st(0)",
+                    "fldcw word ptr [{save}]",
+                    save = in(reg) &mut save,
+                    cw = in(reg) &cw,
+                    a = in(reg) &ab,
+                    b = in(reg) &bb,
+                    out = in(reg) &mut out,
+                    out("ax") sw,
+                    out("st(0)") _, out("st(1)") _, out("st(2)") _, out("st(3)") _,
+                    out("st(4)") _, out("st(5)") _, out("st(6)") _, out("st(7)") _,
+                    options(nostack),
+                );
+            }
+            (F80::from_bytes(out), sw)
+        }
+    };
+}
+
+host_binary!(host_fadd, "fadd st(0), st(1)");
+host_binary!(host_fsub, "fsub st(0), st(1)");
+host_binary!(host_fmul, "fmul st(0), st(1)");
+host_binary!(host_fdiv, "fdiv st(0), st(1)");
+host_binary!(host_fprem, "fprem");
+host_binary!(host_fprem1, "fprem1");
+host_binary!(host_fscale, "fscale");
+host_binary!(host_fcom, "fcom st(1)");
+host_binary!(host_fucom, "fucom st(1)");
+host_binary!(host_fsqrt, "fsqrt");
+host_binary!(host_frndint, "frndint");
+
+fn ctx2(a: F80, b: F80, env: X87Env) -> String {
+    format!("a={a:x?} b={b:x?} cw={:#06x}", env.control_word())
+}
+
+fn soft_sw(r: F80Result) -> (F80, u16) {
+    (r.value, r.flags as u16 | if r.c1 { SW_C1 } else { 0 })
+}
+
+/// Host result with SW reduced to flags + C1 (ES etc. dropped).
+fn host_val(h: (F80, u16)) -> (F80, u16) {
+    (h.0, h.1 & (0x3F | SW_C1))
+}
+
+fn arith_family(
+    name: &'static str,
+    salt: u64,
+    host: fn(F80, F80, u16) -> (F80, u16),
+    soft: fn(F80, F80, X87Env) -> F80Result,
+) {
+    let mut r = rng(salt);
+    let mut c = Check::new(name);
+    for _ in 0..cases() {
+        let a = r.f80();
+        let b = r.f80_near(a);
+        let env = r.env();
+        c.eq(
+            || ctx2(a, b, env),
+            host_val(host(a, b, env.control_word())),
+            soft_sw(soft(a, b, env)),
+        );
+    }
+    c.finish();
+}
+
+#[test]
+fn diff_fadd() {
+    arith_family("fadd", 1, host_fadd, add);
+}
+
+#[test]
+fn diff_fsub() {
+    arith_family("fsub", 2, host_fsub, sub);
+}
+
+#[test]
+fn diff_fmul() {
+    arith_family("fmul", 3, host_fmul, mul);
+}
+
+#[test]
+fn diff_fdiv() {
+    arith_family("fdiv", 4, host_fdiv, div);
+}
+
+#[test]
+fn diff_fsqrt() {
+    arith_family("fsqrt", 5, host_fsqrt, |a, _, env| sqrt(a, env));
+}
+
+#[test]
+fn diff_frndint() {
+    arith_family("frndint", 6, host_frndint, |a, _, env| round_to_int(a, env));
+}
+
+#[test]
+fn diff_fscale() {
+    let mut r = rng(7);
+    let mut c = Check::new("fscale");
+    for _ in 0..cases() {
+        let a = r.f80();
+        let b = if r.bit() {
+            let n = (r.next() as i64) >> (40 + r.below(24));
+            let x = from_i64(n);
+            if r.bit() && !x.is_zero() {
+                F80 {
+                    sig: x.sig | r.next() >> (1 + r.below(63)),
+                    ..x
+                }
+            } else {
+                x
+            }
+        } else {
+            r.f80()
+        };
+        let env = r.env();
+        c.eq(
+            || ctx2(a, b, env),
+            host_val(host_fscale(a, b, env.control_word())),
+            soft_sw(fscale(a, b, env)),
+        );
+    }
+    c.finish();
+}
+
+fn prem_family(
+    name: &'static str,
+    salt: u64,
+    host: fn(F80, F80, u16) -> (F80, u16),
+    soft: fn(F80, F80, X87Env) -> PremResult,
+) {
+    let mut r = rng(salt);
+    let mut c = Check::new(name);
+    for _ in 0..cases() {
+        let a = r.f80();
+        let b = if r.below(3) == 0 || a.exp == 0 || a.exp == 0x7FFF {
+            r.f80()
+        } else {
+            let d = r.below(90) as u16;
+            F80 {
+                sign: r.bit(),
+                exp: a.exp.saturating_sub(d).max(1),
+                sig: r.sig() | INT_BIT,
+            }
+        };
+        let env = r.env();
+        let h = host(a, b, env.control_word());
+        let s = soft(a, b, env);
+        let q = |bits: u8| {
+            (if bits & 4 != 0 { SW_C0 } else { 0 })
+                | (if bits & 2 != 0 { SW_C3 } else { 0 })
+                | (if bits & 1 != 0 { SW_C1 } else { 0 })
+        };
+        let sw = s.flags as u16 | q(s.q) | if s.incomplete { SW_C2 } else { 0 };
+        c.eq(
+            || ctx2(a, b, env),
+            (h.0, h.1 & (0x3F | SW_C0 | SW_C1 | SW_C2 | SW_C3)),
+            (s.value, sw),
+        );
+    }
+    c.finish();
+}
+
+#[test]
+fn diff_fprem() {
+    prem_family("fprem", 8, host_fprem, fprem);
+}
+
+#[test]
+fn diff_fprem1() {
+    prem_family("fprem1", 9, host_fprem1, fprem1);
+}
+
+fn compare_family(
+    name: &'static str,
+    salt: u64,
+    host: fn(F80, F80, u16) -> (F80, u16),
+    ordered: bool,
+) {
+    let mut r = rng(salt);
+    let mut c = Check::new(name);
+    for _ in 0..cases() {
+        let a = r.f80();
+        let b = if r.below(4) == 0 {
+            F80 { sign: r.bit(), ..a }
+        } else {
+            r.f80_near(a)
+        };
+        let env = r.env();
+        let (_, sw) = host(a, b, env.control_word());
+        let (ord, flags) = compare(a, b, ordered);
+        let cc = match ord {
+            Ordering::Greater => 0,
+            Ordering::Less => SW_C0,
+            Ordering::Equal => SW_C3,
+            Ordering::Unordered => SW_C0 | SW_C2 | SW_C3,
+        };
+        c.eq(
+            || ctx2(a, b, env),
+            sw & (0x3F | SW_C0 | SW_C1 | SW_C2 | SW_C3),
+            flags as u16 | cc,
+        );
+    }
+    c.finish();
+}
+
+#[test]
+fn diff_fcom() {
+    compare_family("fcom", 10, host_fcom, true);
+}
+
+#[test]
+fn diff_fucom() {
+    compare_family("fucom", 11, host_fucom, false);
+}
+
+/// FXTRACT: returns (significand, exponent, SW).
+fn host_fxtract(a: F80, cw: u16) -> (F80, F80, u16) {
+    let ab = a.to_bytes();
+    let (mut o1, mut o2) = ([0u8; 10], [0u8; 10]);
+    let mut save = 0u16;
+    let sw: u16;
+    // SAFETY: pointers to live locals of the right sizes; the x87 stack is
+    // left empty, the control word restored, exceptions cleared by FNCLEX.
+    unsafe {
+        asm!(
+            "fnstcw word ptr [{save}]",
+            "fninit",
+            "fldcw word ptr [{cw}]",
+            "fld tbyte ptr [{a}]",
+            "fxtract",
+            "fnstsw ax",
+            "fnclex",
+            "fstp tbyte ptr [{o1}]",
+            "fstp tbyte ptr [{o2}]",
+            "fldcw word ptr [{save}]",
+            save = in(reg) &mut save,
+            cw = in(reg) &cw,
+            a = in(reg) &ab,
+            o1 = in(reg) &mut o1,
+            o2 = in(reg) &mut o2,
+            out("ax") sw,
+            out("st(0)") _, out("st(1)") _, out("st(2)") _, out("st(3)") _,
+            out("st(4)") _, out("st(5)") _, out("st(6)") _, out("st(7)") _,
+            options(nostack),
+        );
+    }
+    (F80::from_bytes(o1), F80::from_bytes(o2), sw)
+}
+
+#[test]
+fn diff_fxtract() {
+    let mut r = rng(12);
+    let mut c = Check::new("fxtract");
+    for _ in 0..cases() {
+        let a = r.f80();
+        let env = r.env();
+        let (s1, s2, sw) = host_fxtract(a, env.control_word());
+        let x = fxtract(a);
+        c.eq(
+            || format!("a={a:x?}"),
+            (s1, s2, sw & (0x3F | SW_C1)),
+            (x.significand, x.exponent, x.flags as u16),
+        );
+    }
+    c.finish();
+}
+
+#[test]
+#[ignore]
+fn explore_prem() {
+    let mut r = rng(99);
+    for _ in 0..40 {
+        let b = F80 {
+            sign: false,
+            exp: 0x3FFF,
+            sig: r.sig() | INT_BIT,
+        };
+        let d = 64 + r.below(200) as u16;
+        let a = F80 {
+            sign: false,
+            exp: 0x3FFF + d,
+            sig: r.sig() | INT_BIT,
+        };
+        let h = host_fprem(a, b, 0x37F);
+        eprintln!(
+            "D={d} host_exp-eb={} sw={:#x}",
+            h.0.exp as i32 - 0x3FFF,
+            h.1
+        );
+    }
+}
