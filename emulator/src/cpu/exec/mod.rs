@@ -24,6 +24,8 @@ pub(crate) mod pm_fixture;
 pub mod protected;
 pub mod shift;
 pub mod simd_common;
+#[cfg(test)]
+mod simd_host_diff;
 pub mod sse_fp;
 pub mod sse_fp_cmp;
 pub mod sse_fp_cvt;
