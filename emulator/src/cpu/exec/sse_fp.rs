@@ -240,6 +240,10 @@ fn bitwise<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     Ok(())
 }
 
+#[cfg(all(test, target_arch = "x86_64"))]
+#[path = "sse_fp_host_diff.rs"]
+mod host_diff;
+
 #[cfg(test)]
 mod tests {
     use super::super::simd_common::testing::{exec, sse_cpu};

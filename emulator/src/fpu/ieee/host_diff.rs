@@ -12,14 +12,14 @@ use super::*;
 use core::arch::asm;
 
 /// Cases per operation.
-fn cases() -> u64 {
+pub(crate) fn cases() -> u64 {
     std::env::var("OX86_DIFF_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(100_000)
 }
 
-fn seed() -> u64 {
+pub(crate) fn seed() -> u64 {
     std::env::var("OX86_DIFF_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -27,21 +27,21 @@ fn seed() -> u64 {
 }
 
 /// xorshift64* generator.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 }
 
 /// A value of format F biased towards special cases.
-fn special<F: Format>(r: &mut Rng) -> u64 {
+pub(crate) fn special<F: Format>(r: &mut Rng) -> u64 {
     let s = if r.next() & 1 != 0 { F::SIGN } else { 0 };
     let frac = r.next() & F::FRAC_MASK;
     let exp = |e: u64| (e & F::EMAX) << F::FRAC;
@@ -62,7 +62,7 @@ fn special<F: Format>(r: &mut Rng) -> u64 {
 }
 
 /// A random MXCSR: all exceptions masked, random RC, DAZ, FTZ.
-fn mode(r: &mut Rng) -> u32 {
+pub(crate) fn mode(r: &mut Rng) -> u32 {
     let x = r.next() as u32;
     0x1F80 | ((x & 3) << RC_SHIFT) | ((x >> 2 & 1) * DAZ) | ((x >> 3 & 1) * FTZ)
 }
@@ -89,12 +89,25 @@ fn diff<F: Format>(
     soft: impl Fn(u64, u64, u32) -> (u64, u32),
     host: impl Fn(u64, u64, u32) -> (u64, u32),
 ) {
+    diff_with(name, salt, soft, host, |r| {
+        let a = special::<F>(r);
+        (a, second::<F>(r, a))
+    });
+}
+
+/// [`diff`] with a custom operand generator.
+fn diff_with(
+    name: &str,
+    salt: u64,
+    soft: impl Fn(u64, u64, u32) -> (u64, u32),
+    host: impl Fn(u64, u64, u32) -> (u64, u32),
+    gen: impl Fn(&mut Rng) -> (u64, u64),
+) {
     let n = cases();
     let mut r = Rng(seed() ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut bad = 0;
     for _ in 0..n {
-        let a = special::<F>(&mut r);
-        let b = second::<F>(&mut r, a);
+        let (a, b) = gen(&mut r);
         let mx = mode(&mut r);
         let (s, h) = (soft(a, b, mx), host(a, b, mx));
         if s != h {
@@ -507,4 +520,37 @@ fn approximations() {
     }
     eprintln!("approximations: {skipped} inputs in the flush band skipped");
     report("rcpss/rsqrtss (bound)", 2 * n - skipped, bad);
+}
+
+/// Operands whose product, quotient or sum lands at the normal/denormal
+/// boundary (tininess after rounding, FTZ, UE/PE) or at the overflow
+/// threshold.
+fn boundary<F: Format>(r: &mut Rng) -> (u64, u64) {
+    let frac = |r: &mut Rng| match r.below(3) {
+        0 => F::FRAC_MASK - r.below(4),
+        1 => r.below(4),
+        _ => r.next() & F::FRAC_MASK,
+    };
+    let s = |r: &mut Rng| if r.next() & 1 != 0 { F::SIGN } else { 0 };
+    let near_one = (F::BIAS as u64 - r.below(2)) << F::FRAC | frac(r) | s(r);
+    let other = match r.below(3) {
+        0 => (1 + r.below(2)) << F::FRAC | frac(r), // min normal
+        1 => frac(r).max(1),                        // denormal
+        _ => (F::EMAX - 1 - r.below(2)) << F::FRAC | frac(r), // max
+    } | s(r);
+    if r.next() & 1 != 0 {
+        (near_one, other)
+    } else {
+        (other, near_one)
+    }
+}
+
+#[test]
+fn boundaries() {
+    diff_with("mulss (boundary)", 81, mul::<F32>, h_mulss, boundary::<F32>);
+    diff_with("divss (boundary)", 82, div::<F32>, h_divss, boundary::<F32>);
+    diff_with("addss (boundary)", 83, add::<F32>, h_addss, boundary::<F32>);
+    diff_with("mulsd (boundary)", 84, mul::<F64>, h_mulsd, boundary::<F64>);
+    diff_with("divsd (boundary)", 85, div::<F64>, h_divsd, boundary::<F64>);
+    diff_with("subsd (boundary)", 86, sub::<F64>, h_subsd, boundary::<F64>);
 }

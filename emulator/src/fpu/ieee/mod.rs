@@ -26,7 +26,7 @@ mod arith;
 mod cmp;
 mod convert;
 #[cfg(all(test, target_arch = "x86_64"))]
-mod host_diff;
+pub(crate) mod host_diff;
 
 pub use approx::{rcp, rsqrt};
 pub use arith::{add, div, mul, sqrt, sub};

@@ -1,0 +1,138 @@
+//! Instruction-level host differential tests for the SSE/SSE2 floating-point
+//! handlers: each packed/scalar instruction runs on the host (`asm!`, all
+//! exceptions masked, random RC/DAZ/FTZ) and through ox86's decoder and
+//! handler on whole 128-bit registers; destination register and MXCSR flags
+//! must match bit for bit. This checks the lane plumbing (upper-lane
+//! preservation, zeroed halves, flag ORing) on top of the element-level
+//! tests in `fpu::ieee::host_diff`. Case count: `OX86_DIFF_CASES` / 10.
+
+use crate::cpu::exec::simd_common::testing::sse_cpu;
+use crate::cpu::Cpu;
+use crate::fpu::ieee::host_diff::{cases, mode, seed, special, Rng};
+use crate::fpu::ieee::{F32, F64, FLAGS};
+use core::arch::asm;
+use core::arch::x86_64::__m128;
+
+/// A 128-bit operand: four binary32 or two binary64 special-biased lanes,
+/// or integers for the DQ conversions.
+fn operand(r: &mut Rng) -> u128 {
+    match r.below(3) {
+        0 => (0..4).fold(0, |v, i| v | u128::from(special::<F32>(r)) << (32 * i)),
+        1 => u128::from(special::<F64>(r)) | u128::from(special::<F64>(r)) << 64,
+        _ => u128::from(r.next()) | u128::from(r.next()) << 64,
+    }
+}
+
+fn to_m128(v: u128) -> __m128 {
+    // SAFETY: __m128 and u128 are both 16 plain bytes.
+    unsafe { core::mem::transmute::<u128, __m128>(v) }
+}
+
+fn from_m128(v: __m128) -> u128 {
+    // SAFETY: as in `to_m128`.
+    unsafe { core::mem::transmute::<__m128, u128>(v) }
+}
+
+/// Host `insn xmm_a, xmm_b` (template `$t`, operands `x`, `y`).
+macro_rules! host {
+    ($name:ident, $t:literal) => {
+        fn $name(a: u128, b: u128, mx: u32) -> (u128, u32) {
+            let mut x = to_m128(a);
+            let y = to_m128(b);
+            let (mut saved, mut out) = (0u32, 0u32);
+            // SAFETY: only MXCSR and the named XMM registers are touched;
+            // MXCSR is restored; every exception is masked in `mx`.
+            unsafe {
+                asm!("stmxcsr [{s}]", "ldmxcsr [{m}]", $t, "stmxcsr [{o}]", "ldmxcsr [{s}]",
+                    x = inout(xmm_reg) x, y = in(xmm_reg) y, m = in(reg) &mx,
+                    s = in(reg) &mut saved, o = in(reg) &mut out, options(nostack));
+            }
+            (from_m128(x), out & FLAGS)
+        }
+    };
+}
+
+/// Runs the instruction `code` (operands xmm0, xmm1) `cases()/10` times in
+/// ox86 and on the host.
+fn diff(name: &str, salt: u64, code: &[u8], host: fn(u128, u128, u32) -> (u128, u32)) {
+    let n = (cases() / 10).max(1000);
+    let mut r = Rng(seed() ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut cpu: Cpu = sse_cpu(code);
+    let d = cpu.decode_at(0x100).expect("decodes");
+    let mut bad = 0;
+    for _ in 0..n {
+        let (a, b, mx) = (operand(&mut r), operand(&mut r), mode(&mut r));
+        cpu.state.xmm[0] = a;
+        cpu.state.xmm[1] = b;
+        cpu.state.mxcsr = mx;
+        let res = (d.handler)(&mut cpu, &d);
+        let soft = (cpu.state.xmm[0], cpu.state.mxcsr & FLAGS);
+        let h = host(a, b, mx);
+        if res.is_err() || soft != h {
+            bad += 1;
+            if bad <= 5 {
+                eprintln!(
+                    "{name} a={a:#x} b={b:#x} mx={mx:#x}: {res:?} soft {soft:x?} host {h:x?}"
+                );
+            }
+        }
+    }
+    eprintln!("sse_fp host_diff {name}: {} / {n} match", n - bad);
+    assert_eq!(bad, 0, "{name}");
+}
+
+host!(addps, "addps {x}, {y}");
+host!(subpd, "subpd {x}, {y}");
+host!(mulss, "mulss {x}, {y}");
+host!(divsd, "divsd {x}, {y}");
+host!(divps, "divps {x}, {y}");
+host!(sqrtps, "sqrtps {x}, {y}");
+host!(sqrtsd, "sqrtsd {x}, {y}");
+host!(minps, "minps {x}, {y}");
+host!(maxpd, "maxpd {x}, {y}");
+host!(cmpps1, "cmpps {x}, {y}, 1");
+host!(cmppd4, "cmppd {x}, {y}, 4");
+host!(cmpss6, "cmpss {x}, {y}, 6");
+host!(cvtps2pd, "cvtps2pd {x}, {y}");
+host!(cvtpd2ps, "cvtpd2ps {x}, {y}");
+host!(cvtss2sd, "cvtss2sd {x}, {y}");
+host!(cvtsd2ss, "cvtsd2ss {x}, {y}");
+host!(cvtdq2ps, "cvtdq2ps {x}, {y}");
+host!(cvtps2dq, "cvtps2dq {x}, {y}");
+host!(cvttps2dq, "cvttps2dq {x}, {y}");
+host!(cvtdq2pd, "cvtdq2pd {x}, {y}");
+host!(cvtpd2dq, "cvtpd2dq {x}, {y}");
+host!(cvttpd2dq, "cvttpd2dq {x}, {y}");
+host!(andnps, "andnps {x}, {y}");
+
+#[test]
+fn packed_and_scalar_instructions() {
+    let table: &[(&str, &[u8], fn(u128, u128, u32) -> (u128, u32))] = &[
+        ("addps", &[0x0F, 0x58, 0xC1], addps),
+        ("subpd", &[0x66, 0x0F, 0x5C, 0xC1], subpd),
+        ("mulss", &[0xF3, 0x0F, 0x59, 0xC1], mulss),
+        ("divsd", &[0xF2, 0x0F, 0x5E, 0xC1], divsd),
+        ("divps", &[0x0F, 0x5E, 0xC1], divps),
+        ("sqrtps", &[0x0F, 0x51, 0xC1], sqrtps),
+        ("sqrtsd", &[0xF2, 0x0F, 0x51, 0xC1], sqrtsd),
+        ("minps", &[0x0F, 0x5D, 0xC1], minps),
+        ("maxpd", &[0x66, 0x0F, 0x5F, 0xC1], maxpd),
+        ("cmpltps", &[0x0F, 0xC2, 0xC1, 1], cmpps1),
+        ("cmpneqpd", &[0x66, 0x0F, 0xC2, 0xC1, 4], cmppd4),
+        ("cmpnless", &[0xF3, 0x0F, 0xC2, 0xC1, 6], cmpss6),
+        ("cvtps2pd", &[0x0F, 0x5A, 0xC1], cvtps2pd),
+        ("cvtpd2ps", &[0x66, 0x0F, 0x5A, 0xC1], cvtpd2ps),
+        ("cvtss2sd", &[0xF3, 0x0F, 0x5A, 0xC1], cvtss2sd),
+        ("cvtsd2ss", &[0xF2, 0x0F, 0x5A, 0xC1], cvtsd2ss),
+        ("cvtdq2ps", &[0x0F, 0x5B, 0xC1], cvtdq2ps),
+        ("cvtps2dq", &[0x66, 0x0F, 0x5B, 0xC1], cvtps2dq),
+        ("cvttps2dq", &[0xF3, 0x0F, 0x5B, 0xC1], cvttps2dq),
+        ("cvtdq2pd", &[0xF3, 0x0F, 0xE6, 0xC1], cvtdq2pd),
+        ("cvtpd2dq", &[0xF2, 0x0F, 0xE6, 0xC1], cvtpd2dq),
+        ("cvttpd2dq", &[0x66, 0x0F, 0xE6, 0xC1], cvttpd2dq),
+        ("andnps", &[0x0F, 0x55, 0xC1], andnps),
+    ];
+    for (i, &(name, code, host)) in table.iter().enumerate() {
+        diff(name, 100 + i as u64, code, host);
+    }
+}
