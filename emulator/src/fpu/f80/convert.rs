@@ -6,7 +6,7 @@
 
 use super::misc::{f80_from_int, round_int_parts};
 use super::round::{round_pack, Format, DOUBLE, SINGLE};
-use super::{F80Result, X87Env, BIAS, DE, F80, IE, INT_BIT, PE};
+use super::{F80Result, X87Env, BIAS, DE, F80, IE, INT_BIT, OE, PE, UE};
 
 /// Result of a store to an integer format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,7 +76,8 @@ fn to_int(a: F80, env: X87Env, bits: u32) -> IntResult {
             c1: false,
         };
     }
-    let de = if a.is_denormal() { DE } else { 0 };
+    // FIST does not raise DE for a denormal source (host-verified).
+    let de = 0;
     let (e, m) = a.unpack();
     let (q, inexact, inc) = round_int_parts(a.sign, e, m, env.rc);
     let limit = 1u128 << (bits - 1);
@@ -193,7 +194,7 @@ fn to_ieee(a: F80, env: X87Env, frac_bits: u32, f: Format) -> (bool, u64, u64, u
     if a.is_zero() {
         return (a.sign, 0, 0, 0, false);
     }
-    let de = if a.is_denormal() { DE } else { 0 };
+    // FST m32/m64 does not raise DE for a denormal source (host-verified).
     let (e, m) = a.unpack();
     let p = round_pack(
         a.sign,
@@ -204,13 +205,18 @@ fn to_ieee(a: F80, env: X87Env, frac_bits: u32, f: Format) -> (bool, u64, u64, u
         env.mask,
         f,
     );
+    let unmasked = p.flags & !env.mask & (OE | UE);
+    if unmasked != 0 {
+        // Nothing is stored: only OE or UE is reported (no PE, C1 = 0).
+        return (a.sign, 0, 0, unmasked, false);
+    }
     let exp = if p.sig & INT_BIT == 0 {
         0
     } else {
         p.exp as u64 & emax
     };
     let frac = (p.sig >> (63 - frac_bits)) & fmask;
-    (a.sign, exp, frac, p.flags | de, p.c1)
+    (a.sign, exp, frac, p.flags, p.c1)
 }
 
 /// FST m32.
@@ -258,7 +264,8 @@ pub fn to_bcd(a: F80, env: X87Env) -> BcdResult {
     let (q, flags, c1) = if a.is_zero() {
         (0, 0, false)
     } else {
-        let de = if a.is_denormal() { DE } else { 0 };
+        // FBSTP does not raise DE for a denormal source (host-verified).
+        let de = 0;
         let (e, m) = a.unpack();
         let (q, inexact, inc) = round_int_parts(a.sign, e, m, env.rc);
         if q >= 1_000_000_000_000_000_000 {
@@ -284,7 +291,7 @@ pub fn to_bcd(a: F80, env: X87Env) -> BcdResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fpu::f80::{Precision, Rounding, OE, UE};
+    use crate::fpu::f80::{Precision, Rounding};
 
     fn env(rc: Rounding) -> X87Env {
         X87Env {

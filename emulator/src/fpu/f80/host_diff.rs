@@ -478,27 +478,318 @@ fn diff_fxtract() {
     c.finish();
 }
 
+macro_rules! host_conv {
+    ($name:ident, $in:ty, $out:ty, $pre:literal, $post:literal) => {
+        /// Runs `$pre`, FNSTSW, FNCLEX, `$post` with `input` and `out` as
+        /// the memory operands; returns (out, SW).
+        fn $name(input: $in, cw: u16, mut out: $out) -> ($out, u16) {
+            let mut save = 0u16;
+            let sw: u16;
+            // SAFETY: `inp` and `out` point to live locals of the operand
+            // sizes the instructions use; the sequence leaves the x87 stack
+            // empty (FST forms are followed by FSTP ST(0)), restores the
+            // caller's control word, and clears raised exceptions with FNCLEX
+            // before any waiting instruction.
+            unsafe {
+                asm!(
+                    "fnstcw word ptr [{save}]",
+                    "fninit",
+                    "fldcw word ptr [{cw}]",
+                    $pre,
+                    "fnstsw ax",
+                    "fnclex",
+                    $post,
+                    "fldcw word ptr [{save}]",
+                    save = in(reg) &mut save,
+                    cw = in(reg) &cw,
+                    inp = in(reg) &input,
+                    out = in(reg) &mut out,
+                    out("ax") sw,
+                    out("st(0)") _, out("st(1)") _, out("st(2)") _, out("st(3)") _,
+                    out("st(4)") _, out("st(5)") _, out("st(6)") _, out("st(7)") _,
+                    options(nostack),
+                );
+            }
+            (out, sw)
+        }
+    };
+}
+
+host_conv!(
+    host_fild16,
+    i16,
+    [u8; 10],
+    "fild word ptr [{inp}]",
+    "fstp tbyte ptr [{out}]"
+);
+host_conv!(
+    host_fild32,
+    i32,
+    [u8; 10],
+    "fild dword ptr [{inp}]",
+    "fstp tbyte ptr [{out}]"
+);
+host_conv!(
+    host_fild64,
+    i64,
+    [u8; 10],
+    "fild qword ptr [{inp}]",
+    "fstp tbyte ptr [{out}]"
+);
+host_conv!(
+    host_fld32,
+    u32,
+    [u8; 10],
+    "fld dword ptr [{inp}]",
+    "fstp tbyte ptr [{out}]"
+);
+host_conv!(
+    host_fld64,
+    u64,
+    [u8; 10],
+    "fld qword ptr [{inp}]",
+    "fstp tbyte ptr [{out}]"
+);
+host_conv!(
+    host_fbld,
+    [u8; 10],
+    [u8; 10],
+    "fbld tbyte ptr [{inp}]",
+    "fstp tbyte ptr [{out}]"
+);
+host_conv!(
+    host_fist16,
+    [u8; 10],
+    i16,
+    "fld tbyte ptr [{inp}]\nfistp word ptr [{out}]",
+    ""
+);
+host_conv!(
+    host_fist32,
+    [u8; 10],
+    i32,
+    "fld tbyte ptr [{inp}]\nfistp dword ptr [{out}]",
+    ""
+);
+host_conv!(
+    host_fist64,
+    [u8; 10],
+    i64,
+    "fld tbyte ptr [{inp}]\nfistp qword ptr [{out}]",
+    ""
+);
+host_conv!(
+    host_fbstp,
+    [u8; 10],
+    [u8; 10],
+    "fld tbyte ptr [{inp}]\nfbstp tbyte ptr [{out}]",
+    ""
+);
+host_conv!(
+    host_fst32,
+    [u8; 10],
+    u32,
+    "fld tbyte ptr [{inp}]\nfst dword ptr [{out}]",
+    "fstp st(0)"
+);
+host_conv!(
+    host_fst64,
+    [u8; 10],
+    u64,
+    "fld tbyte ptr [{inp}]\nfst qword ptr [{out}]",
+    "fstp st(0)"
+);
+
+/// SW bits a load or store defines: flags and C1.
+const SW_FLAGS_C1: u16 = 0x3F | SW_C1;
+
 #[test]
-#[ignore]
-fn explore_prem() {
-    let mut r = rng(99);
-    for _ in 0..40 {
-        let b = F80 {
-            sign: false,
-            exp: 0x3FFF,
-            sig: r.sig() | INT_BIT,
-        };
-        let d = 64 + r.below(200) as u16;
-        let a = F80 {
-            sign: false,
-            exp: 0x3FFF + d,
-            sig: r.sig() | INT_BIT,
-        };
-        let h = host_fprem(a, b, 0x37F);
-        eprintln!(
-            "D={d} host_exp-eb={} sw={:#x}",
-            h.0.exp as i32 - 0x3FFF,
-            h.1
+fn diff_fild() {
+    let mut r = rng(20);
+    let mut c = Check::new("fild");
+    for _ in 0..cases() {
+        let v = (r.next() as i64) >> r.below(64);
+        let env = r.env();
+        let cw = env.control_word();
+        let want = |x: F80| (x, 0u16);
+        let got = |(o, sw): ([u8; 10], u16)| (F80::from_bytes(o), sw & SW_FLAGS_C1);
+        c.eq(
+            || format!("{v}"),
+            got(host_fild16(v as i16, cw, [0; 10])),
+            want(from_i16(v as i16)),
+        );
+        c.eq(
+            || format!("{v}"),
+            got(host_fild32(v as i32, cw, [0; 10])),
+            want(from_i32(v as i32)),
+        );
+        c.eq(
+            || format!("{v}"),
+            got(host_fild64(v, cw, [0; 10])),
+            want(from_i64(v)),
         );
     }
+    c.finish();
+}
+
+/// Operands near the integer and BCD ranges, plus the general mix.
+fn int_operand(r: &mut Rng) -> F80 {
+    if r.bit() {
+        return r.f80();
+    }
+    let e = [14u16, 15, 16, 30, 31, 32, 58, 59, 62, 63, 64][r.below(11) as usize];
+    let sig = if r.bit() {
+        r.sig() | INT_BIT
+    } else {
+        INT_BIT | r.next() >> (1 + r.below(63))
+    };
+    F80 {
+        sign: r.bit(),
+        exp: 0x3FFF + e - r.below(2) as u16,
+        sig,
+    }
+}
+
+#[test]
+fn diff_fist() {
+    let mut r = rng(21);
+    let mut c = Check::new("fist");
+    for _ in 0..cases() {
+        let a = int_operand(&mut r);
+        let env = r.env();
+        let cw = env.control_word();
+        let b = a.to_bytes();
+        let sw = |x: IntResult| x.flags as u16 | if x.c1 { SW_C1 } else { 0 };
+        let s = to_i16(a, env);
+        let h = host_fist16(b, cw, 0);
+        c.eq(
+            || ctx2(a, a, env),
+            (h.0 as i64, h.1 & SW_FLAGS_C1),
+            (s.value, sw(s)),
+        );
+        let s = to_i32(a, env);
+        let h = host_fist32(b, cw, 0);
+        c.eq(
+            || ctx2(a, a, env),
+            (h.0 as i64, h.1 & SW_FLAGS_C1),
+            (s.value, sw(s)),
+        );
+        let s = to_i64(a, env);
+        let h = host_fist64(b, cw, 0);
+        c.eq(
+            || ctx2(a, a, env),
+            (h.0, h.1 & SW_FLAGS_C1),
+            (s.value, sw(s)),
+        );
+    }
+    c.finish();
+}
+
+#[test]
+fn diff_fld_m32_m64() {
+    let mut r = rng(22);
+    let mut c = Check::new("fld m32/m64");
+    for _ in 0..cases() {
+        let env = r.env();
+        let cw = env.control_word();
+        let e32 = [0u32, 0xFF, 1, 0xFE, r.below(256) as u32][r.below(5) as usize];
+        let f32b = (r.bit() as u32) << 31 | e32 << 23 | (r.sig() >> 41) as u32;
+        let e64 = [0u64, 0x7FF, 1, 0x7FE, r.below(2048)][r.below(5) as usize];
+        let f64b = (r.bit() as u64) << 63 | e64 << 52 | r.sig() >> 12;
+        let got = |(o, sw): ([u8; 10], u16)| (F80::from_bytes(o), sw & SW_FLAGS_C1);
+        let want = |x: F80Result| (x.value, x.flags as u16);
+        c.eq(
+            || format!("{f32b:#x}"),
+            got(host_fld32(f32b, cw, [0; 10])),
+            want(from_f32(f32b)),
+        );
+        c.eq(
+            || format!("{f64b:#x}"),
+            got(host_fld64(f64b, cw, [0; 10])),
+            want(from_f64(f64b)),
+        );
+    }
+    c.finish();
+}
+
+#[test]
+fn diff_fst_m32_m64() {
+    const SENTINEL32: u32 = 0x5A5A_5A5A;
+    const SENTINEL64: u64 = 0x5A5A_5A5A_5A5A_5A5A;
+    let mut r = rng(23);
+    let mut c = Check::new("fst m32/m64");
+    for _ in 0..cases() {
+        let a = match r.below(4) {
+            0 => F80 {
+                exp: 0x3FFF - 160 + r.below(60) as u16,
+                ..r.f80_near(F80::ONE)
+            },
+            1 => F80 {
+                exp: 0x3FFF - 1090 + r.below(80) as u16,
+                ..r.f80_near(F80::ONE)
+            },
+            2 => F80 {
+                exp: 0x3FFF + 120 + r.below(15) as u16,
+                ..r.f80_near(F80::ONE)
+            },
+            _ => F80 {
+                exp: 0x3FFF + 1015 + r.below(15) as u16,
+                ..r.f80()
+            },
+        };
+        let a = if r.below(3) == 0 { r.f80() } else { a };
+        let env = r.env();
+        let cw = env.control_word();
+        let stored = |flags: u8| flags & !env.mask & (OE | UE) == 0;
+        let s = to_f32(a, env);
+        let h = host_fst32(a.to_bytes(), cw, SENTINEL32);
+        let bits = if stored(s.flags) { s.bits } else { SENTINEL32 };
+        c.eq(
+            || ctx2(a, a, env),
+            (h.0, h.1 & SW_FLAGS_C1),
+            (bits, s.flags as u16 | if s.c1 { SW_C1 } else { 0 }),
+        );
+        let s = to_f64(a, env);
+        let h = host_fst64(a.to_bytes(), cw, SENTINEL64);
+        let bits = if stored(s.flags) { s.bits } else { SENTINEL64 };
+        c.eq(
+            || ctx2(a, a, env),
+            (h.0, h.1 & SW_FLAGS_C1),
+            (bits, s.flags as u16 | if s.c1 { SW_C1 } else { 0 }),
+        );
+    }
+    c.finish();
+}
+
+#[test]
+fn diff_fbld_fbstp() {
+    let mut r = rng(24);
+    let mut c = Check::new("fbld/fbstp");
+    for _ in 0..cases() {
+        let env = r.env();
+        let cw = env.control_word();
+        let mut bcd = [0u8; 10];
+        let invalid = r.below(8) == 0;
+        let ndigits = r.below(19) as usize;
+        for i in 0..ndigits {
+            let d = if invalid { r.below(16) } else { r.below(10) } as u8;
+            bcd[i / 2] |= if i % 2 == 0 { d } else { d << 4 };
+        }
+        bcd[9] = if r.bit() { 0x80 } else { 0 };
+        let (h, sw) = host_fbld(bcd, cw, [0; 10]);
+        c.eq(
+            || format!("{bcd:x?}"),
+            (F80::from_bytes(h), sw & SW_FLAGS_C1),
+            (from_bcd(bcd), 0),
+        );
+        let a = int_operand(&mut r);
+        let (h, sw) = host_fbstp(a.to_bytes(), cw, [0; 10]);
+        let s = to_bcd(a, env);
+        c.eq(
+            || ctx2(a, a, env),
+            (h, sw & SW_FLAGS_C1),
+            (s.bytes, s.flags as u16 | if s.c1 { SW_C1 } else { 0 }),
+        );
+    }
+    c.finish();
 }
