@@ -107,7 +107,8 @@ host!(andnps, "andnps {x}, {y}");
 
 #[test]
 fn packed_and_scalar_instructions() {
-    let table: &[(&str, &[u8], fn(u128, u128, u32) -> (u128, u32))] = &[
+    type HostOp = fn(u128, u128, u32) -> (u128, u32);
+    let table: &[(&str, &[u8], HostOp)] = &[
         ("addps", &[0x0F, 0x58, 0xC1], addps),
         ("subpd", &[0x66, 0x0F, 0x5C, 0xC1], subpd),
         ("mulss", &[0xF3, 0x0F, 0x59, 0xC1], mulss),

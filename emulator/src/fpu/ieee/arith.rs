@@ -264,3 +264,30 @@ mod tests {
         assert_eq!(sqrt::<F32>(1, M), (0x1A35_04F3, DE | PE));
     }
 }
+
+#[cfg(test)]
+mod unmasked_tests {
+    use super::*;
+
+    #[test]
+    fn unmasked_underflow_and_overflow_flags() {
+        // Masks all set except the one under test.
+        let um = 0x1F80 & !UM;
+        let om = 0x1F80 & !OM;
+        // Exact tiny result: masked → no UE; unmasked → UE alone.
+        assert_eq!(add::<F32>(1, 1, 0x1F80), (2, DE));
+        assert_eq!(add::<F32>(1, 1, um).1, DE | UE);
+        // Tiny, inexact even with an unbounded exponent: UE|PE; exact with
+        // an unbounded exponent (though inexact as a denormal): UE alone.
+        assert_eq!(mul::<F32>(0x0080_0003, 0x3F40_0000, um).1, UE | PE);
+        assert_eq!(mul::<F32>(0x0080_0001, 0x3F00_0000, um).1, UE);
+        assert_eq!(mul::<F32>(0x0080_0001, 0x3F00_0000, 0x1F80).1, UE | PE);
+        // FTZ does not apply when UE is unmasked.
+        assert_eq!(mul::<F32>(0x0080_0003, 0x3F40_0000, um | FTZ).1, UE | PE);
+        // Exact overflow (2^127 × 2): unmasked → OE alone; masked → OE|PE.
+        assert_eq!(mul::<F32>(0x7F00_0000, 0x4000_0000, om).1, OE);
+        assert_eq!(mul::<F32>(0x7F00_0000, 0x4000_0000, 0x1F80).1, OE | PE);
+        // Inexact overflow, unmasked: OE|PE.
+        assert_eq!(mul::<F32>(0x7F00_0001, 0x4000_0001, om).1, OE | PE);
+    }
+}
