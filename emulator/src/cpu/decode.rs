@@ -170,6 +170,7 @@ fn supported(model: CpuModel, insn: &Instruction) -> bool {
         | CpuidFeature::SSE
         | CpuidFeature::SSE2
         | CpuidFeature::CLFSH
+        | CpuidFeature::MMX
         // x87 (exec/x87; partial, unclaimed mnemonics stay #UD).
         | CpuidFeature::FPU
         | CpuidFeature::FPU287

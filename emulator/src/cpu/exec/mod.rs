@@ -18,6 +18,7 @@ pub mod gates;
 mod host_diff;
 pub mod interrupts;
 pub mod io;
+pub mod mmx;
 pub mod muldiv;
 #[cfg(test)]
 pub(crate) mod pm_fixture;
@@ -71,6 +72,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| sse_int2::handler(insn))
         .or_else(|| sse_mov::handler(insn))
         .or_else(|| sse_mov_ctl::handler(insn))
+        .or_else(|| mmx::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and

@@ -175,15 +175,12 @@ fn maskmovdqu(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
         _ => 0xFFFF_FFFF,
     };
     let base = cpu.state.regs[crate::cpu::state::gpr::RDI] & amask;
-    for k in 0..16 {
-        if mask[k] & 0x80 != 0 {
-            cpu.check_write(seg, base + k as u64, 1)?;
-        }
+    let selected = || (0u64..).zip(mask).filter(|(_, m)| m & 0x80 != 0);
+    for (k, _) in selected() {
+        cpu.check_write(seg, base + k, 1)?;
     }
-    for k in 0..16 {
-        if mask[k] & 0x80 != 0 {
-            cpu.write_mem(seg, base + k as u64, 1, u64::from(data[k]))?;
-        }
+    for (k, _) in selected() {
+        cpu.write_mem(seg, base + k, 1, u64::from(data[k as usize]))?;
     }
     Ok(())
 }
