@@ -9,17 +9,24 @@
 //! bits of the destination; scalar forms keep the rest of the destination.
 //! Exceptions follow [`super::sse_fp::commit`].
 //!
-//! Not implemented (stay #UD): the MMX-register forms CVTPI2PS, CVTPS2PI,
-//! CVTTPS2PI, CVTPI2PD, CVTPD2PI, CVTTPD2PI (they need the x87/MMX state
-//! transition owned by the MMX family).
+//! The MMX forms CVTPI2PS, CVTPS2PI, CVTTPS2PI, CVTPI2PD, CVTPD2PI and
+//! CVTTPD2PI convert two lanes between an MMX register (or m64) and an XMM
+//! register. With an MMX register operand they first take a pending
+//! unmasked x87 exception (#MF with CR0.NE, else FERR#) and, on completion,
+//! make the x87→MMX transition (TOP = 0, all tags valid; a written MMi gets
+//! sign/exponent all ones) as SDM Vol. 1 §9.5 / §11.6.7 describe; with a
+//! memory source (CVTPI2PS/PD xmm, m64) no transition is made (our reading
+//! of the SDM pages, not host-verified).
 
-use super::simd_common::{check_sse, no_mm, src128, uses_mm, uses_xmm, xmm_of};
+use super::simd_common::{check_sse, is_mm, no_mm, src128, uses_mm, uses_xmm, xmm_of};
 use super::sse_fp::commit;
 use crate::cpu::decode::{reg_size, DecodedInsn, Handler};
-use crate::cpu::exception::ExResult;
+use crate::cpu::exception::{ExResult, Exception};
+use crate::cpu::fpu_state::{sw, Reg80};
+use crate::cpu::state::cr0;
 use crate::cpu::Cpu;
 use crate::fpu::ieee::{self, F32, F64};
-use iced_x86::{Instruction, Mnemonic, OpKind};
+use iced_x86::{Instruction, Mnemonic, OpKind, Register};
 
 /// Conversion kinds.
 mod kind {
@@ -37,10 +44,19 @@ mod kind {
 
 /// Handler for the conversion family (XMM and GPR forms).
 pub fn handler(insn: &Instruction) -> Option<Handler> {
+    use kind::*;
+    match insn.mnemonic() {
+        Mnemonic::Cvtpi2ps => return Some(pi2p::<false>),
+        Mnemonic::Cvtpi2pd => return Some(pi2p::<true>),
+        Mnemonic::Cvtps2pi => return Some(p2pi::<false, false>),
+        Mnemonic::Cvttps2pi => return Some(p2pi::<false, true>),
+        Mnemonic::Cvtpd2pi => return Some(p2pi::<true, false>),
+        Mnemonic::Cvttpd2pi => return Some(p2pi::<true, true>),
+        _ => {}
+    }
     if uses_mm(insn) || !uses_xmm(insn) {
         return None;
     }
-    use kind::*;
     Some(match insn.mnemonic() {
         Mnemonic::Cvtps2pd => xmm_cvt::<PS2PD>,
         Mnemonic::Cvtpd2ps => xmm_cvt::<PD2PS>,
@@ -175,6 +191,90 @@ fn s2si<const DOUBLE: bool, const TRUNC: bool>(cpu: &mut Cpu, d: &DecodedInsn) -
     Ok(())
 }
 
+/// Pending unmasked x87 exception before an MMX-register access (SDM
+/// Vol. 1 §9.5.3): #MF with CR0.NE, else FERR# and continue.
+fn x87_pending(cpu: &mut Cpu) -> ExResult {
+    if cpu.state.fpu.sw & sw::ES != 0 {
+        if cpu.state.cr0 & cr0::NE != 0 {
+            return Err(Exception::FpuError);
+        }
+        cpu.state.fpu.ferr = true;
+    }
+    Ok(())
+}
+
+/// The x87→MMX transition of a completed instruction: TOP = 0, tags valid.
+fn mmx_transition(cpu: &mut Cpu) {
+    cpu.state.fpu.top = 0;
+    cpu.state.fpu.tag = 0;
+}
+
+/// MMX register number of operand `n`.
+fn mm_index(d: &DecodedInsn, n: u32) -> usize {
+    (d.insn.op_register(n) as usize).wrapping_sub(Register::MM0 as usize) & 7
+}
+
+/// MMi as the source reader for `src128`.
+fn mm_read(cpu: &Cpu, i: usize) -> u64 {
+    cpu.state.fpu.regs[i & 7].sig
+}
+
+/// CVTPI2PS / CVTPI2PD xmm, mm/m64.
+fn pi2p<const DOUBLE: bool>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    check_sse(cpu)?;
+    let from_mm = d.insn.op1_kind() == OpKind::Register && is_mm(d.insn.op1_register());
+    if from_mm {
+        x87_pending(cpu)?;
+    }
+    let src = src128(cpu, d, 1, false, mm_read)?;
+    let i = xmm_of(d, 0);
+    let mx = cpu.state.mxcsr;
+    let lo = i64::from(src as u32 as i32);
+    let hi = i64::from((src >> 32) as u32 as i32);
+    let (r, flags) = if DOUBLE {
+        let (a, f0) = ieee::from_int::<F64>(lo, mx);
+        let (b, f1) = ieee::from_int::<F64>(hi, mx);
+        (u128::from(a) | u128::from(b) << 64, f0 | f1)
+    } else {
+        let (a, f0) = ieee::from_int::<F32>(lo, mx);
+        let (b, f1) = ieee::from_int::<F32>(hi, mx);
+        let dst = cpu.state.xmm[i] & !u128::from(u64::MAX);
+        (dst | u128::from(a) | u128::from(b) << 32, f0 | f1)
+    };
+    commit(cpu, flags)?;
+    cpu.state.xmm[i] = r;
+    if from_mm {
+        mmx_transition(cpu);
+    }
+    Ok(())
+}
+
+/// CVT(T)PS2PI mm, xmm/m64 and CVT(T)PD2PI mm, xmm/m128 (aligned).
+fn p2pi<const DOUBLE: bool, const TRUNC: bool>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    check_sse(cpu)?;
+    x87_pending(cpu)?;
+    let src = src128(cpu, d, 1, true, no_mm)?;
+    let mx = cpu.state.mxcsr;
+    let (lo, hi) = if DOUBLE {
+        (
+            ieee::to_int::<F64>(src as u64, 32, TRUNC, mx),
+            ieee::to_int::<F64>((src >> 64) as u64, 32, TRUNC, mx),
+        )
+    } else {
+        (
+            ieee::to_int::<F32>(src as u64 & 0xFFFF_FFFF, 32, TRUNC, mx),
+            ieee::to_int::<F32>((src >> 32) as u64 & 0xFFFF_FFFF, 32, TRUNC, mx),
+        )
+    };
+    commit(cpu, lo.1 | hi.1)?;
+    cpu.state.fpu.regs[mm_index(d, 0)] = Reg80 {
+        sig: lo.0 | hi.0 << 32,
+        se: 0xFFFF,
+    };
+    mmx_transition(cpu);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::simd_common::testing::{exec, sse_cpu};
@@ -304,5 +404,56 @@ mod tests {
         // …and #UD with ECX unchanged when IE is unmasked.
         let (r, _, _, c) = run(&[0xF2, 0x0F, 0x2D, 0xC9], 0, big, 0x1F00);
         assert_eq!((r, c), (Err(Exception::InvalidOpcode), 0x1234_5678));
+    }
+
+    #[test]
+    fn mmx_forms() {
+        // cvtpi2ps xmm0, mm1: (−1, 3); upper half of xmm0 kept; transition.
+        let mut cpu = sse_cpu(&[0x0F, 0x2A, 0xC1]);
+        cpu.state.xmm[0] = 0x5555_u128 << 100;
+        cpu.state.fpu.regs[1] = Reg80 {
+            sig: 0x3_FFFF_FFFF,
+            se: 0xFFFF,
+        };
+        cpu.state.fpu.top = 5;
+        cpu.state.fpu.tag = 0xFFFF;
+        cpu.state.mxcsr = 0x1F80;
+        assert_eq!(exec(&mut cpu), Ok(()));
+        assert_eq!(cpu.state.xmm[0], 0x5555_u128 << 100 | 0x4040_0000_BF80_0000);
+        assert_eq!((cpu.state.fpu.top, cpu.state.fpu.tag), (0, 0));
+        // cvtpi2pd xmm0, mm1
+        let mut cpu = sse_cpu(&[0x66, 0x0F, 0x2A, 0xC1]);
+        cpu.state.fpu.regs[1] = Reg80 {
+            sig: 0x2_FFFF_FFFF,
+            se: 0xFFFF,
+        };
+        assert_eq!(exec(&mut cpu), Ok(()));
+        assert_eq!(cpu.state.xmm[0], 0x4000 << 112 | 0xBFF0 << 48);
+        // cvtps2pi mm2, xmm1: (2.5, −1.5) → (2, −2); cvttps2pi → (2, −1)
+        for (code, r) in [
+            (&[0x0F, 0x2D, 0xD1], 0xFFFF_FFFE_0000_0002u64),
+            (&[0x0F, 0x2C, 0xD1], 0xFFFF_FFFF_0000_0002),
+        ] {
+            let mut cpu = sse_cpu(code);
+            cpu.state.xmm[1] = 0xBFC0_0000_4020_0000;
+            cpu.state.mxcsr = 0x1F80;
+            assert_eq!(exec(&mut cpu), Ok(()));
+            assert_eq!(cpu.state.fpu.regs[2], Reg80 { sig: r, se: 0xFFFF });
+            assert_eq!(cpu.state.mxcsr & 0x3F, ieee::PE);
+        }
+        // cvtpd2pi mm2, xmm1 with a NaN lane: indefinite, IE.
+        let mut cpu = sse_cpu(&[0x66, 0x0F, 0x2D, 0xD1]);
+        cpu.state.xmm[1] = 0x7FF8_u128 << 112 | 0x4000 << 48;
+        cpu.state.mxcsr = 0x1F80;
+        assert_eq!(exec(&mut cpu), Ok(()));
+        assert_eq!(cpu.state.fpu.regs[2].sig, 0x8000_0000_0000_0002);
+        assert_eq!(cpu.state.mxcsr & 0x3F, ieee::IE);
+        // A pending unmasked x87 exception with CR0.NE → #MF, nothing changed.
+        let mut cpu = sse_cpu(&[0x0F, 0x2D, 0xD1]);
+        cpu.state.fpu.sw |= sw::ES;
+        cpu.state.cr0 |= cr0::NE;
+        cpu.state.fpu.top = 3;
+        assert_eq!(exec(&mut cpu), Err(Exception::FpuError));
+        assert_eq!(cpu.state.fpu.top, 3);
     }
 }
