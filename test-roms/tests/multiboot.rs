@@ -11,27 +11,18 @@
 
 use bios::multiboot::{self, MultibootOptions};
 use emulator::engine::Tier;
-use emulator::{CpuState, Machine, MachineConfig, RunOutcome};
+use emulator::RunOutcome;
+use test_roms::harness::{Guest, Run, FAIL, PASS};
 
 const KERNEL: &[u8] = include_bytes!("../kernels/multiboot.elf");
-const EXIT_PORT: u16 = 0xF4;
-/// Host status of EXIT_PASS (0x10 << 1 | 1).
-const PASS: u32 = 33;
-/// Host status of EXIT_FAIL (0x11 << 1 | 1).
-const FAIL: u32 = 35;
 /// Checks the kernel makes.
 const CHECKS: usize = 23;
 const RAM: u64 = 32 << 20;
 const LIMIT: u64 = 5_000_000;
 
-struct Run {
-    outcome: RunOutcome,
-    serial: String,
-    icount: u64,
-    state: CpuState,
-}
-
-fn run(tier: Tier, cmdline: Option<&str>, eax: Option<u32>) -> Run {
+/// The test kernel, loaded with `cmdline`, entered with EAX = `eax` when
+/// given (instead of the Multiboot magic).
+fn guest_image(cmdline: Option<&str>, eax: Option<u32>) -> bios::BootImage {
     let opts = MultibootOptions {
         ram_size: RAM,
         cmdline,
@@ -40,42 +31,23 @@ fn run(tier: Tier, cmdline: Option<&str>, eax: Option<u32>) -> Run {
     if let Some(v) = eax {
         kernel.image.entry.regs[0] = v;
     }
-    let cfg = MachineConfig {
-        ram_size: RAM,
-        bios: None,
-        exit_port: Some(EXIT_PORT),
-        tier,
-        no_reboot: true,
-        ..Default::default()
-    };
-    let mut m = Machine::new(&cfg).expect("machine");
-    m.load_boot_image(&kernel.image).expect("boot image");
-    let mut serial = Vec::new();
-    let outcome = loop {
-        let o = m.run_slice(1 << 16);
-        serial.extend(m.cpu.io.take_serial_output());
-        if o != RunOutcome::Budget {
-            break o;
-        }
-        assert!(
-            m.cpu.icount < LIMIT,
-            "no end after {LIMIT} instructions; serial so far:\n{}",
-            String::from_utf8_lossy(&serial)
-        );
-    };
-    assert!(
-        m.cpu.io.debug.take_console().is_empty(),
-        "nothing on port 0xE9"
-    );
-    Run {
-        outcome,
-        serial: String::from_utf8_lossy(&serial).into_owned(),
-        icount: m.cpu.icount,
-        state: m.cpu.state.clone(),
-    }
+    kernel.image
 }
 
-fn check_pass(r: &Run, tier: Tier) {
+fn run(tier: Tier, cmdline: Option<&str>, eax: Option<u32>) -> Run {
+    let image = guest_image(cmdline, eax);
+    let r = Guest::kernel(&image, RAM).limit(LIMIT).run(tier);
+    assert_no_console(&r);
+    r
+}
+
+/// The kernel reports on COM1 only.
+fn assert_no_console(r: &Run) {
+    assert!(r.console.is_empty(), "{:?}: nothing on port 0xE9", r.tier);
+}
+
+fn check_pass(r: &Run) {
+    let tier = r.tier;
     let fails: Vec<&str> = r.serial.lines().filter(|l| l.starts_with("FAIL")).collect();
     assert!(fails.is_empty(), "{tier:?}: {}", fails.join("\n"));
     assert_eq!(r.outcome, RunOutcome::Exit(PASS), "{tier:?}:\n{}", r.serial);
@@ -92,13 +64,13 @@ fn check_pass(r: &Run, tier: Tier) {
 
 #[test]
 fn multiboot_kernel_passes_on_both_tiers_with_the_same_output() {
-    let blocks = run(Tier::Blocks, Some("hello world"), None);
-    let interp = run(Tier::Interpreter, Some("hello world"), None);
-    check_pass(&blocks, Tier::Blocks);
-    check_pass(&interp, Tier::Interpreter);
-    assert_eq!(blocks.serial, interp.serial);
-    assert_eq!(blocks.icount, interp.icount);
-    assert_eq!(blocks.state, interp.state);
+    let image = guest_image(Some("hello world"), None);
+    Guest::kernel(&image, RAM)
+        .limit(LIMIT)
+        .run_both_tiers_checked(|r| {
+            assert_no_console(r);
+            check_pass(r);
+        });
 }
 
 #[test]
@@ -126,7 +98,7 @@ fn kernel_sees_the_ox86_memory_map_loader_name_and_command_line() {
 #[test]
 fn without_append_there_is_no_command_line() {
     let r = run(Tier::Blocks, None, None);
-    check_pass(&r, Tier::Blocks);
+    check_pass(&r);
     assert!(r.serial.contains("info flags 0x00000249\n"), "{}", r.serial);
     assert!(!r.serial.contains("cmdline:"), "{}", r.serial);
 }

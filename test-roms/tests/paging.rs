@@ -7,86 +7,18 @@
 //! (POST 0xFF, exit port 0xF4) with paging on.
 
 use emulator::cpu::state::cr0;
-use emulator::engine::Tier;
-use emulator::{CpuModel, CpuState, Machine, MachineConfig, RunOutcome};
-use std::sync::Arc;
+use test_roms::harness::{Guest, Run};
 
 const ROM: &[u8] = include_bytes!("../roms/paging.bin");
-const EXIT_PORT: u16 = 0xF4;
-/// Host status of EXIT_PASS (0x10 << 1 | 1).
-const PASS: u32 = 33;
 const LIMIT: u64 = 5_000_000;
 /// The ROM's page directory (`PD` in the source).
 const PAGE_DIRECTORY: u64 = 0x10000;
 
-struct Run {
-    outcome: RunOutcome,
-    console: String,
-    posts: Vec<u8>,
-    state: CpuState,
-    icount: u64,
-}
-
-fn run(tier: Tier) -> Run {
-    let cfg = MachineConfig {
-        model: CpuModel::Pentium,
-        bios: Some(Arc::from(ROM)),
-        exit_port: Some(EXIT_PORT),
-        tier,
-        ..Default::default()
-    };
-    let mut m = Machine::new(&cfg).expect("machine");
-    let mut console = Vec::new();
-    let mut posts = Vec::new();
-    let outcome = loop {
-        let o = m.run_slice(1 << 16);
-        console.extend(m.cpu.io.debug.take_console());
-        posts.extend(m.cpu.io.debug.take_post_codes());
-        if o != RunOutcome::Budget {
-            break o;
-        }
-        assert!(
-            m.cpu.icount < LIMIT,
-            "no end after {LIMIT} instructions; console so far:\n{}",
-            String::from_utf8_lossy(&console)
-        );
-    };
-    Run {
-        outcome,
-        console: String::from_utf8_lossy(&console).into_owned(),
-        posts,
-        state: m.cpu.state.clone(),
-        icount: m.cpu.icount,
-    }
-}
-
-fn check(r: &Run, tier: Tier) {
-    let fails: Vec<&str> = r
-        .console
-        .lines()
-        .filter(|l| l.starts_with("FAIL"))
-        .collect();
-    assert!(
-        fails.is_empty(),
-        "{tier:?}: failed checks:\n{}",
-        fails.join("\n")
-    );
-    assert_eq!(
-        r.outcome,
-        RunOutcome::Exit(PASS),
-        "{tier:?} console:\n{}",
-        r.console
-    );
-    let summary = r.console.lines().last().unwrap_or("");
-    let n: usize = summary
-        .strip_prefix("all ")
-        .and_then(|s| s.strip_suffix(" checks passed"))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("{tier:?}: bad summary line {summary:?}"));
+fn check(r: &Run) {
+    let tier = r.tier;
+    let n = r.assert_self_checks_passed();
     assert!(n >= 70, "{tier:?}: only {n} checks ran");
-    let passes = r.console.lines().filter(|l| l.starts_with("PASS")).count();
-    assert_eq!(passes, n, "{tier:?}: PASS lines vs summary");
-    for line in [
+    r.assert_console_has(&[
         "PASS CPUID.1:EDX has PSE and PGE",
         "PASS read 400010h: frame 20000h",
         "PASS first write sets D",
@@ -106,9 +38,7 @@ fn check(r: &Run, tier: Tier) {
         "PASS INVLPG anywhere in the 4-MiB page drops it",
         "PASS reserved bit 21 in a 4-MiB PDE: #PF",
         "PASS paging on again: 400010h -> 20010h",
-    ] {
-        assert!(r.console.contains(line), "{tier:?}: {line:?} missing");
-    }
+    ]);
     let want_posts = [
         0x01, 0x10, 0x11, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 0x90, 0xFF,
     ];
@@ -121,11 +51,5 @@ fn check(r: &Run, tier: Tier) {
 
 #[test]
 fn paging_rom_passes_on_both_tiers() {
-    let blocks = run(Tier::Blocks);
-    check(&blocks, Tier::Blocks);
-    let interp = run(Tier::Interpreter);
-    check(&interp, Tier::Interpreter);
-    assert_eq!(blocks.console, interp.console);
-    assert_eq!(blocks.icount, interp.icount);
-    assert_eq!(blocks.state, interp.state);
+    Guest::rom(ROM).limit(LIMIT).run_both_tiers_checked(check);
 }

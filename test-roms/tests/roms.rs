@@ -10,8 +10,8 @@
 //! The `ox86` binary itself is tested in `frontend/tests/cli.rs`.
 
 use emulator::engine::Tier;
-use emulator::{CpuModel, CpuState, Machine, MachineConfig, RunOutcome};
-use std::sync::Arc;
+use emulator::{CpuModel, RunOutcome};
+use test_roms::harness::{Guest, Run, EXIT_PORT, PASS};
 
 const HELLO: &[u8] = include_bytes!("../roms/hello.bin");
 const ALU: &[u8] = include_bytes!("../roms/alu.bin");
@@ -19,112 +19,19 @@ const PM32: &[u8] = include_bytes!("../roms/pm32.bin");
 const SMC: &[u8] = include_bytes!("../roms/smc.bin");
 const DEMO: &[u8] = include_bytes!("../demo/demo.bin");
 
-const EXIT_PORT: u16 = 0xF4;
-/// Host status of EXIT_PASS (0x10 << 1 | 1).
-const PASS: u32 = 33;
-/// Every ROM finishes well within this many instructions.
-const LIMIT: u64 = 50_000_000;
-/// RAM compared between tiers: the first 3 MiB (the ROMs use no more).
-const RAM_COMPARED: usize = 3 << 20;
-
-/// What a run produced.
-struct Run {
-    outcome: RunOutcome,
-    console: String,
-    posts: Vec<u8>,
-    icount: u64,
-    state: CpuState,
-    ram: Vec<u8>,
-}
-
-fn run(image: &[u8], model: CpuModel, tier: Tier, exit_port: Option<u16>) -> Run {
-    let cfg = MachineConfig {
-        model,
-        bios: Some(Arc::from(image)),
-        exit_port,
-        tier,
-        ..Default::default()
-    };
-    let mut m = Machine::new(&cfg).expect("machine");
-    let mut console = Vec::new();
-    let mut posts = Vec::new();
-    let outcome = loop {
-        let o = m.run_slice(1 << 16);
-        console.extend(m.cpu.io.debug.take_console());
-        posts.extend(m.cpu.io.debug.take_post_codes());
-        if o != RunOutcome::Budget {
-            break o;
-        }
-        assert!(
-            m.cpu.icount < LIMIT,
-            "no end after {LIMIT} instructions; console so far:\n{}",
-            String::from_utf8_lossy(&console)
-        );
-    };
-    let mut ram = vec![0u8; RAM_COMPARED];
-    m.cpu.mem.read_bytes(0, &mut ram);
-    Run {
-        outcome,
-        console: String::from_utf8_lossy(&console).into_owned(),
-        posts,
-        icount: m.cpu.icount,
-        state: m.cpu.state.clone(),
-        ram,
-    }
-}
-
-/// Run on both tiers, check that they agree, return the block-cache run.
+/// Run on both tiers (see `test_roms::harness`), return the block-cache run.
 fn run_both_tiers(image: &[u8], model: CpuModel, exit_port: Option<u16>) -> Run {
-    let blocks = run(image, model, Tier::Blocks, exit_port);
-    let interp = run(image, model, Tier::Interpreter, exit_port);
-    assert_eq!(
-        blocks.console, interp.console,
-        "console differs between tiers"
-    );
-    assert_eq!(
-        blocks.posts, interp.posts,
-        "POST codes differ between tiers"
-    );
-    assert_eq!(
-        blocks.outcome, interp.outcome,
-        "outcome differs between tiers"
-    );
-    assert_eq!(blocks.icount, interp.icount, "instruction count differs");
-    assert_eq!(blocks.state, interp.state, "final CPU state differs");
-    if let Some(i) = (0..RAM_COMPARED).find(|&i| blocks.ram[i] != interp.ram[i]) {
-        panic!("RAM differs between tiers first at {i:#x}");
-    }
-    blocks
+    Guest::rom(image)
+        .model(model)
+        .exit_port(exit_port)
+        .run_both_tiers()
 }
 
 /// A self-checking ROM passed: exit status 33, a summary line, no FAIL
 /// line, POST codes from 0x01 to 0xFF.
-fn assert_passed(name: &str, r: &Run, min_checks: u32) {
-    let failures: Vec<&str> = r
-        .console
-        .lines()
-        .filter(|l| l.starts_with("FAIL"))
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "{name}: failed checks:\n{}",
-        failures.join("\n")
-    );
-    assert_eq!(
-        r.outcome,
-        RunOutcome::Exit(PASS),
-        "{name} console:\n{}",
-        r.console
-    );
-    let summary = r.console.lines().last().unwrap_or("");
-    let n: u32 = summary
-        .strip_prefix("all ")
-        .and_then(|s| s.strip_suffix(" checks passed"))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("{name}: bad summary line {summary:?}"));
+fn assert_passed(name: &str, r: &Run, min_checks: usize) {
+    let n = r.assert_self_checks_passed();
     assert!(n >= min_checks, "{name}: only {n} checks ran");
-    let passes = r.console.lines().filter(|l| l.starts_with("PASS")).count();
-    assert_eq!(passes, n as usize, "{name}: PASS lines vs summary");
     assert_eq!(r.posts.first(), Some(&0x01), "{name}: {:02x?}", r.posts);
     assert_eq!(r.posts.last(), Some(&0xFF), "{name}: {:02x?}", r.posts);
 }
@@ -166,7 +73,7 @@ fn alu_rom_passes() {
 
 #[test]
 fn alu_rom_halts_with_no_failures_without_an_exit_port() {
-    let r = run(ALU, CpuModel::Pentium, Tier::Blocks, None);
+    let r = Guest::rom(ALU).exit_port(None).run(Tier::Blocks);
     assert_eq!(
         r.outcome,
         RunOutcome::Halted {
