@@ -171,6 +171,7 @@ fn supported(model: CpuModel, insn: &Instruction) -> bool {
         | CpuidFeature::SSE2
         | CpuidFeature::CLFSH
         | CpuidFeature::MMX
+        | CpuidFeature::FXSR
         // x87 (exec/x87; partial, unclaimed mnemonics stay #UD).
         | CpuidFeature::FPU
         | CpuidFeature::FPU287

@@ -13,6 +13,7 @@ pub mod control;
 pub mod cpuid_msr;
 pub mod data;
 pub mod flagops;
+pub mod fxsave;
 pub mod gates;
 #[cfg(all(test, target_arch = "x86_64"))]
 mod host_diff;
@@ -73,6 +74,7 @@ pub fn handler_for(insn: &Instruction) -> Option<Handler> {
         .or_else(|| sse_mov::handler(insn))
         .or_else(|| sse_mov_ctl::handler(insn))
         .or_else(|| mmx::handler(insn))
+        .or_else(|| fxsave::handler(insn))
 }
 
 /// Whether the instruction must end a basic block: control transfers and

@@ -103,7 +103,7 @@ pub fn mem_loc(cpu: &Cpu, d: &DecodedInsn) -> (crate::cpu::SegReg, u64) {
 /// Check `size` bytes at `seg:off` against the segment (limit and type)
 /// and, when `align16`, that the linear address is 16-byte aligned.
 #[inline]
-fn check_range(
+pub fn check_range(
     cpu: &Cpu,
     seg: crate::cpu::SegReg,
     off: u64,
