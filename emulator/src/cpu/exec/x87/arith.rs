@@ -10,7 +10,7 @@
 //! OE/UE store the re-biased result (the core provides it). C1 reports a
 //! round-up, else 0.
 
-use super::{blocks, check_wait, env, from_f80, read_source, record, sti, to_f80};
+use super::{check_wait, env, from_f80, load_flags, read_source, record, screen, sti, to_f80};
 use crate::cpu::decode::{DecodedInsn, Handler};
 use crate::cpu::exception::ExResult;
 use crate::cpu::fpu_state::{sw, Reg80};
@@ -77,7 +77,7 @@ fn compute<const OP: u8>(a: F80, b: F80, e: X87Env) -> F80Result {
 /// asked, with the unmasked-exception rules.
 fn finish(cpu: &mut Cpu, dst: u8, r: F80Result, extra: u8, pop: bool) {
     let flags = r.flags | extra;
-    let stop = blocks(cpu, flags, IE | DE | ZE);
+    let (flags, stop) = screen(cpu, flags, IE | DE | ZE);
     let f = &mut cpu.state.fpu;
     f.signal(u16::from(flags));
     if stop {
@@ -115,7 +115,7 @@ fn arith_mem<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     }
     let a = to_f80(cpu.state.fpu.st(0));
     let r = compute::<OP>(a, b, env(cpu));
-    finish(cpu, 0, r, lf, false);
+    finish(cpu, 0, r, load_flags(a, b, lf), false);
     Ok(())
 }
 
@@ -199,7 +199,7 @@ fn fxtract(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     }
     let x = f80::fxtract(to_f80(f.st(0)));
     let flags = x.flags;
-    let stop = blocks(cpu, flags, IE | DE | ZE);
+    let (flags, stop) = screen(cpu, flags, IE | DE | ZE);
     let f = &mut cpu.state.fpu;
     f.signal(u16::from(flags));
     f.set_c1(false);
@@ -229,20 +229,23 @@ fn fprem<const IEEE: bool>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     } else {
         f80::fprem(a, b, e)
     };
-    let stop = blocks(cpu, r.flags, IE | DE | ZE);
+    let (flags, stop) = screen(cpu, r.flags, IE | DE | ZE);
     let f = &mut cpu.state.fpu;
-    f.signal(u16::from(r.flags));
+    f.signal(u16::from(flags));
+    let no_quotient = stop || a.is_nan() || b.is_nan() || r.flags & IE != 0;
+    if no_quotient {
+        // C2 and C1 cleared, C3 and C0 kept, also when IE/DE are unmasked (as
+        // a Core host does).
+        let (c3, c0) = (f.sw & sw::C3 != 0, f.sw & sw::C0 != 0);
+        f.set_cc(c3, false, false, c0);
+    }
     if stop {
         return Ok(());
     }
     f.set_st(0, from_f80(r.value));
-    let c1 = f.sw & sw::C1 != 0;
-    if r.incomplete {
-        // Quotient bits are undefined when incomplete: keep C0/C3/C1.
-        let (c3, c0) = (f.sw & sw::C3 != 0, f.sw & sw::C0 != 0);
-        f.set_cc(c3, true, c1, c0);
-    } else {
-        f.set_cc(r.q & 2 != 0, false, r.q & 1 != 0, r.q & 4 != 0);
+    if !no_quotient {
+        // Incomplete: C2 = 1 and the quotient bits of this partial step.
+        f.set_cc(r.q & 2 != 0, r.incomplete, r.q & 1 != 0, r.q & 4 != 0);
     }
     Ok(())
 }

@@ -11,10 +11,11 @@
 //! unmasked (and for unmasked IE or DE) the codes are left alone and
 //! nothing is popped.
 
-use super::{blocks, check_wait, read_source, record, sti, to_f80};
+use super::{check_wait, load_flags, read_source, record, screen, sti, to_f80};
 use crate::cpu::decode::{DecodedInsn, Handler};
 use crate::cpu::exception::ExResult;
 use crate::cpu::flags;
+use crate::cpu::fpu_state::sw;
 use crate::cpu::Cpu;
 use crate::fpu::f80::{self, Ordering, DE, F80, IE};
 use iced_x86::{Instruction, Mnemonic, OpKind};
@@ -52,14 +53,16 @@ fn codes(o: Ordering) -> (bool, bool, bool) {
 /// Set the condition codes and pop `pops` times, unless the comparison
 /// raised an unmasked IE/DE (flags recorded either way).
 fn finish_cc(cpu: &mut Cpu, o: Ordering, flags: u8, pops: u8) {
-    let stop = blocks(cpu, flags, IE | DE);
+    let (flags, stop) = screen(cpu, flags, IE | DE);
     let f = &mut cpu.state.fpu;
     f.signal(u16::from(flags));
+    // The codes are set even when IE is unmasked (as a Core host does);
+    // only the pops are skipped.
+    let (c3, c2, c0) = codes(o);
+    f.set_cc(c3, c2, false, c0);
     if stop {
         return;
     }
-    let (c3, c2, c0) = codes(o);
-    f.set_cc(c3, c2, false, c0);
     for _ in 0..pops {
         f.pop();
     }
@@ -68,10 +71,12 @@ fn finish_cc(cpu: &mut Cpu, o: Ordering, flags: u8, pops: u8) {
 /// Stack underflow of a compare: masked → unordered and pops.
 fn underflow_cc(cpu: &mut Cpu, pops: u8) {
     let f = &mut cpu.state.fpu;
-    if f.stack_underflow() {
+    let stop = f.stack_underflow();
+    // "Unordered" even when IE is unmasked (as a Core host does).
+    f.set_cc(true, true, false, true);
+    if stop {
         return;
     }
-    f.set_cc(true, true, false, true);
     for _ in 0..pops {
         f.pop();
     }
@@ -85,8 +90,9 @@ fn fcom_mem<const POPS: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
         underflow_cc(cpu, POPS);
         return Ok(());
     }
-    let (o, fl) = f80::compare(to_f80(cpu.state.fpu.st(0)), b, true);
-    finish_cc(cpu, o, fl | lf, POPS);
+    let a = to_f80(cpu.state.fpu.st(0));
+    let (o, fl) = f80::compare(a, b, true);
+    finish_cc(cpu, o, fl | load_flags(a, b, lf), POPS);
     Ok(())
 }
 
@@ -129,28 +135,26 @@ fn fcomi<const ORDERED: bool, const POP: bool>(cpu: &mut Cpu, d: &DecodedInsn) -
     let f = &cpu.state.fpu;
     let (o, fl) = if f.is_empty(0) || f.is_empty(i) {
         let f = &mut cpu.state.fpu;
-        if f.stack_underflow() {
-            return Ok(());
-        }
+        f.stack_underflow();
         (Ordering::Unordered, 0)
     } else {
         f80::compare(to_f80(f.st(0)), to_f80(f.st(i)), ORDERED)
     };
-    let stop = blocks(cpu, fl, IE | DE);
+    let (fl, stop) = screen(cpu, fl, IE | DE);
     let f = &mut cpu.state.fpu;
     f.signal(u16::from(fl));
-    f.set_c1(false);
-    if stop {
-        return Ok(());
-    }
+    // C1 is only cleared by a stack underflow (C0, C2, C3 unaffected).
+    let stop = stop || f.sw & sw::SF != 0 && f.sw & !f.cw & sw::IE != 0;
     let bits = match o {
         Ordering::Greater => 0,
         Ordering::Less => flags::CF,
         Ordering::Equal => flags::ZF,
         Ordering::Unordered => flags::ZF | flags::PF | flags::CF,
     };
+    // EFLAGS are set even when IE is unmasked (assumed like FCOM's codes);
+    // the pop is skipped then.
     cpu.state.flags.set_arith(bits);
-    if POP {
+    if POP && !stop {
         cpu.state.fpu.pop();
     }
     Ok(())

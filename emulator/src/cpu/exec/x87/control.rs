@@ -136,6 +136,8 @@ fn ffree(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     check_wait(cpu)?;
     record(cpu, d);
     cpu.state.fpu.free(sti(d, 0));
+    // C0–C3 are undefined; a Core host clears C1.
+    cpu.state.fpu.set_c1(false);
     Ok(())
 }
 
@@ -145,6 +147,7 @@ fn ffreep(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     record(cpu, d);
     cpu.state.fpu.free(sti(d, 0));
     cpu.state.fpu.pop();
+    cpu.state.fpu.set_c1(false);
     Ok(())
 }
 

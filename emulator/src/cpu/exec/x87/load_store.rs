@@ -13,7 +13,7 @@
 //! sets C1 to the sign.
 
 use super::{
-    blocks, check_wait, check_write, env, from_f80, read_bytes, record, sti, to_f80, write_bytes,
+    check_wait, check_write, env, from_f80, read_bytes, record, screen, sti, to_f80, write_bytes,
 };
 use crate::cpu::decode::{DecodedInsn, Handler};
 use crate::cpu::exception::ExResult;
@@ -170,9 +170,11 @@ fn fld_real<const N: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
         push(cpu, Reg80::INDEFINITE);
         return Ok(());
     }
-    let stop = blocks(cpu, r.flags, IE | DE);
-    cpu.state.fpu.signal(u16::from(r.flags));
+    // An unmasked DE still loads the value (as a Core host does).
+    let (flags, stop) = screen(cpu, r.flags, IE);
+    cpu.state.fpu.signal(u16::from(flags));
     if stop {
+        cpu.state.fpu.set_c1(false);
         return Ok(());
     }
     push(cpu, from_f80(r.value));
@@ -242,7 +244,7 @@ fn fst_mem<const FMT: u8, const POP: bool>(cpu: &mut Cpu, d: &DecodedInsn) -> Ex
             }
         }
     };
-    let stop = blocks(cpu, flags, IE | DE | OE | UE);
+    let (flags, stop) = screen(cpu, flags, IE | DE | OE | UE);
     let f = &mut cpu.state.fpu;
     f.signal(u16::from(flags));
     f.set_c1(c1 && !stop);
@@ -437,7 +439,7 @@ fn fcmov(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
         }
         return Ok(());
     }
-    f.set_c1(false);
+    // C1 unchanged unless the stack underflows (as a Core host does).
     if take {
         let v = f.st(i);
         f.set_st(0, v);

@@ -30,6 +30,8 @@ mod arith;
 mod compare;
 mod control;
 mod env;
+#[cfg(all(test, target_arch = "x86_64"))]
+mod host_diff;
 mod load_store;
 
 use crate::cpu::decode::{DecodedInsn, Handler};
@@ -211,11 +213,33 @@ pub(super) fn env(cpu: &Cpu) -> X87Env {
     X87Env::from_control_word(cpu.state.fpu.cw)
 }
 
-/// Whether `flags` hold an unmasked IE, DE or ZE: the x87 then stores no
-/// result (§8.5, unmasked responses).
+/// The unmasked response to the exception `flags` of an operation, for the
+/// exceptions in `which` that stop it (§8.5): returns the flags to record
+/// and whether the destination must be left alone. An unmasked IE or DE is
+/// detected before the operation, so only those flags are recorded; an
+/// unmasked ZE likewise keeps only DE/ZE.
 #[inline]
-pub(super) fn blocks(cpu: &Cpu, flags: u8, which: u8) -> bool {
-    flags & !(cpu.state.fpu.cw as u8) & which != 0
+pub(super) fn screen(cpu: &Cpu, flags: u8, which: u8) -> (u8, bool) {
+    let um = flags & !(cpu.state.fpu.cw as u8) & which;
+    if um & (f80::IE | f80::DE) != 0 {
+        (flags & (f80::IE | f80::DE), true)
+    } else if um & f80::ZE != 0 {
+        (flags & (f80::DE | f80::ZE), true)
+    } else {
+        (flags, um != 0)
+    }
+}
+
+/// The load flags of a memory operand count only when the operation gets
+/// past NaN and unsupported-operand screening (a denormal m32/m64 next to a
+/// NaN raises no DE, as on a Core host).
+#[inline]
+pub(super) fn load_flags(a: F80, b: F80, lf: u8) -> u8 {
+    if a.is_nan() || a.is_unsupported() || b.is_nan() {
+        0
+    } else {
+        lf
+    }
 }
 
 /// Read the memory source operand of an arithmetic or compare instruction
