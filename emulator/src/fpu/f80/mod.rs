@@ -340,6 +340,13 @@ impl F80Result {
         }
     }
 
+    /// True if an unmasked IE, DE or ZE was raised: the x87 then leaves the
+    /// destination unchanged and reports only `flags & (IE | DE | ZE)`
+    /// (host-verified for the arithmetic operations).
+    pub fn faults(self, mask: u8) -> bool {
+        self.flags & !mask & (IE | DE | ZE) != 0
+    }
+
     pub(crate) fn invalid(flags: u8) -> F80Result {
         F80Result {
             value: F80::INDEFINITE,
