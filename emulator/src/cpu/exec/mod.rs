@@ -20,6 +20,8 @@ mod host_diff;
 pub mod interrupts;
 pub mod io;
 pub mod mmx;
+#[cfg(all(test, target_arch = "x86_64"))]
+mod mmx_host_diff;
 pub mod muldiv;
 #[cfg(test)]
 pub(crate) mod pm_fixture;

@@ -17,7 +17,7 @@ fn simd_host_differential_skipped() {
 }
 
 #[cfg(target_arch = "x86_64")]
-mod imp {
+pub(crate) mod imp {
     use crate::cpu::exec::simd_common::testing::{exec, sse_cpu};
     use crate::cpu::exec::sse_int::{compute, op::*};
     use crate::cpu::exec::sse_int2::{
