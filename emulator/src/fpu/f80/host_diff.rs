@@ -251,6 +251,7 @@ host_binary!(host_fcom, "fcom st(1)");
 host_binary!(host_fucom, "fucom st(1)");
 host_binary!(host_fsqrt, "fsqrt");
 host_binary!(host_frndint, "frndint");
+host_binary!(host_fxam, "fxam");
 
 fn ctx2(a: F80, b: F80, env: X87Env) -> String {
     format!("a={a:x?} b={b:x?} cw={:#06x}", env.control_word())
@@ -822,6 +823,100 @@ fn diff_fbld_fbstp() {
             || ctx2(a, a, env),
             (h, sw & SW_FLAGS_C1),
             (s.bytes, s.flags as u16 | if s.c1 { SW_C1 } else { 0 }),
+        );
+    }
+    c.finish();
+}
+
+macro_rules! host_const {
+    ($name:ident, $insn:literal) => {
+        /// Loads the constant under control word `cw`; returns (ST(0), SW).
+        fn $name(cw: u16) -> (F80, u16) {
+            let mut out = [0u8; 10];
+            let mut save = 0u16;
+            let sw: u16;
+            // SAFETY: `out` is a live 10-byte local; the x87 stack is left
+            // empty and the caller's control word restored.
+            unsafe {
+                asm!(
+                    "fnstcw word ptr [{save}]",
+                    "fninit",
+                    "fldcw word ptr [{cw}]",
+                    $insn,
+                    "fnstsw ax",
+                    "fnclex",
+                    "fstp tbyte ptr [{out}]",
+                    "fldcw word ptr [{save}]",
+                    save = in(reg) &mut save,
+                    cw = in(reg) &cw,
+                    out = in(reg) &mut out,
+                    out("ax") sw,
+                    out("st(0)") _, out("st(1)") _, out("st(2)") _, out("st(3)") _,
+                    out("st(4)") _, out("st(5)") _, out("st(6)") _, out("st(7)") _,
+                    options(nostack),
+                );
+            }
+            (F80::from_bytes(out), sw)
+        }
+    };
+}
+
+host_const!(host_fld1, "fld1");
+host_const!(host_fldl2t, "fldl2t");
+host_const!(host_fldl2e, "fldl2e");
+host_const!(host_fldpi, "fldpi");
+host_const!(host_fldlg2, "fldlg2");
+host_const!(host_fldln2, "fldln2");
+host_const!(host_fldz, "fldz");
+
+#[test]
+fn diff_constants() {
+    let mut c = Check::new("fld constants");
+    let table: [(Constant, fn(u16) -> (F80, u16)); 7] = [
+        (Constant::One, host_fld1),
+        (Constant::L2T, host_fldl2t),
+        (Constant::L2E, host_fldl2e),
+        (Constant::Pi, host_fldpi),
+        (Constant::Lg2, host_fldlg2),
+        (Constant::Ln2, host_fldln2),
+        (Constant::Zero, host_fldz),
+    ];
+    for rc in [
+        Rounding::Nearest,
+        Rounding::Down,
+        Rounding::Up,
+        Rounding::Zero,
+    ] {
+        for pc in [Precision::P24, Precision::P53, Precision::P64] {
+            let env = X87Env {
+                rc,
+                pc,
+                mask: ALL_EXCEPTIONS,
+            };
+            for (k, host) in table {
+                let (v, sw) = host(env.control_word());
+                c.eq(
+                    || format!("{k:?} {rc:?} {pc:?}"),
+                    (v, sw & SW_FLAGS_C1),
+                    (constant(k, rc), 0),
+                );
+            }
+        }
+    }
+    c.finish();
+}
+
+#[test]
+fn diff_fxam() {
+    let mut r = rng(25);
+    let mut c = Check::new("fxam");
+    for _ in 0..cases() {
+        let a = r.f80();
+        let (_, sw) = host_fxam(a, F80::ZERO, ALL_EXCEPTIONS as u16 | 0x340);
+        c.eq(
+            || format!("{a:x?}"),
+            sw & (0x3F | SW_C0 | SW_C1 | SW_C2 | SW_C3),
+            fxam(a),
         );
     }
     c.finish();

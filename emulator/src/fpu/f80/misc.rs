@@ -11,7 +11,7 @@
 
 use super::arith::screen2;
 use super::round::{normalize, round_bits, round_ext, shr_jam};
-use super::{propagate_nan1, F80Result, Rounding, X87Env, BIAS, DE, F80, IE, INT_BIT, ZE};
+use super::{propagate_nan1, Class, F80Result, Rounding, X87Env, BIAS, DE, F80, IE, INT_BIT, ZE};
 
 /// N of the FPREM/FPREM1 partial-remainder step (see module docs).
 pub fn prem_n(d: i32) -> i32 {
@@ -339,6 +339,60 @@ pub fn compare(a: F80, b: F80, ordered: bool) -> (Ordering, u8) {
     (ord, de)
 }
 
+/// FXAM condition codes for a non-empty register, as status-word bits
+/// (C3 = bit 14, C2 = bit 10, C1 = bit 9 = sign, C0 = bit 8; SDM Vol. 2
+/// FXAM instruction page: unsupported 000, NaN 001, normal 010, infinity 011,
+/// zero 100, denormal 110). An empty register (101) is the caller's case.
+pub fn fxam(a: F80) -> u16 {
+    const C0: u16 = 1 << 8;
+    const C2: u16 = 1 << 10;
+    const C3: u16 = 1 << 14;
+    let class = match a.class() {
+        Class::Unnormal | Class::PseudoInfinity | Class::PseudoNan => 0,
+        Class::QNan | Class::SNan => C0,
+        Class::Normal => C2,
+        Class::Infinity => C2 | C0,
+        Class::Zero => C3,
+        Class::Denormal | Class::PseudoDenormal => C3 | C2,
+    };
+    class | if a.sign { 1 << 9 } else { 0 }
+}
+
+/// The constants of FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2 and FLDZ
+/// (SDM Vol. 2 "FLD1/FLDL2T/..."; Vol. 1 §8.3.8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Constant {
+    One,
+    L2T,
+    L2E,
+    Pi,
+    Lg2,
+    Ln2,
+    Zero,
+}
+
+/// Loads a constant, rounded to 64 bits per RC (PC does not apply; no
+/// exception flags). The irrational constants are kept to 128 bits here,
+/// which decides every rounding the same way as the exact value.
+pub fn constant(c: Constant, rc: Rounding) -> F80 {
+    let (exp, sig): (i32, u128) = match c {
+        Constant::One => return F80::ONE,
+        Constant::Zero => return F80::ZERO,
+        Constant::L2T => (1, 0xD49A_784B_CD1B_8AFE_492B_F6FF_4DAF_DB4C),
+        Constant::L2E => (0, 0xB8AA_3B29_5C17_F0BB_BE87_FED0_691D_3E88),
+        Constant::Pi => (1, 0xC90F_DAA2_2168_C234_C4C6_628B_80DC_1CD1),
+        Constant::Lg2 => (-2, 0x9A20_9A84_FBCF_F798_8F89_59AC_0B7C_9178),
+        Constant::Ln2 => (-1, 0xB172_17F7_D1CF_79AB_C9E3_B398_03F2_F6AF),
+    };
+    // Bit 0 stands in for the infinite tail (all are irrational).
+    let (q, _, _) = round_bits(sig | 1, 64, false, rc);
+    F80 {
+        sign: false,
+        exp: (BIAS + exp) as u16,
+        sig: q as u64,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,6 +480,23 @@ mod tests {
         assert_eq!(x.exponent, f(false, 0x4001, INT_BIT));
         assert_eq!(x.significand, f(true, 0x3FFF, 0xC000_0000_0000_0000));
         assert_eq!(fxtract(F80::ZERO).flags, ZE);
+    }
+
+    #[test]
+    fn constants_per_rc() {
+        assert_eq!(
+            constant(Constant::Pi, Rounding::Nearest).sig,
+            0xC90F_DAA2_2168_C235
+        );
+        assert_eq!(
+            constant(Constant::Pi, Rounding::Down).sig,
+            0xC90F_DAA2_2168_C234
+        );
+        assert_eq!(
+            constant(Constant::L2E, Rounding::Up).sig,
+            0xB8AA_3B29_5C17_F0BC
+        );
+        assert_eq!(constant(Constant::Lg2, Rounding::Nearest).exp, 0x3FFD);
     }
 
     #[test]

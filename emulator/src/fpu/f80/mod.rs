@@ -35,7 +35,8 @@ pub use convert::{
     to_i32, to_i64, BcdResult, F32Result, F64Result, IntResult, BCD_INDEFINITE,
 };
 pub use misc::{
-    compare, fprem, fprem1, fscale, fxtract, round_to_int, Ordering, PremResult, XtractResult,
+    compare, constant, fprem, fprem1, fscale, fxam, fxtract, round_to_int, Constant, Ordering,
+    PremResult, XtractResult,
 };
 
 /// Invalid operation (status word bit 0).
