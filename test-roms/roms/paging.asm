@@ -132,15 +132,8 @@ start:
         ROM_INIT
         PRINT   "paging: 32-bit paging, 4 KiB and 4 MiB pages, TLB", 10
         POST    0x10
-        mov     si, gdt
-        mov     di, GDT_BASE
-        mov     cx, (gdt_end - gdt) / 2
-        cs rep movsw
-        lgdt    [cs:gdt_desc]
-        mov     eax, cr0
-        or      al, 1                   ; CR0.PE
-        mov     cr0, eax
-        jmp     dword CODE32:(ROM_BASE + pm_entry)
+        ROM_COPY gdt, gdt_end, GDT_BASE
+        ENTER_PM32 pm_entry
 
         bits    32
 ; SETGATE vector, handler, access byte
@@ -152,13 +145,7 @@ start:
 %endmacro
 
 pm_entry:
-        mov     ax, DATA32
-        mov     ds, ax
-        mov     es, ax
-        mov     fs, ax
-        mov     gs, ax
-        mov     ss, ax
-        mov     esp, MON_STACK
+        FLAT_SEGS MON_STACK
         POST32  0x11
         mov     edi, IDT_BASE
         mov     edx, 256
@@ -171,15 +158,7 @@ pm_entry:
         SETGATE 14, pf_handler, 0x8E
         SETGATE 0x42, ring3_exit, 0xEE
         lidt    [ROM_BASE + idt_desc]
-        mov     edi, TSS_BASE
-        mov     ecx, 0x68 / 4
-        xor     eax, eax
-        rep stosd
-        mov     dword [TSS_BASE + 4], RING0_STACK
-        mov     word [TSS_BASE + 8], DATA32
-        mov     word [TSS_BASE + 0x66], 0x68
-        mov     ax, TSS32
-        ltr     ax
+        RING0_TSS RING0_STACK
 
         mov     eax, 1
         cpuid
@@ -487,53 +466,17 @@ ring3_exit:
         jmp     monitor_back
 
 ; Any other vector: report and end.
-unexpected:
-        mov     ax, DATA32
-        mov     ds, ax
-        mov     es, ax
-        PRINT32 "FAIL unexpected exception or interrupt; stack: "
-        mov     eax, [esp]
-        call    puthex32
-        PRINT32 " "
-        mov     eax, [esp + 4]
-        call    puthex32
-        PRINT32 " "
-        mov     eax, [esp + 8]
-        call    puthex32
-        PRINT32 10
-        inc     word [CHECKS]
-        inc     word [FAILS]
-        jmp     finish32
+        UNEXPECTED_DUMP32
 
         COMMON32_CODE
 
 ; ------------------------------------------------------------ tables
         bits    16
         align   8
-gdt:    dq      0
-        ; 08 CODE32: flat, 32-bit, readable, DPL 0
-        dw      0xFFFF, 0x0000
-        db      0x00, 0x9A, 0xCF, 0x00
-        ; 10 DATA32: flat, writable, DPL 0
-        dw      0xFFFF, 0x0000
-        db      0x00, 0x92, 0xCF, 0x00
-        ; 18 CODE3: flat, 32-bit, readable, DPL 3
-        dw      0xFFFF, 0x0000
-        db      0x00, 0xFA, 0xCF, 0x00
-        ; 20 DATA3: flat, writable, DPL 3
-        dw      0xFFFF, 0x0000
-        db      0x00, 0xF2, 0xCF, 0x00
-        ; 28 TSS32: base TSS_BASE, limit 67h, available 32-bit TSS
-        dw      0x0067, TSS_BASE & 0xFFFF
-        db      TSS_BASE >> 16, 0x89, 0x00, 0x00
+gdt:    GDT_FLAT                        ; null, CODE32, DATA32, CODE3, DATA3
+        TSS32_DESC TSS_BASE             ; 28 TSS32
 gdt_end:
 
-gdt_desc:
-        dw      gdt_end - gdt - 1
-        dd      GDT_BASE
-
-idt_desc:
-        dw      256 * 8 - 1
-        dd      IDT_BASE
+        TABLE_POINTERS GDT_BASE, 256
 
         ROM_END

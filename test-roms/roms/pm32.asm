@@ -11,6 +11,7 @@
 ; 0xEE and 35.
 
 %include "common.inc"
+%include "common32.inc"
 
         cpu     586
 
@@ -19,12 +20,8 @@ DATA32  equ 0x10                        ; flat 4 GiB data
 DATA1M  equ 0x18                        ; data at 1 MiB, limit 0xFFFF
 IDT_BASE equ 0x800                      ; 256 gates, up to 0xFFF
 
-; 32-bit fault-handler mailbox (linear addresses; the counters of
-; common.inc are at 0x600/0x602).
-LASTVEC equ 0x610
-LASTERR equ 0x614
-FAULTIP equ 0x618
-SKIP    equ 0x61C
+; The 32-bit fault handler below uses the mailbox of common32.inc
+; (LASTVEC, LASTERR, FAULTIP, SKIP; it does not record CS).
 
 HIGH    equ 0x200000                    ; RAM above 1 MiB for the tests
 
@@ -36,38 +33,10 @@ start:
         or      al, 2
         and     al, 0xFE
         out     0x92, al
-        lgdt    [cs:gdt_desc]
-        mov     eax, cr0
-        or      al, 1                   ; CR0.PE
-        mov     cr0, eax
-        jmp     dword CODE32:(ROM_BASE + pm_entry)
+        ENTER_PM32 pm_entry
 
         bits    32
 ; ------------------------------------------------------------ 32-bit code
-%macro  PRINT32 1+
-        push    esi
-        mov     esi, ROM_BASE + %%s
-        call    puts32
-        pop     esi
-        jmp     %%e
-%%s:    db      %1, 0
-%%e:
-%endmacro
-
-; CHECKP "name", expected: PASS if EAX == expected.
-%macro  CHECKP 2
-        push    edx
-        push    esi
-        mov     edx, %2
-        mov     esi, ROM_BASE + %%name
-        call    check32p
-        pop     esi
-        pop     edx
-        jmp     %%e
-%%name: db      %1, 0
-%%e:
-%endmacro
-
 ; ARM32 site, site_end: the handler resumes after the instruction.
 %macro  ARM32 2
         mov     dword [SKIP], %2 - %1
@@ -86,31 +55,8 @@ start:
         CHECKP  "  ... saved EIP is the faulting instruction", ROM_BASE + %4
 %endmacro
 
-%macro  SET_GATE 2
-        mov     eax, ROM_BASE + %2
-        mov     [IDT_BASE + (%1) * 8], ax
-        shr     eax, 16
-        mov     [IDT_BASE + (%1) * 8 + 6], ax
-%endmacro
-
-%macro  POST32 1
-        push    eax
-        push    edx
-        mov     al, %1
-        mov     dx, POST_PORT
-        out     dx, al
-        pop     edx
-        pop     eax
-%endmacro
-
 pm_entry:
-        mov     ax, DATA32
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     fs, ax
-        mov     gs, ax
-        mov     esp, 0x90000
+        FLAT_SEGS 0x90000
         POST32  0x20
         PRINT32 "now in protected mode", 10
 
@@ -124,17 +70,7 @@ pm_entry:
         CHECKP  "SS is the flat data selector", DATA32
 
         ; The IDT: every vector to `unexpected`, then the ones under test.
-        mov     edi, IDT_BASE
-        mov     ecx, 256
-        mov     eax, ROM_BASE + unexpected
-.fill:  mov     [edi], ax
-        mov     word [edi + 2], CODE32
-        mov     word [edi + 4], 0x8E00  ; present, DPL 0, 32-bit interrupt gate
-        ror     eax, 16
-        mov     [edi + 6], ax
-        ror     eax, 16
-        add     edi, 8
-        loop    .fill
+        IDT_FILL unexpected
         SET_GATE 0, stub0
         SET_GATE 6, stub6
         SET_GATE 13, stub13
@@ -340,14 +276,9 @@ int30:
 
 ; Fault stubs push (error code, vector); fault32 records them and the
 ; saved EIP, then resumes SKIP bytes further on.
-stub0:  push    dword 0
-        push    dword 0
-        jmp     fault32
-stub6:  push    dword 0
-        push    dword 6
-        jmp     fault32
-stub13: push    dword 13                ; the CPU pushed the error code
-        jmp     fault32
+        FAULT_STUB_NOERR 0
+        FAULT_STUB_NOERR 6
+        FAULT_STUB 13
 fault32:                                ; [esp] vector, +4 error, +8 EIP
         push    eax
         mov     eax, [esp + 4]
@@ -367,114 +298,7 @@ unexpected:
         PRINT32 "FAIL unexpected interrupt or exception", 10
         jmp     finish32
 
-; puts32: print the NUL-terminated string at linear ESI.
-puts32:
-        push    eax
-        push    esi
-.next:  lodsb
-        test    al, al
-        jz      .done
-        out     DEBUGCON, al
-        jmp     .next
-.done:  pop     esi
-        pop     eax
-        ret
-
-; puthex32: print EAX as eight hex digits.
-puthex32:
-        push    eax
-        push    ecx
-        push    edx
-        mov     edx, eax
-        mov     ecx, 8
-.digit: rol     edx, 4
-        mov     al, dl
-        and     al, 0x0F
-        add     al, '0'
-        cmp     al, '9'
-        jbe     .out
-        add     al, 'a' - '0' - 10
-.out:   out     DEBUGCON, al
-        loop    .digit
-        pop     edx
-        pop     ecx
-        pop     eax
-        ret
-
-; putdec32: print EAX in decimal.
-putdec32:
-        push    eax
-        push    ebx
-        push    ecx
-        push    edx
-        mov     ebx, 10
-        xor     ecx, ecx
-.div:   xor     edx, edx
-        div     ebx
-        push    edx
-        inc     ecx
-        test    eax, eax
-        jnz     .div
-.dig:   pop     eax
-        add     al, '0'
-        out     DEBUGCON, al
-        loop    .dig
-        pop     edx
-        pop     ecx
-        pop     ebx
-        pop     eax
-        ret
-
-; check32p: count a check named at linear ESI; PASS if EAX == EDX.
-check32p:
-        pushfd
-        inc     word [CHECKS]
-        cmp     eax, edx
-        jne     .fail
-        PRINT32 "PASS "
-        call    puts32
-        PRINT32 10
-        popfd
-        ret
-.fail:  inc     word [FAILS]
-        PRINT32 "FAIL "
-        call    puts32
-        PRINT32 ": got "
-        call    puthex32
-        PRINT32 ", want "
-        push    eax
-        mov     eax, edx
-        call    puthex32
-        pop     eax
-        PRINT32 10
-        popfd
-        ret
-
-finish32:
-        movzx   eax, word [FAILS]
-        test    eax, eax
-        jnz     .failed
-        movzx   eax, word [CHECKS]
-        PRINT32 "all "
-        call    putdec32
-        PRINT32 " checks passed", 10
-        POST32  0xFF
-        mov     al, EXIT_PASS
-        out     EXIT_PORT, al
-        jmp     .halt
-.failed:
-        call    putdec32
-        PRINT32 " of "
-        movzx   eax, word [CHECKS]
-        call    putdec32
-        PRINT32 " checks FAILED", 10
-        POST32  0xEE
-        mov     al, EXIT_FAIL
-        out     EXIT_PORT, al
-.halt:  movzx   eax, word [FAILS]
-        cli
-        hlt
-        jmp     .halt
+        COMMON32_CODE
 
 ; ------------------------------------------------------------------ tables
         align   8
@@ -490,13 +314,7 @@ gdt:    dq      0
         db      0x10, 0x93, 0x00, 0x00
 gdt_end:
 
-gdt_desc:
-        dw      gdt_end - gdt - 1
-        dd      ROM_BASE + gdt
-
-idt_desc:
-        dw      256 * 8 - 1
-        dd      IDT_BASE
+        TABLE_POINTERS ROM_BASE + gdt, 256
 
 srcdata: db     "0123456789abcdef"
 

@@ -58,13 +58,7 @@ TSS_BASE equ 0x3000
 IDT_BASE equ 0x800                      ; 256 gates, up to 0xFFF
 STACK   equ 0x80000
 
-; Fault mailbox (linear addresses).
-LASTVEC equ 0x610
-LASTERR equ 0x614
-FAULTIP equ 0x618
-FAULTCS equ 0x61C
-SKIP    equ 0x620
-; Real-mode fault mailbox.
+; Fault mailbox: LASTVEC..SKIP at 0x610 (common32.inc). Real-mode one:
 RLASTVEC equ 0x630
 RFAULTIP equ 0x632
 RSKIP   equ 0x634
@@ -77,30 +71,11 @@ start:
         PRINT   "pm_segments: protected-mode segmentation", 10
         POST    0x10
         ; GDT and LDT to RAM (the CPU writes accessed/busy bits there).
-        mov     si, gdt
-        mov     di, GDT_BASE
-        mov     cx, (gdt_end - gdt) / 2
-        cs rep movsw
-        mov     si, ldt
-        mov     di, LDT_BASE
-        mov     cx, (ldt_end - ldt) / 2
-        cs rep movsw
-        lgdt    [cs:gdt_desc]
-        mov     eax, cr0
-        or      al, 1                   ; CR0.PE
-        mov     cr0, eax
-        jmp     dword CODE32:(ROM_BASE + pm_entry)
+        ROM_COPY gdt, gdt_end, GDT_BASE
+        ROM_COPY ldt, ldt_end, LDT_BASE
+        ENTER_PM32 pm_entry
 
         bits    32
-; ARM site, end: the fault handler will resume at `end`.
-%macro  ARM 2
-        mov     dword [SKIP], %2 - %1
-        mov     dword [LASTVEC], -1
-        mov     dword [LASTERR], -1
-        mov     dword [FAULTIP], -1
-        mov     dword [FAULTCS], -1
-%endmacro
-
 ; FAULTED "name", vector, error code, site, CS
 %macro  FAULTED 5
         push    eax
@@ -124,17 +99,6 @@ start:
         FAULTED %1, %2, %3, %%site, CODE32
 %endmacro
 
-; NOFAULT "name", instruction...: the instruction must not fault.
-%macro  NOFAULT 2+
-        ARM     %%site, %%end
-%%site: %2
-%%end:
-        push    eax
-        mov     eax, [LASTVEC]
-        CHECKP  %1, -1
-        pop     eax
-%endmacro
-
 ; ZF_IS "name", 0|1
 %macro  ZF_IS 2
         push    eax
@@ -144,37 +108,13 @@ start:
         pop     eax
 %endmacro
 
-%macro  SET_GATE 2
-        mov     eax, ROM_BASE + %2
-        mov     [IDT_BASE + (%1) * 8], ax
-        shr     eax, 16
-        mov     [IDT_BASE + (%1) * 8 + 6], ax
-%endmacro
-
 pm_entry:
-        mov     ax, DATA32
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     esp, STACK
-        xor     eax, eax
-        mov     fs, ax                  ; null: allowed for FS
-        mov     gs, ax
+        FLAT_SEGS STACK, 0              ; FS, GS null: allowed
         POST32  0x20
         PRINT32 "in protected mode", 10
 
         ; IDT: every vector to `unexpected`, then the ones under test.
-        mov     edi, IDT_BASE
-        mov     ecx, 256
-        mov     eax, ROM_BASE + unexpected
-.fill:  mov     [edi], ax
-        mov     word [edi + 2], CODE32
-        mov     word [edi + 4], 0x8E00  ; present, DPL 0, 32-bit interrupt gate
-        ror     eax, 16
-        mov     [edi + 6], ax
-        ror     eax, 16
-        add     edi, 8
-        loop    .fill
+        IDT_FILL unexpected
         SET_GATE 6, stub6
         SET_GATE 10, stub10
         SET_GATE 11, stub11
@@ -560,45 +500,14 @@ rm_fault:
 
         bits    32
 ; ------------------------------------------------------------ fault handlers
-; Stubs push (error code, vector); fault32 records them and the saved
-; CS:EIP, then resumes SKIP bytes further on.
-stub6:  push    dword 0
-        push    dword 6
-        jmp     fault32
-stub10: push    dword 10                ; the CPU pushed the error code
-        jmp     fault32
-stub11: push    dword 11
-        jmp     fault32
-stub12: push    dword 12
-        jmp     fault32
-stub13: push    dword 13
-        jmp     fault32
-fault32:                                ; [esp] vector, +4 error, +8 EIP, +12 CS
-        push    ds
-        push    eax
-        mov     ax, DATA32
-        mov     ds, ax
-        mov     eax, [esp + 8]
-        mov     [LASTVEC], eax
-        mov     eax, [esp + 12]
-        mov     [LASTERR], eax
-        movzx   eax, word [esp + 20]
-        mov     [FAULTCS], eax
-        mov     eax, [esp + 16]
-        mov     [FAULTIP], eax
-        add     eax, [SKIP]
-        mov     [esp + 16], eax
-        pop     eax
-        pop     ds
-        add     esp, 8
-        iretd
-
-unexpected:
-        mov     ax, DATA32
-        mov     ds, ax
-        inc     word [FAILS]
-        PRINT32 "FAIL unexpected interrupt or exception", 10
-        jmp     finish32
+; The recorder of common32.inc: fault32 stores vector, error code and
+; saved CS:EIP, then resumes SKIP bytes further on.
+        FAULT_STUB_NOERR 6
+        FAULT_STUB 10
+        FAULT_STUB 11
+        FAULT_STUB 12
+        FAULT_STUB 13
+        FAULT32_CODE
 
         COMMON32_CODE
 
@@ -679,13 +588,7 @@ ldt:
         db      0x20, 0x92, 0x00, 0x00
 ldt_end:
 
-gdt_desc:                               ; the RAM copy
-        dw      gdt_end - gdt - 1
-        dd      GDT_BASE
-
-idt_desc:
-        dw      256 * 8 - 1
-        dd      IDT_BASE
+        TABLE_POINTERS GDT_BASE, 256    ; the GDT's RAM copy
 
 real_idt:
         dw      0x3FF

@@ -79,12 +79,7 @@ STACKV0 equ 0x78000                     ; its ring-0 stack (ESP0)
 
 NT      equ 0x4000                      ; EFLAGS.NT
 
-; Fault mailbox (linear addresses).
-LASTVEC equ 0x610
-LASTERR equ 0x614
-FAULTIP equ 0x618
-FAULTCS equ 0x61C
-SKIP    equ 0x620
+; Fault mailbox: LASTVEC..SKIP at 0x610 (common32.inc).
 
 ; What the tasks saw (linear addresses).
 T1_EAX  equ 0x640
@@ -113,26 +108,10 @@ start:
         ROM_INIT
         PRINT   "pm_tasks: task switching and I/O permission", 10
         POST    0x10
-        mov     si, gdt
-        mov     di, GDT_BASE
-        mov     cx, (gdt_end - gdt) / 2
-        cs rep movsw
-        lgdt    [cs:gdt_desc]
-        mov     eax, cr0
-        or      al, 1                   ; CR0.PE
-        mov     cr0, eax
-        jmp     dword CODE32:(ROM_BASE + pm_entry)
+        ROM_COPY gdt, gdt_end, GDT_BASE
+        ENTER_PM32 pm_entry
 
         bits    32
-; ARM site, end: the fault handler will resume at `end`.
-%macro  ARM 2
-        mov     dword [SKIP], %2 - %1
-        mov     dword [LASTVEC], -1
-        mov     dword [LASTERR], -1
-        mov     dword [FAULTIP], -1
-        mov     dword [FAULTCS], -1
-%endmacro
-
 ; FAULTED "name", vector, error code, saved EIP (linear), saved CS
 %macro  FAULTED 5
         push    eax
@@ -162,17 +141,6 @@ start:
 %%site: %4
 %%end:
         FAULTED %1, %2, %3, ROM_BASE + %%site, CODE3 | 3
-%endmacro
-
-; NOFAULT "name", instruction: it must not fault.
-%macro  NOFAULT 2+
-        ARM     %%site, %%end
-%%site: %2
-%%end:
-        push    eax
-        mov     eax, [LASTVEC]
-        CHECKP  %1, -1
-        pop     eax
 %endmacro
 
 ; INTGATE vector, handler: 32-bit ring-0 interrupt gate.
@@ -212,29 +180,12 @@ start:
 %endmacro
 
 pm_entry:
-        mov     ax, DATA32
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     esp, STACK
-        xor     eax, eax
-        mov     fs, ax
-        mov     gs, ax
+        FLAT_SEGS STACK, 0
         POST32  0x20
         PRINT32 "in protected mode", 10
 
         ; IDT: every vector to `unexpected`, then the ones under test.
-        mov     edi, IDT_BASE
-        mov     ecx, 256
-        mov     eax, ROM_BASE + unexpected
-.fill:  mov     [edi], ax
-        mov     word [edi + 2], CODE32
-        mov     word [edi + 4], 0x8E00
-        ror     eax, 16
-        mov     [edi + 6], ax
-        ror     eax, 16
-        add     edi, 8
-        loop    .fill
+        IDT_FILL unexpected
         INTGATE 1, stub1
         INTGATE 10, stub10
         INTGATE 11, stub11
@@ -603,64 +554,20 @@ v86code:
 
         bits    32
 ; ------------------------------------------------------------ fault handlers
-; Stubs push (error code, vector); fault32 records them and the saved
-; CS:EIP, then resumes SKIP bytes further on.
-stub1:  push    dword 0
-        push    dword 1
-        jmp     fault32
-stub10: push    dword 10                ; the CPU pushed the error code
-        jmp     fault32
-stub11: push    dword 11
-        jmp     fault32
-stub12: push    dword 12
-        jmp     fault32
-stub13: push    dword 13
-        jmp     fault32
-fault32:                                ; [esp] vector, +4 error, +8 EIP, +12 CS
-        push    ds
-        push    eax
-        mov     ax, DATA32
-        mov     ds, ax
-        mov     eax, [esp + 8]
-        mov     [LASTVEC], eax
-        mov     eax, [esp + 12]
-        mov     [LASTERR], eax
-        movzx   eax, word [esp + 20]
-        mov     [FAULTCS], eax
-        mov     eax, [esp + 16]
-        mov     [FAULTIP], eax
-        add     eax, [SKIP]
-        mov     [esp + 16], eax
-        pop     eax
-        pop     ds
-        add     esp, 8
-        iretd
-
-unexpected:
-        mov     ax, DATA32
-        mov     ds, ax
-        inc     word [FAILS]
-        PRINT32 "FAIL unexpected interrupt or exception", 10
-        jmp     finish32
+; The recorder of common32.inc: fault32 stores vector, error code and
+; saved CS:EIP, then resumes SKIP bytes further on.
+        FAULT_STUB_NOERR 1
+        FAULT_STUB 10
+        FAULT_STUB 11
+        FAULT_STUB 12
+        FAULT_STUB 13
+        FAULT32_CODE
 
         COMMON32_CODE
 
 ; ------------------------------------------------------------------ tables
         align   8
-gdt:
-        dq      0
-        ; 08 CODE32
-        dw      0xFFFF, 0x0000
-        db      0x00, 0x9A, 0xCF, 0x00
-        ; 10 DATA32
-        dw      0xFFFF, 0x0000
-        db      0x00, 0x92, 0xCF, 0x00
-        ; 18 CODE3
-        dw      0xFFFF, 0x0000
-        db      0x00, 0xFA, 0xCF, 0x00
-        ; 20 DATA3
-        dw      0xFFFF, 0x0000
-        db      0x00, 0xF2, 0xCF, 0x00
+gdt:    GDT_FLAT                        ; null, CODE32, DATA32, CODE3, DATA3
         ; 28 TSS_MAIN .. 50 TSS_BAD: 32-bit TSSs, limit 67h, available
         dw      0x0067, TSSM_BASE
         db      0x00, 0x89, 0x00, 0x00
@@ -706,12 +613,6 @@ gdt:
         db      0x00, 0x89, 0x00, 0x00
 gdt_end:
 
-gdt_desc:                               ; the RAM copy
-        dw      gdt_end - gdt - 1
-        dd      GDT_BASE
-
-idt_desc:
-        dw      256 * 8 - 1
-        dd      IDT_BASE
+        TABLE_POINTERS GDT_BASE, 256    ; the GDT's RAM copy
 
         ROM_END
