@@ -12,9 +12,9 @@
 //! and must be 16-byte aligned (#GP(0)); scalar forms read m32/m64 with no
 //! alignment rule. CR0.EM / CR4.OSFXSR → #UD, CR0.TS → #NM (`check_sse`).
 //!
-//! Known approximation: per-element ordering of pre- vs post-computation
-//! exceptions across elements is simplified (flags are ORed over all
-//! elements before the pre/post split); RCP*/RSQRT* are not bit-exact with
+//! This pre/post split with flags ORed over all elements matches the host
+//! CPU on random operands with random unmasked exceptions (see the
+//! `unmasked` host differential test). RCP*/RSQRT* are not bit-exact with
 //! Intel's lookup tables (see `fpu::ieee::approx`).
 
 use super::simd_common::{check_sse, no_mm, src128, uses_mm, xmm_of, CR4_OSXMMEXCPT};

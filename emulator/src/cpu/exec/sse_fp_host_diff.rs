@@ -137,3 +137,182 @@ fn packed_and_scalar_instructions() {
         diff(name, 100 + i as u64, code, host);
     }
 }
+
+/// Unmasked-exception differential test: the host runs the instruction with
+/// a random subset of MXCSR exception masks cleared; a resulting #XM
+/// arrives as SIGFPE, whose handler (installed with raw `rt_sigaction`, no
+/// libc) resumes after the instruction. The kernel restores the faulting
+/// context, so the MXCSR read afterwards holds the flags the CPU recorded
+/// and xmm0 is the unchanged destination. ox86 must fault exactly when the
+/// host does, with the same flags and destination.
+mod unmasked {
+    use super::*;
+    use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+    use std::sync::Mutex;
+
+    static RESUME: AtomicU64 = AtomicU64::new(0);
+    static FAULTED: AtomicBool = AtomicBool::new(false);
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+    const SIGFPE: u64 = 8;
+    const SA_SIGINFO: u64 = 4;
+    const SA_RESTORER: u64 = 0x0400_0000;
+    /// Offset of gregs[REG_RIP] in the x86-64 Linux `ucontext_t`.
+    const UC_RIP: usize = 40 + 16 * 8;
+
+    #[repr(C)]
+    struct KSigaction {
+        handler: usize,
+        flags: u64,
+        restorer: usize,
+        mask: u64,
+    }
+
+    core::arch::global_asm!(
+        ".globl ox86_sse_fp_sigreturn",
+        "ox86_sse_fp_sigreturn:",
+        "mov eax, 15", // rt_sigreturn
+        "syscall",
+    );
+    extern "C" {
+        fn ox86_sse_fp_sigreturn();
+    }
+
+    extern "C" fn on_fpe(_sig: i32, _info: *mut u8, uc: *mut u8) {
+        // SAFETY: the kernel passes a valid ucontext_t; gregs[REG_RIP] is at
+        // UC_RIP. Redirecting RIP to the label after the faulting
+        // instruction is the whole purpose of this handler.
+        unsafe { (uc.add(UC_RIP) as *mut u64).write(RESUME.load(Relaxed)) };
+        FAULTED.store(true, Relaxed);
+    }
+
+    fn sigaction(act: &KSigaction, old: &mut KSigaction) -> i64 {
+        let ret: i64;
+        // SAFETY: rt_sigaction(SIGFPE, act, old, 8) with valid pointers to
+        // kernel-layout structures.
+        unsafe {
+            asm!("syscall", inlateout("rax") 13i64 => ret, in("rdi") SIGFPE,
+                in("rsi") act as *const KSigaction, in("rdx") old as *mut KSigaction,
+                in("r10") 8u64, lateout("rcx") _, lateout("r11") _, options(nostack));
+        }
+        ret
+    }
+
+    /// Host `$t` on xmm0, xmm1 under `mx` (exceptions possibly unmasked):
+    /// (xmm0, MXCSR flags, faulted).
+    macro_rules! host_u {
+        ($name:ident, $t:literal) => {
+            fn $name(a: u128, b: u128, mx: u32) -> (u128, u32, bool) {
+                let mut x = to_m128(a);
+                let y = to_m128(b);
+                let (mut saved, mut out) = (0u32, 0u32);
+                FAULTED.store(false, Relaxed);
+                // SAFETY: as in `host!`; an unmasked exception raises
+                // SIGFPE, whose handler (installed by the caller) resumes at
+                // label 2 with the register state of the fault, so the
+                // pointers in general registers are still valid.
+                unsafe {
+                    asm!("stmxcsr [{s}]", "lea {t}, [rip + 2f]", "mov [{r}], {t}",
+                        "ldmxcsr [{m}]", $t, "2:", "stmxcsr [{o}]", "ldmxcsr [{s}]",
+                        inout("xmm0") x, in("xmm1") y, t = out(reg) _,
+                        r = in(reg) RESUME.as_ptr(), m = in(reg) &mx,
+                        s = in(reg) &mut saved, o = in(reg) &mut out, options(nostack));
+                }
+                (from_m128(x), out & FLAGS, FAULTED.load(Relaxed))
+            }
+        };
+    }
+    host_u!(u_addps, "addps xmm0, xmm1");
+    host_u!(u_mulss, "mulss xmm0, xmm1");
+    host_u!(u_divpd, "divpd xmm0, xmm1");
+    host_u!(u_sqrtps, "sqrtps xmm0, xmm1");
+    host_u!(u_minps, "minps xmm0, xmm1");
+    host_u!(u_cmpps, "cmpps xmm0, xmm1, 1");
+    host_u!(u_cvtpd2ps, "cvtpd2ps xmm0, xmm1");
+    host_u!(u_cvtps2dq, "cvtps2dq xmm0, xmm1");
+    host_u!(u_subsd, "subsd xmm0, xmm1");
+    host_u!(u_divss, "divss xmm0, xmm1");
+    host_u!(u_maxsd, "maxsd xmm0, xmm1");
+    host_u!(u_cvtsd2ss, "cvtsd2ss xmm0, xmm1");
+    host_u!(u_cvtdq2ps, "cvtdq2ps xmm0, xmm1");
+    host_u!(u_cvttpd2dq, "cvttpd2dq xmm0, xmm1");
+    host_u!(u_cmpunordpd, "cmppd xmm0, xmm1, 3");
+
+    #[test]
+    fn unmasked_exceptions() {
+        let _guard = ONE_AT_A_TIME.lock();
+        let act = KSigaction {
+            handler: on_fpe as *const () as usize,
+            flags: SA_SIGINFO | SA_RESTORER,
+            restorer: ox86_sse_fp_sigreturn as *const () as usize,
+            mask: 0,
+        };
+        let mut old = KSigaction {
+            handler: 0,
+            flags: 0,
+            restorer: 0,
+            mask: 0,
+        };
+        assert_eq!(sigaction(&act, &mut old), 0, "rt_sigaction");
+        type Op = fn(u128, u128, u32) -> (u128, u32, bool);
+        let table: &[(&str, &[u8], Op)] = &[
+            ("addps", &[0x0F, 0x58, 0xC1], u_addps),
+            ("mulss", &[0xF3, 0x0F, 0x59, 0xC1], u_mulss),
+            ("divpd", &[0x66, 0x0F, 0x5E, 0xC1], u_divpd),
+            ("sqrtps", &[0x0F, 0x51, 0xC1], u_sqrtps),
+            ("minps", &[0x0F, 0x5D, 0xC1], u_minps),
+            ("cmpltps", &[0x0F, 0xC2, 0xC1, 1], u_cmpps),
+            ("cvtpd2ps", &[0x66, 0x0F, 0x5A, 0xC1], u_cvtpd2ps),
+            ("cvtps2dq", &[0x66, 0x0F, 0x5B, 0xC1], u_cvtps2dq),
+            ("subsd", &[0xF2, 0x0F, 0x5C, 0xC1], u_subsd),
+            ("divss", &[0xF3, 0x0F, 0x5E, 0xC1], u_divss),
+            ("maxsd", &[0xF2, 0x0F, 0x5F, 0xC1], u_maxsd),
+            ("cvtsd2ss", &[0xF2, 0x0F, 0x5A, 0xC1], u_cvtsd2ss),
+            ("cvtdq2ps", &[0x0F, 0x5B, 0xC1], u_cvtdq2ps),
+            ("cvttpd2dq", &[0x66, 0x0F, 0xE6, 0xC1], u_cvttpd2dq),
+            ("cmpunordpd", &[0x66, 0x0F, 0xC2, 0xC1, 3], u_cmpunordpd),
+        ];
+        let mut total_bad = 0;
+        for (k, &(name, code, host)) in table.iter().enumerate() {
+            let n = (cases() / 10).max(1000);
+            let mut r = Rng(seed() ^ (200 + k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            let mut cpu: Cpu = sse_cpu(code);
+            let d = cpu.decode_at(0x100).expect("decodes");
+            let (mut bad, mut faults) = (0, 0);
+            for _ in 0..n {
+                let (a, b) = (operand(&mut r), operand(&mut r));
+                // Clear each exception mask with probability 1/4.
+                let clear = (0..6).fold(0, |m, i| m | u32::from(r.below(4) == 0) << (7 + i));
+                let mx = mode(&mut r) & !clear;
+                cpu.state.xmm[0] = a;
+                cpu.state.xmm[1] = b;
+                cpu.state.mxcsr = mx;
+                let res = (d.handler)(&mut cpu, &d);
+                let soft = (cpu.state.xmm[0], cpu.state.mxcsr & FLAGS, res.is_err());
+                let h = host(a, b, mx);
+                faults += u32::from(h.2);
+                if soft != h {
+                    bad += 1;
+                    if bad <= 5 {
+                        eprintln!(
+                            "{name} a={a:#x} b={b:#x} mx={mx:#x}: soft {soft:x?} host {h:x?}"
+                        );
+                    }
+                }
+            }
+            eprintln!(
+                "sse_fp unmasked {name}: {} / {n} match ({faults} host faults)",
+                n - bad
+            );
+            total_bad += bad;
+        }
+        let mut none = KSigaction {
+            handler: 0,
+            flags: 0,
+            restorer: 0,
+            mask: 0,
+        };
+        assert_eq!(sigaction(&old, &mut none), 0, "restore SIGFPE action");
+        assert_eq!(total_bad, 0);
+    }
+}

@@ -286,8 +286,8 @@ pub(crate) fn round_pack<F: Format>(
     if tiny {
         if mxcsr & UM == 0 {
             // Unmasked: the result is not delivered; PE reflects the
-            // rounding of the exponent-unbounded result (not host-verified:
-            // the host tests run with every exception masked).
+            // rounding of the exponent-unbounded result (host-checked by
+            // the unmasked test in cpu/exec/sse_fp_host_diff.rs).
             return (
                 zero::<F>(neg) | m as u64,
                 UE | if inexact_unbounded { PE } else { 0 },
@@ -313,7 +313,7 @@ pub(crate) fn round_pack<F: Format>(
         let mag = if to_inf { F::INF } else { F::MAX_FINITE };
         if mxcsr & OM == 0 {
             // Unmasked: not delivered; PE only if the exponent-unbounded
-            // rounding was inexact (not host-verified, as for UE above).
+            // rounding was inexact (host-checked, as for UE above).
             return (zero::<F>(neg) | mag, OE | if inexact { PE } else { 0 });
         }
         return (zero::<F>(neg) | mag, OE | PE);
