@@ -95,7 +95,7 @@ pub fn sub(a: F80, b: F80, env: X87Env) -> F80Result {
     if let Err(r) = screen2(a, b) {
         return r;
     }
-    add(a, b.neg(), env)
+    add(a, b.negate(), env)
 }
 
 pub fn mul(a: F80, b: F80, env: X87Env) -> F80Result {
@@ -233,7 +233,13 @@ mod tests {
             (div, one, three, f(false, 0x3FFD, 0xAAAA_AAAA_AAAA_AAAB), PE),
             (div, one, F80::ZERO, F80::INFINITY, ZE),
             (mul, F80::INFINITY, F80::ZERO, F80::INDEFINITE, IE),
-            (add, F80::INFINITY, F80::INFINITY.neg(), F80::INDEFINITE, IE),
+            (
+                add,
+                F80::INFINITY,
+                F80::INFINITY.negate(),
+                F80::INDEFINITE,
+                IE,
+            ),
             (mul, f(false, 0x7FFE, INT_BIT), two, F80::INFINITY, OE | PE),
             (add, f(false, 0, 1), f(false, 0, 1), f(false, 0, 2), DE),
         ];
@@ -262,8 +268,8 @@ mod tests {
         let r = sqrt(two, ENV);
         assert_eq!(r.value, f(false, 0x3FFF, 0xB504_F333_F9DE_6484));
         assert_eq!(r.flags, PE);
-        assert_eq!(sqrt(F80::ONE.neg(), ENV).value, F80::INDEFINITE);
-        assert_eq!(sqrt(F80::ZERO.neg(), ENV).value, F80::ZERO.neg());
+        assert_eq!(sqrt(F80::ONE.negate(), ENV).value, F80::INDEFINITE);
+        assert_eq!(sqrt(F80::ZERO.negate(), ENV).value, F80::ZERO.negate());
     }
 
     #[test]
@@ -271,7 +277,11 @@ mod tests {
         for n in [0u128, 1, 2, 15, 16, 1 << 126, u128::MAX] {
             let (r, rem) = isqrt(n);
             assert_eq!(r * r + rem, n);
-            assert!((r + 1).checked_mul(r + 1).map_or(true, |s| s > n));
+            let above = match (r + 1).checked_mul(r + 1) {
+                Some(s) => s > n,
+                None => true,
+            };
+            assert!(above);
         }
     }
 }

@@ -76,16 +76,13 @@ fn to_int(a: F80, env: X87Env, bits: u32) -> IntResult {
             c1: false,
         };
     }
-    // FIST does not raise DE for a denormal source (host-verified).
-    let de = 0;
+    // FIST does not raise DE for a denormal source, and out of range it
+    // reports IE alone (host-verified).
     let (e, m) = a.unpack();
     let (q, inexact, inc) = round_int_parts(a.sign, e, m, env.rc);
     let limit = 1u128 << (bits - 1);
     if q > limit || (q == limit && !a.sign) {
-        return IntResult {
-            flags: IE | de,
-            ..indefinite
-        };
+        return indefinite;
     }
     let value = if a.sign {
         (q as i128).wrapping_neg() as i64
@@ -94,7 +91,7 @@ fn to_int(a: F80, env: X87Env, bits: u32) -> IntResult {
     };
     IntResult {
         value,
-        flags: de | if inexact { PE } else { 0 },
+        flags: if inexact { PE } else { 0 },
         c1: inc,
     }
 }
@@ -265,16 +262,12 @@ pub fn to_bcd(a: F80, env: X87Env) -> BcdResult {
         (0, 0, false)
     } else {
         // FBSTP does not raise DE for a denormal source (host-verified).
-        let de = 0;
         let (e, m) = a.unpack();
         let (q, inexact, inc) = round_int_parts(a.sign, e, m, env.rc);
         if q >= 1_000_000_000_000_000_000 {
-            return BcdResult {
-                flags: IE | de,
-                ..indefinite
-            };
+            return indefinite;
         }
-        (q as u64, de | if inexact { PE } else { 0 }, inc)
+        (q as u64, if inexact { PE } else { 0 }, inc)
     };
     let mut bytes = [0u8; 10];
     let mut v = q;

@@ -872,7 +872,8 @@ host_const!(host_fldz, "fldz");
 #[test]
 fn diff_constants() {
     let mut c = Check::new("fld constants");
-    let table: [(Constant, fn(u16) -> (F80, u16)); 7] = [
+    type HostConst = fn(u16) -> (F80, u16);
+    let table: [(Constant, HostConst); 7] = [
         (Constant::One, host_fld1),
         (Constant::L2T, host_fldl2t),
         (Constant::L2E, host_fldl2e),

@@ -431,13 +431,13 @@ mod tests {
             ),
             (
                 Rounding::Down,
-                TWO_HALF.neg(),
+                TWO_HALF.negate(),
                 f(true, 0x4000, 0xC000_0000_0000_0000),
                 true,
             ),
             (
                 Rounding::Zero,
-                TWO_HALF.neg(),
+                TWO_HALF.negate(),
                 f(true, 0x4000, INT_BIT),
                 false,
             ),
@@ -445,7 +445,7 @@ mod tests {
             (
                 Rounding::Nearest,
                 f(true, 0x3000, INT_BIT),
-                F80::ZERO.neg(),
+                F80::ZERO.negate(),
                 false,
             ),
         ];
@@ -463,7 +463,7 @@ mod tests {
         let r = fprem(seven, two, env(Rounding::Nearest));
         assert_eq!((r.value, r.q, r.incomplete), (F80::ONE, 3, false));
         let r = fprem1(seven, two, env(Rounding::Nearest));
-        assert_eq!((r.value, r.q), (F80::ONE.neg(), 4));
+        assert_eq!((r.value, r.q), (F80::ONE.negate(), 4));
         let big = f(false, 0x4100, INT_BIT);
         assert!(fprem(big, two, env(Rounding::Nearest)).incomplete);
     }
@@ -505,16 +505,16 @@ mod tests {
         let s = f(false, 0x7FFF, INT_BIT | 1);
         let cases = [
             (F80::ONE, F80::ZERO, true, Ordering::Greater, 0),
-            (F80::ZERO.neg(), F80::ZERO, true, Ordering::Equal, 0),
+            (F80::ZERO.negate(), F80::ZERO, true, Ordering::Equal, 0),
             (
-                F80::ONE.neg(),
-                F80::INFINITY.neg(),
+                F80::ONE.negate(),
+                F80::INFINITY.negate(),
                 true,
                 Ordering::Greater,
                 0,
             ),
             (
-                F80::ONE.neg(),
+                F80::ONE.negate(),
                 f(true, 0x4000, INT_BIT),
                 true,
                 Ordering::Greater,

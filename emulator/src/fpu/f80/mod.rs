@@ -203,7 +203,7 @@ impl F80 {
         }
     }
 
-    pub fn neg(self) -> F80 {
+    pub fn negate(self) -> F80 {
         F80 {
             sign: !self.sign,
             ..self
@@ -453,7 +453,7 @@ mod tests {
             (sn(5), sn(7), q(7), true),
             (q(3), F80::ONE, q(3), false),
             (F80::ONE, sn(3), q(3), true),
-            (q(3).neg(), q(3), q(3), false),
+            (q(3).negate(), q(3), q(3), false),
         ];
         for (a, b, want, ie) in cases {
             let r = propagate_nan2(a, b);
