@@ -115,7 +115,13 @@ fn arith_mem<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     }
     let a = to_f80(cpu.state.fpu.st(0));
     let r = compute::<OP>(a, b, env(cpu));
-    finish(cpu, 0, r, load_flags(a, b, lf), false);
+    // A zero divide takes precedence over a denormal dividend (no DE).
+    let lf = if r.flags & ZE != 0 {
+        0
+    } else {
+        load_flags(a, b, lf)
+    };
+    finish(cpu, 0, r, lf, false);
     Ok(())
 }
 

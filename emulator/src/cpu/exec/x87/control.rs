@@ -31,7 +31,7 @@ pub fn handler(insn: &Instruction) -> Option<Handler> {
         Code::Fdecstp => fdecstp,
         Code::Ffree_sti => ffree,
         Code::Ffreep_sti => ffreep,
-        Code::Fxch_st0_sti => fxch,
+        Code::Fxch_st0_sti | Code::Fxch_st0_sti_DDC8 | Code::Fxch_st0_sti_DFC8 => fxch,
         _ => return None,
     })
 }

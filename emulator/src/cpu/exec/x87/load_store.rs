@@ -39,7 +39,8 @@ pub fn handler(insn: &Instruction) -> Option<Handler> {
         Code::Fistp_m64int => fst_mem::<I64, true>,
         Code::Fbstp_m80bcd => fst_mem::<BCD, true>,
         Code::Fst_sti => fst_sti::<false>,
-        Code::Fstp_sti | Code::Fstpnce_sti => fst_sti::<true>,
+        Code::Fstp_sti | Code::Fstp_sti_DFD0 | Code::Fstp_sti_DFD8 => fst_sti::<true>,
+        Code::Fstpnce_sti => fstpnce,
         Code::Fstp_m80fp => fstp_m80,
         Code::Fild_m16int => fild::<2>,
         Code::Fild_m32int => fild::<4>,
@@ -132,6 +133,25 @@ fn fst_sti<const POP: bool>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     if POP {
         f.pop();
     }
+    Ok(())
+}
+
+/// FSTP1 (D9 D8+i, "no check empty"): copies ST(0) into ST(i) and pops
+/// without a stack-underflow check: an empty ST(0) leaves ST(i) empty (as
+/// a Core host does); C1 = 0.
+fn fstpnce(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    check_wait(cpu)?;
+    record(cpu, d);
+    let i = sti(d, 0);
+    let f = &mut cpu.state.fpu;
+    f.set_c1(false);
+    let (v, empty) = (f.st(0), f.is_empty(0));
+    f.set_st(i, v);
+    if empty {
+        // The empty tag travels with the value.
+        f.free(i);
+    }
+    f.pop();
     Ok(())
 }
 
