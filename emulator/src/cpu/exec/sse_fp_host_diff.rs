@@ -147,6 +147,7 @@ fn packed_and_scalar_instructions() {
 /// host does, with the same flags and destination.
 mod unmasked {
     use super::*;
+    use crate::cpu::flags::{AF, ARITH, CF, PF, SF};
     use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
     use std::sync::Mutex;
 
@@ -240,20 +241,7 @@ mod unmasked {
 
     #[test]
     fn unmasked_exceptions() {
-        let _guard = ONE_AT_A_TIME.lock();
-        let act = KSigaction {
-            handler: on_fpe as *const () as usize,
-            flags: SA_SIGINFO | SA_RESTORER,
-            restorer: ox86_sse_fp_sigreturn as *const () as usize,
-            mask: 0,
-        };
-        let mut old = KSigaction {
-            handler: 0,
-            flags: 0,
-            restorer: 0,
-            mask: 0,
-        };
-        assert_eq!(sigaction(&act, &mut old), 0, "rt_sigaction");
+        let _handler = Installed::new();
         type Op = fn(u128, u128, u32) -> (u128, u32, bool);
         let table: &[(&str, &[u8], Op)] = &[
             ("addps", &[0x0F, 0x58, 0xC1], u_addps),
@@ -306,13 +294,152 @@ mod unmasked {
             );
             total_bad += bad;
         }
-        let mut none = KSigaction {
-            handler: 0,
-            flags: 0,
-            restorer: 0,
-            mask: 0,
+        assert_eq!(total_bad, 0);
+    }
+
+    /// The SIGFPE handler, installed while alive (one test at a time).
+    struct Installed {
+        old: KSigaction,
+        _lock: std::sync::MutexGuard<'static, ()>,
+    }
+
+    impl Installed {
+        fn new() -> Self {
+            let lock = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+            let act = KSigaction {
+                handler: on_fpe as *const () as usize,
+                flags: SA_SIGINFO | SA_RESTORER,
+                restorer: ox86_sse_fp_sigreturn as *const () as usize,
+                mask: 0,
+            };
+            let mut old = KSigaction {
+                handler: 0,
+                flags: 0,
+                restorer: 0,
+                mask: 0,
+            };
+            assert_eq!(sigaction(&act, &mut old), 0, "rt_sigaction");
+            Installed { old, _lock: lock }
+        }
+    }
+
+    impl Drop for Installed {
+        fn drop(&mut self) {
+            let mut none = KSigaction {
+                handler: 0,
+                flags: 0,
+                restorer: 0,
+                mask: 0,
+            };
+            sigaction(&self.old, &mut none);
+        }
+    }
+
+    /// EFLAGS before the compare: `cmp 1, 2` leaves CF, PF, AF, SF set.
+    const BEFORE: u32 = CF | PF | AF | SF;
+
+    /// Host COMIS*/UCOMIS* xmm0, xmm1: (arithmetic EFLAGS, MXCSR flags,
+    /// faulted).
+    macro_rules! host_comi_u {
+        ($name:ident, $t:literal) => {
+            fn $name(a: u128, b: u128, mx: u32) -> (u128, u32, bool) {
+                let x = to_m128(a);
+                let y = to_m128(b);
+                let (mut saved, mut out) = (0u32, 0u32);
+                let fl: u64;
+                FAULTED.store(false, Relaxed);
+                // SAFETY: as in `host_u!`; PUSHFQ/POP use the stack (no
+                // `nostack`).
+                unsafe {
+                    asm!("stmxcsr [{s}]", "lea {t}, [rip + 2f]", "mov [{r}], {t}",
+                        "ldmxcsr [{m}]", "mov {t:e}, 1", "cmp {t:e}, 2", $t, "2:",
+                        "pushfq", "pop {t}", "stmxcsr [{o}]", "ldmxcsr [{s}]",
+                        in("xmm0") x, in("xmm1") y, t = out(reg) fl,
+                        r = in(reg) RESUME.as_ptr(), m = in(reg) &mx,
+                        s = in(reg) &mut saved, o = in(reg) &mut out);
+                }
+                (u128::from(fl as u32 & ARITH), out & FLAGS, FAULTED.load(Relaxed))
+            }
         };
-        assert_eq!(sigaction(&old, &mut none), 0, "restore SIGFPE action");
+    }
+    host_comi_u!(u_comiss, "comiss xmm0, xmm1");
+    host_comi_u!(u_ucomisd, "ucomisd xmm0, xmm1");
+
+    /// Host CVT(T)S*2SI eax-class register: (register, flags, faulted); the
+    /// register starts as 0x1234_5678.
+    macro_rules! host_si_u {
+        ($name:ident, $t:literal) => {
+            fn $name(_: u128, b: u128, mx: u32) -> (u128, u32, bool) {
+                let y = to_m128(b);
+                let (mut saved, mut out) = (0u32, 0u32);
+                let mut v: u64 = 0x1234_5678;
+                FAULTED.store(false, Relaxed);
+                // SAFETY: as in `host_u!`.
+                unsafe {
+                    asm!("stmxcsr [{s}]", "lea {t}, [rip + 2f]", "mov [{r}], {t}",
+                        "ldmxcsr [{m}]", $t, "2:", "stmxcsr [{o}]", "ldmxcsr [{s}]",
+                        inout("rax") v, in("xmm1") y, t = out(reg) _,
+                        r = in(reg) RESUME.as_ptr(), m = in(reg) &mx,
+                        s = in(reg) &mut saved, o = in(reg) &mut out, options(nostack));
+                }
+                (u128::from(v), out & FLAGS, FAULTED.load(Relaxed))
+            }
+        };
+    }
+    host_si_u!(u_cvtss2si, "cvtss2si eax, xmm1");
+    host_si_u!(u_cvttsd2si, "cvttsd2si eax, xmm1");
+
+    #[test]
+    fn unmasked_eflags_and_gpr() {
+        let _handler = Installed::new();
+        type Op = fn(u128, u128, u32) -> (u128, u32, bool);
+        // (name, code, host, destination: 0 = EFLAGS, 1 = EAX)
+        let table: &[(&str, &[u8], Op, u8)] = &[
+            ("comiss", &[0x0F, 0x2F, 0xC1], u_comiss, 0),
+            ("ucomisd", &[0x66, 0x0F, 0x2E, 0xC1], u_ucomisd, 0),
+            ("cvtss2si", &[0x66, 0xF3, 0x0F, 0x2D, 0xC1], u_cvtss2si, 1),
+            ("cvttsd2si", &[0x66, 0xF2, 0x0F, 0x2C, 0xC1], u_cvttsd2si, 1),
+        ];
+        let mut total_bad = 0;
+        for (k, &(name, code, host, dest)) in table.iter().enumerate() {
+            let n = (cases() / 10).max(1000);
+            let mut r = Rng(seed() ^ (300 + k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            let mut cpu: Cpu = sse_cpu(code);
+            let d = cpu.decode_at(0x100).expect("decodes");
+            let (mut bad, mut faults) = (0, 0);
+            for _ in 0..n {
+                let (a, b) = (operand(&mut r), operand(&mut r));
+                let clear = (0..6).fold(0, |m, i| m | u32::from(r.below(4) == 0) << (7 + i));
+                let mx = mode(&mut r) & !clear;
+                cpu.state.xmm[0] = a;
+                cpu.state.xmm[1] = b;
+                cpu.state.mxcsr = mx;
+                cpu.state.regs[0] = 0x1234_5678;
+                cpu.state.flags.set_arith(BEFORE);
+                let res = (d.handler)(&mut cpu, &d);
+                let v = if dest == 0 {
+                    u128::from(cpu.state.flags.eflags() & ARITH)
+                } else {
+                    u128::from(cpu.state.regs[0])
+                };
+                let soft = (v, cpu.state.mxcsr & FLAGS, res.is_err());
+                let h = host(a, b, mx);
+                faults += u32::from(h.2);
+                if soft != h {
+                    bad += 1;
+                    if bad <= 5 {
+                        eprintln!(
+                            "{name} a={a:#x} b={b:#x} mx={mx:#x}: soft {soft:x?} host {h:x?}"
+                        );
+                    }
+                }
+            }
+            eprintln!(
+                "sse_fp unmasked {name}: {} / {n} match ({faults} host faults)",
+                n - bad
+            );
+            total_bad += bad;
+        }
         assert_eq!(total_bad, 0);
     }
 }
