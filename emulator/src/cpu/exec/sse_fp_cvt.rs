@@ -456,4 +456,55 @@ mod tests {
         assert_eq!(exec(&mut cpu), Err(Exception::FpuError));
         assert_eq!(cpu.state.fpu.top, 3);
     }
+
+    #[test]
+    fn memory_forms_and_alignment() {
+        // (code with [bx] operand, bx, memory bytes at bx, expected result)
+        let two_f32 = 0x4000_0000_3F80_0000u64.to_le_bytes();
+        let one_f64 = 0x3FF0_0000_0000_0000u64.to_le_bytes();
+        let mut m128 = [0u8; 16];
+        m128[..8].copy_from_slice(&one_f64);
+        // cvtps2pd xmm0, [bx]: m64, no alignment rule.
+        let mut cpu = sse_cpu(&[0x0F, 0x5A, 0x07]);
+        cpu.state.regs[3] = 0x203;
+        cpu.mem.write_bytes(0x203, &two_f32);
+        assert_eq!(exec(&mut cpu), Ok(()));
+        assert_eq!(cpu.state.xmm[0], 0x4000 << 112 | 0x3FF0 << 48);
+        // cvtsd2ss xmm0, [bx]: m64 scalar.
+        let mut cpu = sse_cpu(&[0xF2, 0x0F, 0x5A, 0x07]);
+        cpu.state.regs[3] = 0x205;
+        cpu.mem.write_bytes(0x205, &one_f64);
+        assert_eq!(exec(&mut cpu), Ok(()));
+        assert_eq!(cpu.state.xmm[0] as u32, 0x3F80_0000);
+        // cvtpd2ps xmm0, [bx]: m128, must be aligned.
+        let mut cpu = sse_cpu(&[0x66, 0x0F, 0x5A, 0x07]);
+        cpu.state.regs[3] = 0x208;
+        cpu.mem.write_bytes(0x208, &m128);
+        assert_eq!(exec(&mut cpu), Err(Exception::GeneralProtection(0)));
+        cpu.state.regs[3] = 0x210;
+        cpu.mem.write_bytes(0x210, &m128);
+        assert_eq!(exec(&mut cpu), Ok(()));
+        assert_eq!(cpu.state.xmm[0], 0x3F80_0000);
+        // cvtpd2pi mm0, [bx]: m128 aligned as well; no x87 change on the fault.
+        let mut cpu = sse_cpu(&[0x66, 0x0F, 0x2D, 0x07]);
+        cpu.state.regs[3] = 0x208;
+        cpu.state.fpu.top = 4;
+        assert_eq!(exec(&mut cpu), Err(Exception::GeneralProtection(0)));
+        assert_eq!(cpu.state.fpu.top, 4);
+        // cvtpi2ps xmm0, [bx] (m64): converts, no x87 transition.
+        let mut cpu = sse_cpu(&[0x0F, 0x2A, 0x07]);
+        cpu.state.regs[3] = 0x201;
+        cpu.mem
+            .write_bytes(0x201, &0x0000_0002_FFFF_FFFFu64.to_le_bytes());
+        cpu.state.fpu.top = 4;
+        assert_eq!(exec(&mut cpu), Ok(()));
+        assert_eq!(cpu.state.xmm[0], 0x4000_0000_BF80_0000);
+        assert_eq!(cpu.state.fpu.top, 4);
+        // cvtsi2sd xmm0, dword [bx] (66 for a 32-bit operand in real mode).
+        let mut cpu = sse_cpu(&[0x66, 0xF2, 0x0F, 0x2A, 0x07]);
+        cpu.state.regs[3] = 0x201;
+        cpu.mem.write_bytes(0x201, &(-3i32).to_le_bytes());
+        assert_eq!(exec(&mut cpu), Ok(()));
+        assert_eq!(cpu.state.xmm[0], 0xC008_0000_0000_0000);
+    }
 }
