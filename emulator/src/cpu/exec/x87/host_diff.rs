@@ -408,3 +408,45 @@ fn x87_instructions_match_the_host() {
         );
     }
 }
+
+/// FNSTENV on the host (32-bit protected-mode layout in 64-bit code).
+fn host_fnstenv(image: &[u8; 108]) -> [u8; 28] {
+    let mut save = [0u8; 108];
+    let mut env = [0u8; 28];
+    // SAFETY: FNSAVE saves the host x87 state into `save` (108 bytes, a
+    // live local), FRSTOR loads the test image (no unmasked exception
+    // pending), FNSTENV stores 28 bytes into `env` (a live local) and masks
+    // exceptions, and FRSTOR restores the host state. No flags or stack
+    // are involved.
+    unsafe {
+        core::arch::asm!(
+            "fnsave [{save}]",
+            "frstor [{inp}]",
+            "fnstenv [{env}]",
+            "frstor [{save}]",
+            save = in(reg) save.as_mut_ptr(),
+            inp = in(reg) image.as_ptr(),
+            env = in(reg) env.as_mut_ptr(),
+            options(nostack, preserves_flags),
+        );
+    }
+    env
+}
+
+/// The 32-bit protected-mode environment image: control, status and tag
+/// words with their reserved upper halves, and the reserved upper half of
+/// the FDS dword, match the host (FIP/FCS/FOP/FDP are the host's own).
+#[test]
+fn fnstenv_image_matches_the_host() {
+    let mut cpu = fpu_cpu(&[0x90]);
+    cpu.state.cr0 |= crate::cpu::state::cr0::PE;
+    let mut rng = Rng(0x1234_5678);
+    for case in 0..20_000 {
+        let st = random_state(&mut rng);
+        let host = host_fnstenv(&image(&st));
+        cpu.state.fpu = st.clone();
+        let ours = super::env::env_image(&cpu, 28);
+        assert_eq!(ours[..12], host[..12], "case {case}: {st:x?}");
+        assert_eq!(ours[26..], host[26..], "case {case}: {st:x?}");
+    }
+}

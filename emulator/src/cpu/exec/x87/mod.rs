@@ -360,3 +360,32 @@ mod coverage {
         assert_eq!(missing, want);
     }
 }
+
+#[cfg(test)]
+mod pointer_tests {
+    use super::testutil::{fpu_cpu, run};
+
+    /// (code, FIP, FOP, FDP) after the last instruction; FNSTCW and FLDCW
+    /// are control instructions and leave the pointers alone.
+    #[test]
+    fn last_instruction_and_data_pointers() {
+        let cases: [(&[u8], u32, u16, u32); 4] = [
+            (&[0xD9, 0xE8], 0x100, 0x1E8, 0),                         // FLD1
+            (&[0x3E, 0xDD, 0x06, 0x34, 0x12], 0x100, 0x506, 0x1234),  // DS: FLD qword [1234h]
+            (&[0xD9, 0xE8, 0xD9, 0x3E, 0x00, 0x03], 0x100, 0x1E8, 0), // FLD1; FNSTCW
+            (&[0x26, 0x66, 0xDF, 0x07], 0x100, 0x707, 0x40), // ES: FILD word [bx] (67h-less)
+        ];
+        for (code, fip, fop, fdp) in cases {
+            let mut cpu = fpu_cpu(code);
+            cpu.state.regs[3] = 0x40; // BX
+            let n = if code.len() == 6 { 2 } else { 1 };
+            run(&mut cpu, n);
+            let f = &cpu.state.fpu;
+            assert_eq!(
+                (f.fip, f.fop, f.fdp, f.fcs),
+                (fip, fop, fdp, 0),
+                "{code:x?}"
+            );
+        }
+    }
+}
