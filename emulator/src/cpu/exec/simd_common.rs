@@ -14,6 +14,15 @@
 //!   §10.4.1.1, §11.4.1). [`read_m128`] / [`write_m128`] check the whole
 //!   16 bytes against the segment limit and (for writes) paging before
 //!   touching memory, so a fault leaves no partial effect.
+//!
+//! Status of the SIMD families (issue 4): every MMX instruction, the SSE/
+//! SSE2 integer, move, shuffle, pack/unpack, cacheability-control and state
+//! instructions (`sse_int*.rs`, `sse_mov*.rs`, `mmx.rs`, `fxsave.rs`) are
+//! implemented; the SSE/SSE2 floating-point ones live in `sse_fp*.rs`.
+//! Not done here: MOV CR4 (`exec/system.rs`) does not accept OSFXSR or
+//! OSXMMEXCPT yet, so a guest cannot enable SSE (SSE instructions then
+//! raise #UD, as on a CPU whose OS has not enabled them), and CPUID does
+//! not advertise MMX/FXSR/SSE/SSE2.
 
 use crate::cpu::access::Access;
 use crate::cpu::decode::DecodedInsn;
