@@ -6,7 +6,7 @@
 
 use super::misc::{f80_from_int, round_int_parts};
 use super::round::{round_pack, Format, DOUBLE, SINGLE};
-use super::{F80Result, X87Env, BIAS, DE, F80, IE, INT_BIT, OE, PE, UE};
+use super::{F80Result, X87Env, BIAS, DE, F80, IE, INT_BIT, OE, PE, UE, ZE};
 
 /// Result of a store to an integer format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,28 +108,29 @@ pub fn to_i64(a: F80, env: X87Env) -> IntResult {
     to_int(a, env, 64)
 }
 
-/// Widens an IEEE value with `frac_bits` fraction bits and format `f`.
-fn from_ieee(sign: bool, exp: u32, frac: u64, frac_bits: u32, f: Format) -> F80Result {
+/// Widens an IEEE value with `frac_bits` fraction bits and format `f`
+/// exactly; NaNs keep their quiet bit. Returns DE for a denormal source.
+fn widen(sign: bool, exp: u32, frac: u64, frac_bits: u32, f: Format) -> (F80, u8) {
     let emax = f.emax as u32 + 1;
     if exp == emax {
-        if frac == 0 {
-            return F80Result::exact(F80::inf(sign), 0);
-        }
-        let v = F80 {
-            sign,
-            exp: 0x7FFF,
-            sig: INT_BIT | frac << (63 - frac_bits),
-        };
-        return super::propagate_nan1(v);
+        let sig = INT_BIT | frac << (63 - frac_bits);
+        return (
+            F80 {
+                sign,
+                exp: 0x7FFF,
+                sig,
+            },
+            0,
+        );
     }
     if exp == 0 {
         if frac == 0 {
-            return F80Result::exact(F80::zero(sign), 0);
+            return (F80::zero(sign), 0);
         }
         // frac · 2^(1 − bias − frac_bits)
         let lz = frac.leading_zeros() as i32;
         let e = 1 - f.bias - frac_bits as i32 + 63 - lz + BIAS;
-        return F80Result::exact(
+        return (
             F80 {
                 sign,
                 exp: e as u16,
@@ -139,14 +140,63 @@ fn from_ieee(sign: bool, exp: u32, frac: u64, frac_bits: u32, f: Format) -> F80R
         );
     }
     let e = exp as i32 - f.bias + BIAS;
-    F80Result::exact(
+    let sig = INT_BIT | frac << (63 - frac_bits);
+    (
         F80 {
             sign,
             exp: e as u16,
-            sig: INT_BIT | frac << (63 - frac_bits),
+            sig,
         },
         0,
     )
+}
+
+/// FLD m32/m64: the widened value; an SNaN raises IE and is quieted.
+fn from_ieee(sign: bool, exp: u32, frac: u64, frac_bits: u32, f: Format) -> F80Result {
+    let (v, de) = widen(sign, exp, frac, frac_bits, f);
+    if v.is_nan() {
+        return super::propagate_nan1(v);
+    }
+    F80Result::exact(v, de)
+}
+
+/// The m32 source operand of FADD/FSUB/FSUBR/FMUL/FDIV/FDIVR/FCOM m32 as
+/// an extended operand: exact, an SNaN still signaling (so the x87 NaN
+/// rules apply to it), plus DE if it was a denormal. Combine the result of
+/// the operation with [`apply_operand_de`].
+pub fn f32_operand(bits: u32) -> (F80, u8) {
+    widen(
+        bits >> 31 != 0,
+        (bits >> 23) & 0xFF,
+        (bits & 0x7F_FFFF) as u64,
+        23,
+        SINGLE,
+    )
+}
+
+/// The m64 source operand of the arithmetic and compare instructions (see
+/// [`f32_operand`]).
+pub fn f64_operand(bits: u64) -> (F80, u8) {
+    widen(
+        bits >> 63 != 0,
+        ((bits >> 52) & 0x7FF) as u32,
+        bits & ((1 << 52) - 1),
+        52,
+        DOUBLE,
+    )
+}
+
+/// Adds the DE of a denormal m32/m64 source operand (`de` from
+/// [`f32_operand`]/[`f64_operand`]) to the result of the operation on
+/// `st` and `mem`: like extended denormals, it is not reported when a NaN
+/// or unsupported operand or an invalid operation decides the result, nor
+/// beside ZE (host-verified).
+pub fn apply_operand_de(st: F80, mem: F80, mut r: F80Result, de: u8) -> F80Result {
+    let decided = st.is_nan() || st.is_unsupported() || mem.is_nan() || r.flags & (IE | ZE) != 0;
+    if !decided {
+        r.flags |= de;
+    }
+    r
 }
 
 /// FLD m32.

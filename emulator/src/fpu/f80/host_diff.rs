@@ -3,9 +3,10 @@
 //! operation, FNSTSW, FNCLEX, FSTP m80) and in software, on seeded
 //! pseudo-random operands biased towards special values, in every RC × PC
 //! combination, with OE/UE (and for most families IE/DE/ZE) randomly
-//! unmasked. Values are compared bit for
-//! bit, together with the exception flags (SW bits 0–5) and C1 (plus
-//! C0/C2/C3 where the instruction defines them).
+//! unmasked. Values are compared bit for bit, together with the exception
+//! flags (SW bits 0–5) and C1 (plus C0/C2/C3 where the instruction defines
+//! them). Memory-operand forms (FADD/FSUB(R)/FMUL/FDIV(R)/FCOM m32/m64)
+//! check the NaN rules and DE of the unconverted m32/m64 operand.
 //!
 //! `OX86_DIFF_CASES` sets the number of cases per operation family
 //! (default 300 000, a few seconds for all families in the debug profile;
@@ -736,9 +737,9 @@ fn diff_fld_m32_m64() {
         let env = r.env();
         let cw = env.control_word();
         let e32 = [0u32, 0xFF, 1, 0xFE, r.below(256) as u32][r.below(5) as usize];
-        let f32b = (r.bit() as u32) << 31 | e32 << 23 | (r.sig() >> 41) as u32;
+        let f32b = (r.bit() as u32) << 31 | e32 << 23 | (r.sig() >> 40) as u32 & 0x7F_FFFF;
         let e64 = [0u64, 0x7FF, 1, 0x7FE, r.below(2048)][r.below(5) as usize];
-        let f64b = (r.bit() as u64) << 63 | e64 << 52 | r.sig() >> 12;
+        let f64b = (r.bit() as u64) << 63 | e64 << 52 | r.sig() >> 11 & ((1 << 52) - 1);
         let got = |(o, sw): ([u8; 10], u16)| (F80::from_bytes(o), sw & SW_FLAGS_C1);
         let want = |x: F80Result| (x.value, x.flags as u16);
         c.eq(
@@ -926,6 +927,171 @@ fn diff_fxam() {
             || format!("{a:x?}"),
             sw & (0x3F | SW_C0 | SW_C1 | SW_C2 | SW_C3),
             fxam(a),
+        );
+    }
+    c.finish();
+}
+
+#[test]
+fn reserved_precision_control_is_64_bit() {
+    // PC = 01b is reserved; X87Env::from_control_word treats it as 64-bit.
+    let three = from_i64(3);
+    let (h, sw) = host_fdiv(F80::ONE, three, 0x017F);
+    let s = div(F80::ONE, three, X87Env::from_control_word(0x017F));
+    assert_eq!((h, sw & SW_FLAGS_C1), soft_sw(s));
+}
+
+macro_rules! host_mem {
+    ($name:ident, $ty:ty, $insn:literal) => {
+        /// ST(0) = a, then `$insn` with the memory operand m; returns
+        /// (ST(0), SW).
+        fn $name(a: F80, m: $ty, cw: u16) -> (F80, u16) {
+            let ab = a.to_bytes();
+            let mut out = [0u8; 10];
+            let mut save = 0u16;
+            let sw: u16;
+            // SAFETY: the pointers address live locals of the operand sizes
+            // used; FNINIT empties the x87 stack at the end, the caller's
+            // control word is restored, exceptions are cleared by FNCLEX.
+            unsafe {
+                asm!(
+                    "fnstcw word ptr [{save}]",
+                    "fninit",
+                    "fldcw word ptr [{cw}]",
+                    "fld tbyte ptr [{a}]",
+                    $insn,
+                    "fnstsw ax",
+                    "fnclex",
+                    "fstp tbyte ptr [{out}]",
+                    "fninit",
+                    "fldcw word ptr [{save}]",
+                    save = in(reg) &mut save,
+                    cw = in(reg) &cw,
+                    a = in(reg) &ab,
+                    m = in(reg) &m,
+                    out = in(reg) &mut out,
+                    out("ax") sw,
+                    out("st(0)") _, out("st(1)") _, out("st(2)") _, out("st(3)") _,
+                    out("st(4)") _, out("st(5)") _, out("st(6)") _, out("st(7)") _,
+                    options(nostack),
+                );
+            }
+            (F80::from_bytes(out), sw)
+        }
+    };
+}
+
+host_mem!(host_fadd_m32, u32, "fadd dword ptr [{m}]");
+host_mem!(host_fsub_m32, u32, "fsub dword ptr [{m}]");
+host_mem!(host_fsubr_m32, u32, "fsubr dword ptr [{m}]");
+host_mem!(host_fmul_m32, u32, "fmul dword ptr [{m}]");
+host_mem!(host_fdiv_m32, u32, "fdiv dword ptr [{m}]");
+host_mem!(host_fdivr_m32, u32, "fdivr dword ptr [{m}]");
+host_mem!(host_fcom_m32, u32, "fcom dword ptr [{m}]");
+host_mem!(host_fadd_m64, u64, "fadd qword ptr [{m}]");
+host_mem!(host_fsubr_m64, u64, "fsubr qword ptr [{m}]");
+host_mem!(host_fmul_m64, u64, "fmul qword ptr [{m}]");
+host_mem!(host_fdiv_m64, u64, "fdiv qword ptr [{m}]");
+host_mem!(host_fdivr_m64, u64, "fdivr qword ptr [{m}]");
+host_mem!(host_fcom_m64, u64, "fcom qword ptr [{m}]");
+
+type SoftOp = fn(F80, F80, X87Env) -> F80Result;
+
+/// Random m32 / m64 images biased to zeros, denormals, ∞ and NaNs.
+fn m32(r: &mut Rng) -> u32 {
+    let e = [0u32, 0xFF, 1, 0xFE, 0x7F, r.below(256) as u32][r.below(6) as usize];
+    (r.bit() as u32) << 31 | e << 23 | (r.sig() >> 40) as u32 & 0x7F_FFFF
+}
+
+fn m64(r: &mut Rng) -> u64 {
+    let e = [0u64, 0x7FF, 1, 0x7FE, 0x3FF, r.below(2048)][r.below(6) as usize];
+    (r.bit() as u64) << 63 | e << 52 | r.sig() >> 11 & ((1 << 52) - 1)
+}
+
+/// Soft result of `op` between ST(0) = a and a widened memory operand.
+fn soft_mem(a: F80, (m, de): (F80, u8), op: SoftOp, reversed: bool, env: X87Env) -> F80Result {
+    let r = if reversed {
+        op(m, a, env)
+    } else {
+        op(a, m, env)
+    };
+    faulted(a, apply_operand_de(a, m, r, de), env)
+}
+
+#[test]
+fn diff_arith_m32_m64() {
+    let mut r = rng(26);
+    let mut c = Check::new("arith m32/m64");
+    type Host32 = fn(F80, u32, u16) -> (F80, u16);
+    type Host64 = fn(F80, u64, u16) -> (F80, u16);
+    let t32: [(Host32, SoftOp, bool); 6] = [
+        (host_fadd_m32, add, false),
+        (host_fsub_m32, sub, false),
+        (host_fsubr_m32, sub, true),
+        (host_fmul_m32, mul, false),
+        (host_fdiv_m32, div, false),
+        (host_fdivr_m32, div, true),
+    ];
+    let t64: [(Host64, SoftOp, bool); 5] = [
+        (host_fadd_m64, add, false),
+        (host_fsubr_m64, sub, true),
+        (host_fmul_m64, mul, false),
+        (host_fdiv_m64, div, false),
+        (host_fdivr_m64, div, true),
+    ];
+    for _ in 0..cases() / 4 {
+        let a = r.f80();
+        let env = r.env_with_faults();
+        let cw = env.control_word();
+        let b32 = m32(&mut r);
+        let b64 = m64(&mut r);
+        for (host, op, rev) in t32 {
+            let s = soft_mem(a, f32_operand(b32), op, rev, env);
+            c.eq(
+                || format!("{} m32={b32:#x}", ctx2(a, a, env)),
+                host_val(host(a, b32, cw)),
+                soft_sw(s),
+            );
+        }
+        for (host, op, rev) in t64 {
+            let s = soft_mem(a, f64_operand(b64), op, rev, env);
+            c.eq(
+                || format!("{} m64={b64:#x}", ctx2(a, a, env)),
+                host_val(host(a, b64, cw)),
+                soft_sw(s),
+            );
+        }
+        // FCOM m32/m64: condition codes and flags.
+        let cc = |(m, de): (F80, u8)| {
+            let (ord, flags) = compare(a, m, true);
+            let flags = if flags & IE == 0 && !a.is_nan() && !m.is_nan() {
+                flags | de
+            } else {
+                flags
+            };
+            let bits = match ord {
+                Ordering::Greater => 0,
+                Ordering::Less => SW_C0,
+                Ordering::Equal => SW_C3,
+                Ordering::Unordered => SW_C0 | SW_C2 | SW_C3,
+            };
+            flags as u16 | bits
+        };
+        let mask = SW_FLAGS_C1 | SW_C0 | SW_C2 | SW_C3;
+        let env = X87Env {
+            mask: ALL_EXCEPTIONS,
+            ..env
+        };
+        let cw = env.control_word();
+        c.eq(
+            || format!("fcom m32={b32:#x} a={a:x?}"),
+            host_fcom_m32(a, b32, cw).1 & mask,
+            cc(f32_operand(b32)),
+        );
+        c.eq(
+            || format!("fcom m64={b64:#x} a={a:x?}"),
+            host_fcom_m64(a, b64, cw).1 & mask,
+            cc(f64_operand(b64)),
         );
     }
     c.finish();

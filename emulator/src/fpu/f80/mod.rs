@@ -39,8 +39,9 @@ fn host_diff_skipped() {
 
 pub use arith::{add, div, mul, sqrt, sub};
 pub use convert::{
-    from_bcd, from_f32, from_f64, from_i16, from_i32, from_i64, to_bcd, to_f32, to_f64, to_i16,
-    to_i32, to_i64, BcdResult, F32Result, F64Result, IntResult, BCD_INDEFINITE,
+    apply_operand_de, f32_operand, f64_operand, from_bcd, from_f32, from_f64, from_i16, from_i32,
+    from_i64, to_bcd, to_f32, to_f64, to_i16, to_i32, to_i64, BcdResult, F32Result, F64Result,
+    IntResult, BCD_INDEFINITE,
 };
 pub use misc::{
     compare, constant, fprem, fprem1, fscale, fxam, fxtract, round_to_int, Constant, Ordering,
