@@ -557,11 +557,7 @@ v86code:
 ; The recorder of common32.inc: fault32 stores vector, error code and
 ; saved CS:EIP, then resumes SKIP bytes further on.
         FAULT_STUB_NOERR 1
-        FAULT_STUB 10
-        FAULT_STUB 11
-        FAULT_STUB 12
-        FAULT_STUB 13
-        FAULT32_CODE
+        FAULT32_CODE                    ; stub10..stub13, fault32, unexpected
 
         COMMON32_CODE
 
