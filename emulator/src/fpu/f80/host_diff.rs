@@ -994,6 +994,8 @@ host_mem!(host_fmul_m64, u64, "fmul qword ptr [{m}]");
 host_mem!(host_fdiv_m64, u64, "fdiv qword ptr [{m}]");
 host_mem!(host_fdivr_m64, u64, "fdivr qword ptr [{m}]");
 host_mem!(host_fcom_m64, u64, "fcom qword ptr [{m}]");
+host_mem!(host_fiadd_m32, i32, "fiadd dword ptr [{m}]");
+host_mem!(host_fidivr_m16, i16, "fidivr word ptr [{m}]");
 
 type SoftOp = fn(F80, F80, X87Env) -> F80Result;
 
@@ -1061,6 +1063,20 @@ fn diff_arith_m32_m64() {
                 soft_sw(s),
             );
         }
+        // FIADD m32 / FIDIVR m16: exact integer operands.
+        let i = (r.next() as i64 >> r.below(64)) as i32;
+        let s = faulted(a, add(a, from_i32(i), env), env);
+        c.eq(
+            || format!("{} fiadd {i}", ctx2(a, a, env)),
+            host_val(host_fiadd_m32(a, i, cw)),
+            soft_sw(s),
+        );
+        let s = faulted(a, div(from_i16(i as i16), a, env), env);
+        c.eq(
+            || format!("{} fidivr {}", ctx2(a, a, env), i as i16),
+            host_val(host_fidivr_m16(a, i as i16, cw)),
+            soft_sw(s),
+        );
         // FCOM m32/m64: condition codes and flags.
         let cc = |(m, de): (F80, u8)| {
             let (ord, flags) = compare(a, m, true);
