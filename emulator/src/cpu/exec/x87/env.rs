@@ -415,4 +415,16 @@ mod tests {
         run(&mut cpu, 1);
         assert_eq!(cpu.state.fpu.sw, sw::ZE | sw::ES | sw::B);
     }
+
+    /// FNSTENV stores the pending state, then masks everything, which
+    /// clears ES and B (as a Core host does).
+    #[test]
+    fn fnstenv_masks_and_clears_es() {
+        let mut cpu = fpu_cpu(&[0xD9, 0x36, 0x00, 0x04]);
+        cpu.state.fpu.set_control_word(0x037B);
+        cpu.state.fpu.sw = sw::ZE | sw::ES | sw::B;
+        run(&mut cpu, 1);
+        assert_eq!(cpu.mem.read(0x402, 2), u64::from(sw::ZE | sw::ES | sw::B));
+        assert_eq!((cpu.state.fpu.cw, cpu.state.fpu.sw), (0x037F, sw::ZE));
+    }
 }

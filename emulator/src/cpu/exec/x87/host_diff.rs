@@ -223,59 +223,74 @@ fn parse(b: &[u8; 108]) -> (u16, u16, u16, [Reg80; 8]) {
 
 const FLAG_BITS: u64 = 0x8D5;
 
-/// Run `n` random cases of one instruction on both.
-fn diff(name: &str, host: fn(&mut HostIo), bytes: &[u8], mem: Mem, n: usize, seed: u64) {
-    // ox86 encoding: a memory form's ModR/M gets rm = 110 (disp16 0200h).
+/// The ox86 encoding of a case: a memory form's ModR/M gets rm = 110
+/// (disp16 0200h).
+fn encode(bytes: &[u8], mem: Mem) -> Vec<u8> {
     let mut code = bytes.to_vec();
     if mem != Mem::None {
         code[1] = (code[1] & 0x38) | 0x06;
         code.extend_from_slice(&[0x00, 0x02]);
     }
+    code
+}
+
+/// Run one instruction (ox86 code at `at`) from state `st` on both and
+/// compare; returns the resulting state.
+fn one(
+    cpu: &mut Cpu,
+    at: u64,
+    code_len: usize,
+    host: fn(&mut HostIo),
+    (st, m, fl): (&FpuState, [u8; 16], u64),
+    ctx: &dyn Fn() -> String,
+) -> FpuState {
+    let mut io = HostIo {
+        image: image(st),
+        mem: m,
+        flags: fl,
+    };
+    host(&mut io);
+    cpu.state.rip = at;
+    cpu.state.fpu = st.clone();
+    cpu.state.flags.set_arith(fl as u32);
+    cpu.mem.write_bytes(0x200, &m);
+    step(cpu);
+    let (hcw, hsw, htw, hst) = parse(&io.image);
+    let f = &cpu.state.fpu;
+    assert_eq!(cpu.state.rip, at + code_len as u64, "{} (faulted)", ctx());
+    assert_eq!(f.cw, hcw, "cw: {}", ctx());
+    assert_eq!(f.status_word(), hsw, "sw: {}", ctx());
+    assert_eq!(f.tag_word(), htw, "tag: {}", ctx());
+    for i in 0..8u8 {
+        if (htw >> (2 * f.phys(i))) & 3 != TAG_EMPTY {
+            assert_eq!(f.st(i), hst[usize::from(i)], "ST{i}: {}", ctx());
+        }
+    }
+    let mut ours = [0u8; 16];
+    for (k, b) in ours.iter_mut().enumerate() {
+        *b = cpu.mem.read(0x200 + k as u32, 1) as u8;
+    }
+    assert_eq!(ours, io.mem, "memory: {}", ctx());
+    assert_eq!(
+        u64::from(cpu.state.flags.eflags()) & FLAG_BITS,
+        io.flags & FLAG_BITS,
+        "eflags: {}",
+        ctx()
+    );
+    cpu.state.fpu.clone()
+}
+
+/// Run `n` random cases of one instruction on both.
+fn diff(name: &str, host: fn(&mut HostIo), bytes: &[u8], mem: Mem, n: usize, seed: u64) {
+    let code = encode(bytes, mem);
     let mut cpu: Cpu = fpu_cpu(&code);
     let mut rng = Rng(seed);
     for case in 0..n {
         let st = random_state(&mut rng);
         let m = random_mem(&mut rng, mem);
         let fl = (rng.next() & FLAG_BITS) | 2;
-        let mut io = HostIo {
-            image: image(&st),
-            mem: m,
-            flags: fl,
-        };
-        host(&mut io);
-        cpu.state.rip = 0x100;
-        cpu.state.fpu = st.clone();
-        cpu.state.flags.set_arith(fl as u32);
-        cpu.mem.write_bytes(0x200, &m);
-        step(&mut cpu);
-        let (hcw, hsw, htw, hst) = parse(&io.image);
-        let f = &cpu.state.fpu;
         let ctx = || format!("{name} case {case}: in {st:x?} mem {m:x?}");
-        assert_eq!(
-            cpu.state.rip,
-            0x100 + code.len() as u64,
-            "{} (faulted)",
-            ctx()
-        );
-        assert_eq!(f.cw, hcw, "cw: {}", ctx());
-        assert_eq!(f.status_word(), hsw, "sw: {}", ctx());
-        assert_eq!(f.tag_word(), htw, "tag: {}", ctx());
-        for i in 0..8u8 {
-            if (htw >> (2 * f.phys(i))) & 3 != TAG_EMPTY {
-                assert_eq!(f.st(i), hst[usize::from(i)], "ST{i}: {}", ctx());
-            }
-        }
-        let mut ours = [0u8; 16];
-        for (k, b) in ours.iter_mut().enumerate() {
-            *b = cpu.mem.read(0x200 + k as u32, 1) as u8;
-        }
-        assert_eq!(ours, io.mem, "memory: {}", ctx());
-        assert_eq!(
-            u64::from(cpu.state.flags.eflags()) & FLAG_BITS,
-            io.flags & FLAG_BITS,
-            "eflags: {}",
-            ctx()
-        );
+        one(&mut cpu, 0x100, code.len(), host, (&st, m, fl), &ctx);
     }
 }
 
@@ -396,7 +411,7 @@ fn x87_instructions_match_the_host() {
     let n: usize = std::env::var("OX86_X87_DIFF_N")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(3000);
+        .unwrap_or(20_000);
     for (k, (name, host, bytes, mem)) in CASES.iter().enumerate() {
         diff(
             name,
@@ -448,5 +463,48 @@ fn fnstenv_image_matches_the_host() {
         let ours = super::env::env_image(&cpu, 28);
         assert_eq!(ours[..12], host[..12], "case {case}: {st:x?}");
         assert_eq!(ours[26..], host[26..], "case {case}: {st:x?}");
+    }
+}
+
+/// Random sequences of the instructions above, each starting from the
+/// state the previous one left (unmasked flags cleared so that nothing is
+/// pending), to exercise TOP wrap-around, tags and values produced by
+/// earlier operations rather than by the generator.
+#[test]
+fn x87_sequences_match_the_host() {
+    let n: usize = std::env::var("OX86_X87_DIFF_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
+    // Each case's code at 1000h + 16 k.
+    let mut cpu: Cpu = fpu_cpu(&[0x90]);
+    for (k, (_, _, bytes, mem)) in CASES.iter().enumerate() {
+        let code = encode(bytes, *mem);
+        cpu.mem.write_bytes(0x1000 + 16 * k as u32, &code);
+    }
+    let mut rng = Rng(0xC0FF_EE00_D15E_A5E5);
+    let mut st = random_state(&mut rng);
+    for seq in 0..n {
+        if seq.is_multiple_of(64) {
+            st = random_state(&mut rng);
+        }
+        let k = rng.below(CASES.len() as u64) as usize;
+        let (name, host, bytes, mem) = CASES[k];
+        let code_len = encode(bytes, mem).len();
+        let m = random_mem(&mut rng, mem);
+        let fl = (rng.next() & FLAG_BITS) | 2;
+        let prev = st.clone();
+        let ctx = || format!("step {seq} {name}: in {prev:x?} mem {m:x?}");
+        st = one(
+            &mut cpu,
+            0x1000 + 16 * k as u64,
+            code_len,
+            host,
+            (&prev, m, fl),
+            &ctx,
+        );
+        // Nothing may be pending when the host runs the next instruction.
+        st.sw &= !(st.sw & !st.cw & 0x3F);
+        st.update_es();
     }
 }

@@ -88,8 +88,9 @@ fn fld_sti(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
         if f.stack_underflow() {
             return Ok(());
         }
-        // Masked: the indefinite is pushed (an overflow check still applies).
-        push(cpu, Reg80::INDEFINITE);
+        // Masked: the indefinite is pushed; the underflow is the only
+        // fault reported even if ST(7) is in use (as a Core host does).
+        f.push_unchecked(Reg80::INDEFINITE);
         return Ok(());
     }
     let v = f.st(i);
@@ -137,19 +138,18 @@ fn fst_sti<const POP: bool>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
 }
 
 /// FSTP1 (D9 D8+i, "no check empty"): copies ST(0) into ST(i) and pops
-/// without a stack-underflow check: an empty ST(0) leaves ST(i) empty (as
-/// a Core host does); C1 = 0.
+/// without a stack-underflow check: an empty ST(0) is not stored (ST(i)
+/// keeps its value and tag) and no exception is raised, as a Core host
+/// does; C1 = 0.
 fn fstpnce(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     check_wait(cpu)?;
     record(cpu, d);
     let i = sti(d, 0);
     let f = &mut cpu.state.fpu;
     f.set_c1(false);
-    let (v, empty) = (f.st(0), f.is_empty(0));
-    f.set_st(i, v);
-    if empty {
-        // The empty tag travels with the value.
-        f.free(i);
+    if !f.is_empty(0) {
+        let v = f.st(0);
+        f.set_st(i, v);
     }
     f.pop();
     Ok(())

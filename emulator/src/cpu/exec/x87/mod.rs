@@ -17,14 +17,26 @@
 //!   operand) FDS:FDP (§8.1.8, §8.1.9).
 //!
 //! Files: `control.rs` (FNINIT, FNCLEX, FLDCW, FNSTCW, FNSTSW, FWAIT, FNOP,
-//! FINCSTP, FDECSTP, FFREE, FXCH, 8087/287 no-ops), `env.rs` (FSTENV,
-//! FLDENV, FSAVE, FRSTOR in the four layouts), `load_store.rs`,
-//! `compare.rs`, `arith.rs`.
+//! FINCSTP, FDECSTP, FFREE(P), FXCH, 8087/287 no-ops), `env.rs` (FSTENV,
+//! FLDENV, FSAVE, FRSTOR in the four layouts), `load_store.rs` (loads and
+//! stores of every format, constants, FCMOVcc, FCHS, FABS, FXAM),
+//! `compare.rs`, `arith.rs` (arithmetic, FSQRT, FRNDINT, FSCALE, FXTRACT,
+//! FPREM, FPREM1). Values come from the soft-float core [`crate::fpu::f80`].
 //!
-//! Not implemented yet, so left unclaimed and #UD: see [`handler`] (the
-//! instructions that need the soft-float core in [`crate::fpu`] land as it
-//! does; the transcendentals F2XM1, FYL2X, FYL2XP1, FPTAN, FPATAN, FSIN,
-//! FCOS, FSINCOS are not claimed). FISTTP is SSE3 and stays #UD.
+//! Where the SDM leaves a detail open, ox86 follows what a Core-class host
+//! does, found by the host differential test (`host_diff.rs`): e.g.
+//! compares set their condition codes even when IE/DE are unmasked (but do
+//! not pop), FPREM clears C2/C1 when there is no quotient, FCOMI and FCMOVcc
+//! keep C1, FLD m32/m64 still loads with an unmasked DE, FSTP1 (D9 D8+i)
+//! makes no empty check.
+//!
+//! Not implemented, so left unclaimed (#UD, tested in `coverage` below):
+//! the transcendentals F2XM1, FYL2X, FYL2XP1, FPTAN, FPATAN, FSIN, FCOS,
+//! FSINCOS; FISTTP is SSE3 and stays #UD on the Pentium model. Because of
+//! the transcendentals, CPUID does not advertise the FPU yet. The x87 is
+//! decoded on the Pentium model only (8086/80286 models: #UD as before).
+//! A guest-level test ROM for the #MF and FERR#/IRQ13 paths comes with the
+//! platform's PIC wiring.
 
 mod arith;
 mod compare;
