@@ -566,4 +566,24 @@ mod tests {
         assert_eq!(f.sw & (sw::IE | sw::SF | sw::C1), sw::IE | sw::SF);
         assert_eq!(f.st(0), Reg80::INDEFINITE);
     }
+
+    /// A store that crosses the segment limit faults (#GP) before any x87
+    /// state changes: no pop, no flags, no pointers.
+    #[test]
+    fn faulting_stores_change_nothing() {
+        // FLD1; FSTP tword [FFF8h]; FNSAVE [FFF0h]; FISTP dword [FFFEh]
+        for (code, n) in [
+            (&[0xD9, 0xE8, 0xDB, 0x3E, 0xF8, 0xFF][..], 2),
+            (&[0xD9, 0xE8, 0xDD, 0x36, 0xF0, 0xFF][..], 2),
+            (&[0xD9, 0xE8, 0xDB, 0x1E, 0xFE, 0xFF][..], 2),
+        ] {
+            let mut cpu = fpu_cpu(code);
+            cpu.mem.write(13 * 4, 4, 0x500);
+            run(&mut cpu, 1);
+            let before = cpu.state.fpu.clone();
+            run(&mut cpu, n - 1);
+            assert_eq!(cpu.state.rip, 0x500, "{code:x?}");
+            assert_eq!(cpu.state.fpu, before, "{code:x?}");
+        }
+    }
 }
