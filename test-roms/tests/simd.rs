@@ -28,7 +28,11 @@ fn check(r: &Run) {
         "PASS fxsave with CR0.TS: #NM",
         "PASS MMX with CR0.EM: #UD",
     ]);
-    assert_eq!(r.posts, [0x01, 0x10, 0x20, 0x30, 0xFF], "{tier:?}: POST codes");
+    assert_eq!(
+        r.posts,
+        [0x01, 0x10, 0x20, 0x30, 0xFF],
+        "{tier:?}: POST codes"
+    );
 }
 
 #[test]
