@@ -13,11 +13,10 @@
 //! one page (see `cpu/paging.rs`).
 //!
 //! Partial:
-//! - CR4 accepts TSD, PSE and PGE: the other Pentium CR4 features (VME,
-//!   PVI, DE, MCE) and PAE are not implemented, so (like a CPU without
-//!   them) setting them is #GP(0) and CPUID does not advertise them.
-//! - Debug registers are stored and read back; breakpoints and DR7.GD
-//!   are not acted on yet.
+//! - CR4 accepts TSD, PSE, PGE, OSFXSR and OSXMMEXCPT: the other Pentium
+//!   CR4 features (VME, PVI, DE, MCE) and PAE are not implemented, so (like
+//!   a CPU without them) setting them is #GP(0) and CPUID does not
+//!   advertise them.
 
 use crate::cpu::decode::{DecodedInsn, Handler};
 use crate::cpu::exception::{ExResult, Exception};
@@ -33,7 +32,11 @@ pub const CR4_PSE: u64 = crate::mmu::cr4::PSE;
 /// CR4.PGE: global pages (SDM Vol. 3A §2.5, §4.10.2.4).
 pub const CR4_PGE: u64 = crate::mmu::cr4::PGE;
 /// CR4 bits MOV CR4 accepts (see the module docs).
-const CR4_WRITABLE: u64 = CR4_TSD | CR4_PSE | CR4_PGE;
+const CR4_WRITABLE: u64 = CR4_TSD
+    | CR4_PSE
+    | CR4_PGE
+    | super::simd_common::CR4_OSFXSR
+    | super::simd_common::CR4_OSXMMEXCPT;
 /// CR0 bits that exist on a Pentium; writes to the others are ignored.
 const CR0_DEFINED: u64 = cr0::PE
     | cr0::MP
@@ -423,7 +426,7 @@ mod tests {
     #[test]
     fn control_register_writes() {
         // (CR number, value, result: Ok(value read back) or the fault)
-        let cases: [(u8, u64, Result<u64, Exception>); 9] = [
+        let cases: [(u8, u64, Result<u64, Exception>); 10] = [
             (0, 0x6000_0011, Ok(0x6000_0011)),
             (0, 0x0000_0001, Ok(0x0000_0011)), // ET stays set
             (0, 0x0000_FFE0, Ok(0x0000_0030)), // reserved bits ignored (NE kept)
@@ -432,6 +435,13 @@ mod tests {
             (0, 0x2000_0001, Err(Exception::GeneralProtection(0))), // NW without CD
             (4, CR4_TSD, Ok(CR4_TSD)),
             (4, CR4_PSE | CR4_PGE, Ok(CR4_PSE | CR4_PGE)),
+            (
+                4,
+                crate::cpu::exec::simd_common::CR4_OSFXSR
+                    | crate::cpu::exec::simd_common::CR4_OSXMMEXCPT,
+                Ok(crate::cpu::exec::simd_common::CR4_OSFXSR
+                    | crate::cpu::exec::simd_common::CR4_OSXMMEXCPT),
+            ),
             (4, 1 << 5, Err(Exception::GeneralProtection(0))), // PAE: not implemented
         ];
         for (n, v, want) in cases {
