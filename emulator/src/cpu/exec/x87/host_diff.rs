@@ -91,7 +91,7 @@ impl Rng {
     fn value(&mut self) -> Reg80 {
         let sign = if self.below(2) == 0 { 0 } else { 0x8000 };
         let r = self.next();
-        let (e, sig) = match self.below(16) {
+        let (e, sig) = match self.below(17) {
             0 => (0, 0),
             1 => (0, r >> 1 >> self.below(63)), // denormal
             2 => (0, r | 1 << 63),              // pseudo-denormal
@@ -104,7 +104,12 @@ impl Rng {
                 0x3FFF + self.below(70) as u16,
                 (r | 1 << 63) & !((1 << self.below(64)) - 1),
             ), // integers-ish
-            9 if self.below(4) == 0 => (0x3FFF, r >> 1), // unnormal
+            9 => match self.below(4) {
+                0 => (0x3FFF, r >> 1),                                           // unnormal
+                1 => (0x7FFF, 0),                                                // pseudo-infinity
+                2 => (0x7FFF, (r >> 1) | 1),                                     // pseudo-NaN
+                _ => (1 + self.below(0x7FFD) as u16, r >> (1 + self.below(63))), // unnormal
+            },
             _ => (0x3FF0 + self.below(32) as u16, r | 1 << 63),
         };
         Reg80 { sig, se: e | sign }
