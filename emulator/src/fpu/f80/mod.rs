@@ -352,7 +352,10 @@ impl F80Result {
 
     /// True if an unmasked IE, DE or ZE was raised: the x87 then leaves the
     /// destination unchanged and reports only `flags & (IE | DE | ZE)`
-    /// (host-verified for the arithmetic operations).
+    /// (host-verified for the arithmetic operations, FSCALE, FPREM/FPREM1 and
+    /// the stores). Exceptions, also host-verified: FLD m32/m64 with an
+    /// unmasked DE still loads (only an unmasked IE suppresses the load),
+    /// and compares set C3/C2/C0 even when IE/DE are unmasked.
     pub fn faults(self, mask: u8) -> bool {
         self.flags & !mask & (IE | DE | ZE) != 0
     }

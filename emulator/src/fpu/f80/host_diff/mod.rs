@@ -437,7 +437,7 @@ fn compare_family(
         } else {
             r.f80_near(a)
         };
-        let env = r.env();
+        let env = r.env_with_faults();
         let (_, sw) = host(a, b, env.control_word());
         let (ord, flags) = compare(a, b, ordered);
         let cc = match ord {
@@ -446,6 +446,7 @@ fn compare_family(
             Ordering::Equal => SW_C3,
             Ordering::Unordered => SW_C0 | SW_C2 | SW_C3,
         };
+        // The condition codes are set even when IE/DE are unmasked.
         c.eq(
             || ctx2(a, b, env),
             sw & (0x3F | SW_C0 | SW_C1 | SW_C2 | SW_C3),
