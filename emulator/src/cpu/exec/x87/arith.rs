@@ -10,7 +10,7 @@
 //! OE/UE store the re-biased result (the core provides it). C1 reports a
 //! round-up, else 0.
 
-use super::{check_wait, env, from_f80, load_flags, read_source, record, screen, sti, to_f80};
+use super::{check_wait, env, from_f80, read_source, record, screen, sti, to_f80};
 use crate::cpu::decode::{DecodedInsn, Handler};
 use crate::cpu::exception::ExResult;
 use crate::cpu::fpu_state::{sw, Reg80};
@@ -115,13 +115,8 @@ fn arith_mem<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     }
     let a = to_f80(cpu.state.fpu.st(0));
     let r = compute::<OP>(a, b, env(cpu));
-    // A zero divide takes precedence over a denormal dividend (no DE).
-    let lf = if r.flags & ZE != 0 {
-        0
-    } else {
-        load_flags(a, b, lf)
-    };
-    finish(cpu, 0, r, lf, false);
+    let r = f80::apply_operand_de(a, b, r, lf);
+    finish(cpu, 0, r, 0, false);
     Ok(())
 }
 

@@ -11,13 +11,13 @@
 //! unmasked (and for unmasked IE or DE) the codes are left alone and
 //! nothing is popped.
 
-use super::{check_wait, load_flags, read_source, record, screen, sti, to_f80};
+use super::{check_wait, read_source, record, screen, sti, to_f80};
 use crate::cpu::decode::{DecodedInsn, Handler};
 use crate::cpu::exception::ExResult;
 use crate::cpu::flags;
 use crate::cpu::fpu_state::sw;
 use crate::cpu::Cpu;
-use crate::fpu::f80::{self, Ordering, DE, F80, IE};
+use crate::fpu::f80::{self, F80Result, Ordering, DE, F80, IE};
 use iced_x86::{Instruction, Mnemonic, OpKind};
 
 pub fn handler(insn: &Instruction) -> Option<Handler> {
@@ -92,7 +92,8 @@ fn fcom_mem<const POPS: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     }
     let a = to_f80(cpu.state.fpu.st(0));
     let (o, fl) = f80::compare(a, b, true);
-    finish_cc(cpu, o, fl | load_flags(a, b, lf), POPS);
+    let fl = f80::apply_operand_de(a, b, F80Result::exact(a, fl), lf).flags;
+    finish_cc(cpu, o, fl, POPS);
     Ok(())
 }
 

@@ -2,24 +2,25 @@
 //! Vol. 2 pages): FLD ST(i)/m80, FST/FSTP ST(i), FSTP m80, FSTP1 alias
 //! (D9 D8+i), FILD m16/m32/m64 (exact in 64 bits), FBLD m80, the constants
 //! FLD1/FLDZ/FLDPI/FLDL2E/FLDL2T/FLDLG2/FLDLN2 (rounded per RC as a Core
-//! host does: the exact value rounded, checked by the host differential
-//! test), FCMOVcc, FCHS, FABS, FXAM.
+//! host does: the exact value rounded), FCMOVcc, FCHS, FABS, FXAM.
 //!
 //! Loads of m32/m64 reals and all rounding stores (FST/FSTP m32/m64,
 //! FIST/FISTP m16/m32/m64, FBSTP) use the soft-float core
 //! [`crate::fpu::f80`].
 //!
-//! C1 after these instructions is 0 except for a stack overflow (1); FXAM
-//! sets C1 to the sign.
+//! C1 after these instructions is 0 except for a stack overflow (1) or a
+//! rounding store that rounded up; FXAM sets C1 to the sign; FCMOVcc leaves
+//! it alone unless the stack underflows.
 
 use super::{
     check_wait, check_write, env, from_f80, read_bytes, record, screen, sti, to_f80, write_bytes,
 };
 use crate::cpu::decode::{DecodedInsn, Handler};
 use crate::cpu::exception::ExResult;
+use crate::cpu::fpu_state::sw;
 use crate::cpu::fpu_state::Reg80;
 use crate::cpu::Cpu;
-use crate::fpu::f80::{self, DE, IE, OE, UE};
+use crate::fpu::f80::{self, Constant, Rounding, DE, IE, OE, UE};
 use iced_x86::{Code, Instruction, Mnemonic};
 
 pub fn handler(insn: &Instruction) -> Option<Handler> {
@@ -284,53 +285,29 @@ fn pad(b: [u8; 10]) -> [u8; 16] {
     o
 }
 
-/// A sign and magnitude as an exact extended value.
-pub(super) fn from_int(neg: bool, m: u64) -> Reg80 {
-    if m == 0 {
-        return Reg80 {
-            sig: 0,
-            se: if neg { 0x8000 } else { 0 },
-        };
-    }
-    let lz = m.leading_zeros();
-    Reg80 {
-        sig: m << lz,
-        se: (0x3FFF + 63 - lz) as u16 | if neg { 0x8000 } else { 0 },
-    }
-}
-
-/// Read an N-byte signed integer memory operand as an extended value.
-pub(super) fn read_int<const N: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult<Reg80> {
-    let raw = read_bytes(cpu, d, 0, N)? as u64;
-    let v = match N {
-        2 => i64::from(raw as u16 as i16),
-        4 => i64::from(raw as u32 as i32),
-        _ => raw as i64,
-    };
-    Ok(from_int(v < 0, v.unsigned_abs()))
-}
-
+/// FILD m16/m32/m64: exact.
 fn fild<const N: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     check_wait(cpu)?;
-    let v = read_int::<N>(cpu, d)?;
+    let raw = read_bytes(cpu, d, 0, N)? as u64;
     record(cpu, d);
-    push(cpu, v);
+    let v = match N {
+        2 => f80::from_i16(raw as u16 as i16),
+        4 => f80::from_i32(raw as u32 as i32),
+        _ => f80::from_i64(raw as i64),
+    };
+    push(cpu, from_f80(v));
     Ok(())
 }
 
-/// FBLD: 18 packed BCD digits and a sign byte (bit 7). Digits above 9 give
-/// an undefined result on hardware; here they are weighted as written.
+/// FBLD: 18 packed BCD digits and a sign byte (bit 7), exact (the core
+/// weights invalid digits as written; the SDM leaves them undefined).
 fn fbld(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     check_wait(cpu)?;
     let raw = read_bytes(cpu, d, 0, 10)?;
     record(cpu, d);
-    let mut m: u64 = 0;
-    for k in (0..18).rev() {
-        let digit = ((raw >> (4 * k)) & 0xF) as u64;
-        m = m.wrapping_mul(10).wrapping_add(digit);
-    }
-    let neg = (raw >> 79) & 1 != 0;
-    push(cpu, from_int(neg, m));
+    let mut b = [0u8; 10];
+    b.copy_from_slice(&raw.to_le_bytes()[..10]);
+    push(cpu, from_f80(f80::from_bcd(b)));
     Ok(())
 }
 
@@ -342,31 +319,24 @@ const C_L2T: u8 = 4;
 const C_LG2: u8 = 5;
 const C_LN2: u8 = 6;
 
-/// (sign+exponent, significand truncated to 64 bits, whether the exact
-/// value rounds up under round-to-nearest, whether it is inexact).
-const CONSTANTS: [(u16, u64, bool, bool); 7] = [
-    (0x3FFF, 0x8000_0000_0000_0000, false, false),
-    (0x0000, 0, false, false),
-    (0x4000, 0xC90F_DAA2_2168_C234, true, true),
-    (0x3FFF, 0xB8AA_3B29_5C17_F0BB, true, true),
-    (0x4000, 0xD49A_784B_CD1B_8AFE, false, true),
-    (0x3FFD, 0x9A20_9A84_FBCF_F798, true, true),
-    (0x3FFE, 0xB172_17F7_D1CF_79AB, true, true),
-];
-
-/// The constant rounded per RC (0 nearest, 1 down, 2 up, 3 toward zero);
-/// all are positive, so "down" is truncation.
+/// The constant rounded per RC (the core's table; host-verified).
 pub(super) fn constant(c: u8, rc: u8) -> Reg80 {
-    let (se, sig, rn_up, inexact) = CONSTANTS[usize::from(c)];
-    let up = match rc {
-        0 => rn_up,
-        2 => inexact,
-        _ => false,
+    let c = match c {
+        C_ONE => Constant::One,
+        C_ZERO => Constant::Zero,
+        C_PI => Constant::Pi,
+        C_L2E => Constant::L2E,
+        C_L2T => Constant::L2T,
+        C_LG2 => Constant::Lg2,
+        _ => Constant::Ln2,
     };
-    Reg80 {
-        sig: sig + u64::from(up),
-        se,
-    }
+    let rc = match rc {
+        0 => Rounding::Nearest,
+        1 => Rounding::Down,
+        2 => Rounding::Up,
+        _ => Rounding::Zero,
+    };
+    from_f80(f80::constant(c, rc))
 }
 
 fn fldc<const C: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
@@ -395,40 +365,18 @@ fn fsign<const ABS: bool>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     Ok(())
 }
 
-/// FXAM class as (C3, C2, C0) (Vol. 2 FXAM Table 3-…): unsupported 000,
-/// NaN 001, normal 010, infinity 011, zero 100, empty 101, denormal 110.
-pub(super) fn fxam_class(v: Reg80, empty: bool) -> (bool, bool, bool) {
-    if empty {
-        return (true, false, true);
-    }
-    let e = v.exp();
-    let j = v.sig >> 63 != 0;
-    if e == 0 {
-        if v.sig == 0 {
-            (true, false, false)
-        } else {
-            (true, true, false) // denormal or pseudo-denormal
-        }
-    } else if !j {
-        (false, false, false) // unnormal, pseudo-infinity, pseudo-NaN
-    } else if e == 0x7FFF {
-        if v.sig << 1 == 0 {
-            (false, true, true)
-        } else {
-            (false, false, true)
-        }
-    } else {
-        (false, true, false)
-    }
-}
-
 fn fxam(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     check_wait(cpu)?;
     record(cpu, d);
     let f = &mut cpu.state.fpu;
     let v = f.st(0);
-    let (c3, c2, c0) = fxam_class(v, f.is_empty(0));
-    f.set_cc(c3, c2, v.sign(), c0);
+    // Empty: C3 C2 C0 = 101 (C1 = sign even then); else the core's class.
+    let cc = if f.is_empty(0) {
+        sw::C3 | sw::C0 | if v.sign() { sw::C1 } else { 0 }
+    } else {
+        f80::fxam(to_f80(v))
+    };
+    f.sw = (f.sw & !sw::CC) | cc;
     Ok(())
 }
 
@@ -520,30 +468,6 @@ mod tests {
         ];
         for (rc, c, low) in cases {
             assert_eq!(constant(c, rc).sig & 0xFFFF, low, "rc {rc} c {c}");
-        }
-    }
-
-    #[test]
-    fn fxam_classes() {
-        let cases = [
-            (Reg80::ZERO, false, (true, false, false)),
-            (Reg80::ZERO, true, (true, false, true)),
-            (int(3), false, (false, true, false)),
-            (Reg80 { sig: 1, se: 0 }, false, (true, true, false)),
-            (
-                Reg80 {
-                    sig: 1 << 63,
-                    se: 0x7FFF,
-                },
-                false,
-                (false, true, true),
-            ),
-            (Reg80::INDEFINITE, false, (false, false, true)),
-            (Reg80 { sig: 1, se: 0x4000 }, false, (false, false, false)),
-            (Reg80 { sig: 0, se: 0x7FFF }, false, (false, false, false)),
-        ];
-        for (v, empty, want) in cases {
-            assert_eq!(fxam_class(v, empty), want, "{v:x?}");
         }
     }
 

@@ -242,56 +242,15 @@ pub(super) fn screen(cpu: &Cpu, flags: u8, which: u8) -> (u8, bool) {
     }
 }
 
-/// The load flags of a memory operand count only when the operation gets
-/// past NaN and unsupported-operand screening (a denormal m32/m64 next to a
-/// NaN raises no DE, as on a Core host).
-#[inline]
-pub(super) fn load_flags(a: F80, b: F80, lf: u8) -> u8 {
-    if a.is_nan() || a.is_unsupported() || b.is_nan() {
-        0
-    } else {
-        lf
-    }
-}
-
 /// Read the memory source operand of an arithmetic or compare instruction
-/// (m32/m64 real, m16/m32 integer) as an extended value plus the flags its
-/// load raises (DE for a denormal real). Signalling NaNs stay signalling so
-/// the operation applies the x87 NaN rules to both operands.
+/// (m32/m64 real, m16/m32 integer) as an extended operand plus the DE its
+/// denormal value carries (applied with [`f80::apply_operand_de`]).
+/// Signalling NaNs stay signalling so the operation applies the x87 NaN
+/// rules to both operands.
 pub(super) fn read_source(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult<(F80, u8)> {
     Ok(match d.insn.memory_size() {
-        MemorySize::Float32 => {
-            let b = read_bytes(cpu, d, 0, 4)? as u32;
-            if (b >> 23) & 0xFF == 0xFF && b & 0x7F_FFFF != 0 {
-                (
-                    F80 {
-                        sign: b >> 31 != 0,
-                        exp: 0x7FFF,
-                        sig: (1 << 63) | (u64::from(b & 0x7F_FFFF) << 40),
-                    },
-                    0,
-                )
-            } else {
-                let r = f80::from_f32(b);
-                (r.value, r.flags)
-            }
-        }
-        MemorySize::Float64 => {
-            let b = read_bytes(cpu, d, 0, 8)? as u64;
-            if (b >> 52) & 0x7FF == 0x7FF && b & ((1 << 52) - 1) != 0 {
-                (
-                    F80 {
-                        sign: b >> 63 != 0,
-                        exp: 0x7FFF,
-                        sig: (1 << 63) | ((b & ((1 << 52) - 1)) << 11),
-                    },
-                    0,
-                )
-            } else {
-                let r = f80::from_f64(b);
-                (r.value, r.flags)
-            }
-        }
+        MemorySize::Float32 => f80::f32_operand(read_bytes(cpu, d, 0, 4)? as u32),
+        MemorySize::Float64 => f80::f64_operand(read_bytes(cpu, d, 0, 8)? as u64),
         MemorySize::Int16 => (f80::from_i16(read_bytes(cpu, d, 0, 2)? as u16 as i16), 0),
         _ => (f80::from_i32(read_bytes(cpu, d, 0, 4)? as u32 as i32), 0),
     })
