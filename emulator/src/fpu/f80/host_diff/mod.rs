@@ -2,7 +2,7 @@
 //! x87 (inline asm: FLDCW with the RC/PC/masks under test, FLD m80, the
 //! operation, FNSTSW, FNCLEX, FSTP m80) and in software, on seeded
 //! pseudo-random operands biased towards special values, in every RC × PC
-//! combination, with OE/UE (and for most families IE/DE/ZE) randomly
+//! combination, with OE/UE/PE (and for most families IE/DE/ZE) randomly
 //! unmasked. Values are compared bit for bit, together with the exception
 //! flags (SW bits 0–5) and C1 (plus C0/C2/C3 where the instruction defines
 //! them). Memory-operand forms (FADD/FSUB(R)/FMUL/FDIV(R)/FCOM m32/m64)
@@ -126,6 +126,10 @@ impl Rng {
         }
         if self.below(4) == 0 {
             mask &= !UE;
+        }
+        // An unmasked PE changes nothing the core computes.
+        if self.below(4) == 0 {
+            mask &= !PE;
         }
         X87Env { rc, pc, mask }
     }
