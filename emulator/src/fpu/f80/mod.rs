@@ -18,6 +18,17 @@
 //! unnormals, pseudo-infinities and pseudo-NaNs are unsupported → IE; a
 //! pseudo-denormal is accepted as a denormal operand (DE) with exponent 1.
 //!
+//! Precedence measured on the host and matched here: an invalid operation
+//! or ZE suppresses DE; FIST, FST m32/m64 and FBSTP raise no DE; unmasked
+//! OE/UE on FST m32/m64 report OE or UE alone (nothing stored); FSCALE
+//! results still out of range after the re-bias give ∞ (any RC) or ±0.
+//!
+//! Implementation-dependent choices follow the AMD EPYC host the
+//! differential tests ran on (`host_diff`): FPREM/FPREM1 partial reduction
+//! N = 32 + (D mod 32) with C0/C1/C3 = 0, reserved PC = 01b as 64-bit, FLD
+//! m32/m64 loads despite an unmasked DE. Intel parts have not been
+//! measured; the SDM leaves the FPREM N to the implementation.
+//!
 //! Transcendentals (F2XM1, FYL2X, FYL2XP1, FPTAN, FPATAN, FSIN, FCOS,
 //! FSINCOS) are not implemented here yet.
 
