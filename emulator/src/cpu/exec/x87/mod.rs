@@ -35,8 +35,9 @@
 //! FSINCOS; FISTTP is SSE3 and stays #UD on the Pentium model. Because of
 //! the transcendentals, CPUID does not advertise the FPU yet. The x87 is
 //! decoded on the Pentium model only (8086/80286 models: #UD as before).
-//! A guest-level test ROM for the #MF and FERR#/IRQ13 paths comes with the
-//! platform's PIC wiring.
+//! The guest-level ROM `test-roms/roms/x87.asm` covers #NM and #MF (CR0.NE
+//! = 1); the FERR# → IRQ13 path (NE = 0) can only be tested end to end once
+//! the platform wires FERR# to the PIC.
 
 mod arith;
 mod compare;
