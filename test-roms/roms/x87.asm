@@ -8,7 +8,10 @@
 ; is not tested here yet). Expected values follow the Intel SDM.
 ;
 ; The ROM ends the common way (common.inc): POST 0xFF and exit status 33
-; when every check passed, POST 0xEE and 35 otherwise.
+; when every check passed, POST 0xEE and 35 otherwise. Under QEMU (TCG),
+; which reports no C1 round-up and stores results despite unmasked
+; exceptions, build with `nasm -DQEMU` to skip those checks; the other
+; checks pass there (qemu-system-i386 -cpu pentium3, 7.2).
 
 %include "common.inc"
 
@@ -85,7 +88,11 @@ start:
         mov     eax, [ss:TMP]
         CHECK32 "fldpi as single", 0x40490FDB
         fnstsw  ax
+%ifdef QEMU
+        and     ax, ~0x0200             ; QEMU (TCG) does not report C1
+%else
         CHECK   "stack empty again (TOP = 0), PE, C1 = rounded up", 0x0220
+%endif
 
 ; ------------------------------------------------------------ 0x30 compares
         POST    0x30
@@ -197,6 +204,8 @@ start:
         mov     ax, [ss:FAULTSW]
         and     ax, 0x80FF
         CHECK   "  ... status seen by the handler", 0x8084
+%ifndef QEMU
+        ; QEMU (TCG) stores the result of an unmasked-exception operation.
         fistp   word [ss:TMP]           ; ST0 still 0 (the divide did not pop)
         mov     ax, [ss:TMP]
         CHECK   "unmasked ZE left the operands", 0
@@ -205,6 +214,7 @@ start:
         CHECK   "  ... and did not pop", 1
         fnstsw  ax
         CHECK   "stack empty, no pending exception", 0
+%endif
 
 ; ------------------------------------ 0x70 no #MF with CR0.NE = 0 (FERR#)
         POST    0x70
