@@ -13,6 +13,10 @@
 //!   the waiting instruction until the IRQ13 handler clears the exception;
 //!   ox86 instead continues as if IGNNE# were asserted (the instruction
 //!   executes). This is a known simplification until the PIC path exists.
+//! - iced decodes WAIT + FNxxx (FINIT, FCLEX, FSTCW, FSTSW, FSTENV, FSAVE)
+//!   as one instruction; it faults at the WAIT byte. With CR0.TS set and MP
+//!   clear a CPU would pass the WAIT and raise #NM on the FNxxx one byte
+//!   later; ox86 reports it at the WAIT (retrying there is equivalent).
 //! - Non-control instructions record FCS:FIP, FOP and (with a memory
 //!   operand) FDS:FDP (§8.1.8, §8.1.9).
 //!
