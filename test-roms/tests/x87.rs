@@ -26,7 +26,10 @@ fn check(r: &Run) {
     ]);
     let want_posts = [0x01, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xFF];
     assert_eq!(r.posts, want_posts, "{tier:?}: POST codes");
-    assert!(!r.state.fpu.ferr, "{tier:?}: FERR# still asserted after FNCLEX");
+    assert!(
+        !r.state.fpu.ferr,
+        "{tier:?}: FERR# still asserted after FNCLEX"
+    );
 }
 
 #[test]
