@@ -26,12 +26,18 @@ fn integer_loops(c: &mut Criterion) {
     let n32 = 2_000_000u32;
     let code32 = integer_loop_32(n32);
     g.throughput(Throughput::Elements(loop_instructions(u64::from(n32))));
-    g.bench_function("blocks_flat32", |b| b.iter(|| run_to_halt(&code32, true, Tier::Blocks)));
+    g.bench_function("blocks_flat32", |b| {
+        b.iter(|| run_to_halt(&code32, true, Tier::Blocks))
+    });
     let n16 = 60_000u16;
     let code16 = integer_loop_16(n16);
     g.throughput(Throughput::Elements(loop_instructions(u64::from(n16))));
-    g.bench_function("blocks_real16", |b| b.iter(|| run_to_halt(&code16, false, Tier::Blocks)));
-    g.bench_function("interpreter_real16", |b| b.iter(|| run_to_halt(&code16, false, Tier::Interpreter)));
+    g.bench_function("blocks_real16", |b| {
+        b.iter(|| run_to_halt(&code16, false, Tier::Blocks))
+    });
+    g.bench_function("interpreter_real16", |b| {
+        b.iter(|| run_to_halt(&code16, false, Tier::Interpreter))
+    });
     g.finish();
 }
 

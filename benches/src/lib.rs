@@ -2,9 +2,9 @@
 //! directly in RAM, with the CPU state set up for them (no firmware).
 
 use emulator::cpu::state::{attr, cr0, Segment};
-use emulator::mmu::pte;
 use emulator::cpu::{CpuModel, SegReg};
 use emulator::engine::Tier;
+use emulator::mmu::pte;
 use emulator::{Machine, MachineConfig};
 
 /// Where the benchmark programs are placed.
@@ -32,7 +32,10 @@ pub fn integer_loop_16(iterations: u16) -> Vec<u8> {
 pub fn memory_loop_32(iterations: u32) -> Vec<u8> {
     let mut code = vec![0xB9];
     code.extend_from_slice(&iterations.to_le_bytes());
-    code.extend_from_slice(&[0x01, 0x05, 0x00, 0x20, 0x00, 0x00, 0x8B, 0x1D, 0x04, 0x20, 0x00, 0x00, 0x40, 0x49, 0x75, 0xF0, 0xF4]);
+    code.extend_from_slice(&[
+        0x01, 0x05, 0x00, 0x20, 0x00, 0x00, 0x8B, 0x1D, 0x04, 0x20, 0x00, 0x00, 0x40, 0x49, 0x75,
+        0xF0, 0xF4,
+    ]);
     code
 }
 
@@ -45,9 +48,13 @@ pub fn enable_identity_paging(m: &mut Machine) {
     let flags = pte::P | pte::RW | pte::US;
     for t in 0..4u32 {
         let table = PAGE_DIRECTORY + 0x1000 * (t + 1);
-        m.cpu.mem.write(PAGE_DIRECTORY + 4 * t, 4, u64::from(table) | flags);
+        m.cpu
+            .mem
+            .write(PAGE_DIRECTORY + 4 * t, 4, u64::from(table) | flags);
         for i in 0..1024u32 {
-            m.cpu.mem.write(table + 4 * i, 4, u64::from(((t << 10) | i) << 12) | flags);
+            m.cpu
+                .mem
+                .write(table + 4 * i, 4, u64::from(((t << 10) | i) << 12) | flags);
         }
     }
     m.cpu.state.cr3 = u64::from(PAGE_DIRECTORY);
@@ -62,7 +69,12 @@ pub fn loop_instructions(iterations: u64) -> u64 {
 /// A machine with `code` at [`CODE_BASE`], running in flat 32-bit protected
 /// mode (`flat32`) or real mode, on the given tier.
 pub fn machine_with(code: &[u8], flat32: bool, tier: Tier) -> Machine {
-    let cfg = MachineConfig { model: CpuModel::Pentium, ram_size: 16 << 20, tier, ..Default::default() };
+    let cfg = MachineConfig {
+        model: CpuModel::Pentium,
+        ram_size: 16 << 20,
+        tier,
+        ..Default::default()
+    };
     let mut m = Machine::new(&cfg).expect("benchmark machine");
     let s = &mut m.cpu.state;
     for r in SegReg::ALL {
@@ -72,8 +84,17 @@ pub fn machine_with(code: &[u8], flat32: bool, tier: Tier) -> Machine {
         s.cr0 |= cr0::PE;
         for r in SegReg::ALL {
             let code = r == SegReg::Cs;
-            let a = if code { attr::REAL_CODE } else { attr::REAL_DATA };
-            s.seg[r as usize] = Segment { selector: if code { 8 } else { 16 }, base: 0, limit: u32::MAX, attr: a | attr::DB | attr::G };
+            let a = if code {
+                attr::REAL_CODE
+            } else {
+                attr::REAL_DATA
+            };
+            s.seg[r as usize] = Segment {
+                selector: if code { 8 } else { 16 },
+                base: 0,
+                limit: u32::MAX,
+                attr: a | attr::DB | attr::G,
+            };
         }
     }
     s.rip = u64::from(CODE_BASE);

@@ -87,6 +87,7 @@ impl Default for Flags {
 }
 
 /// Operand mask by size in bytes (1, 2, 4, 8; other entries unused).
+#[rustfmt::skip]
 const MASKS: [u64; 16] = [0, 0xFF, 0xFFFF, 0, 0xFFFF_FFFF, 0, 0, 0, u64::MAX, 0, 0, 0, 0, 0, 0, 0];
 
 #[inline(always)]
