@@ -41,7 +41,7 @@ impl Cpu {
     /// POP/RET/LEAVE with SP or BP = FFFF take vector 13).
     #[inline]
     fn seg_fault(&self, seg: SegReg) -> Exception {
-        if seg == SegReg::Ss && !(self.model == CpuModel::I80286 && !self.state.protected()) {
+        if seg == SegReg::Ss && (self.model != CpuModel::I80286 || self.state.protected()) {
             Exception::StackFault(0)
         } else {
             Exception::GeneralProtection(0)

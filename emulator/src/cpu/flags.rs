@@ -103,7 +103,7 @@ fn sign(size: u8) -> u64 {
 /// Even parity of the low byte (PF = 1 when the count of set bits is even).
 #[inline]
 pub fn parity(v: u64) -> bool {
-    (v as u8).count_ones() % 2 == 0
+    (v as u8).count_ones().is_multiple_of(2)
 }
 
 impl Flags {

@@ -63,7 +63,7 @@ pub struct Memory {
 impl Memory {
     /// `ram_size` bytes of RAM from physical address 0 (zero-filled).
     pub fn new(ram_size: u64) -> Result<Self, MemoryError> {
-        if ram_size % u64::from(PAGE_SIZE) != 0 || ram_size > 0xE000_0000 {
+        if !ram_size.is_multiple_of(u64::from(PAGE_SIZE)) || ram_size > 0xE000_0000 {
             return Err(MemoryError::BadRamSize(ram_size));
         }
         let mut kinds = vec![PageKind::Open; PAGES];
@@ -92,7 +92,7 @@ impl Memory {
     /// of the first MiB and just below 4 GiB).
     pub fn map_rom(&mut self, base: u64, data: std::sync::Arc<[u8]>) -> Result<(), MemoryError> {
         let len = data.len();
-        if base % u64::from(PAGE_SIZE) != 0
+        if !base.is_multiple_of(u64::from(PAGE_SIZE))
             || len == 0
             || base + len as u64 > 1 << 32
             || self.roms.len() >= 255
