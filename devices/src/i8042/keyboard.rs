@@ -14,10 +14,11 @@
 //!
 //! Host keys arrive as set-2 make/break sequences ([`Keyboard::key_event`]).
 //! With set 1 selected the keyboard converts them itself (the same table the
-//! controller uses for translation). **Set 3 is partial:** it can be selected
-//! and read back, but keys are still sent as set-2 codes (a set-3 key table
-//! is not implemented). There is no typematic repeat: the host sends repeats
-//! as repeated make codes if it wants them.
+//! controller uses for translation). **Set 3 is not implemented** (no set-3
+//! key table): selecting it is refused with 0xFE like an invalid set, so
+//! drivers that probe for it (Linux `atkbd`) stay in set 2 instead of
+//! receiving wrong codes. There is no typematic repeat: the host sends
+//! repeats as repeated make codes if it wants them.
 
 use std::collections::VecDeque;
 
@@ -241,7 +242,8 @@ impl Keyboard {
                     let set = self.scancode_set;
                     self.respond(&[KBD_ACK, set]);
                 }
-                1..=3 => {
+                // Set 3 is refused until a set-3 key table exists.
+                1 | 2 => {
                     self.scancode_set = value;
                     self.set1.reset();
                     self.respond(&[KBD_ACK]);
@@ -306,7 +308,7 @@ impl Keyboard {
         self.leds
     }
 
-    /// Selected scan code set (1, 2 or 3).
+    /// Selected scan code set (1 or 2).
     pub fn scancode_set(&self) -> u8 {
         self.scancode_set
     }
@@ -360,9 +362,10 @@ mod tests {
     #[test]
     fn scancode_set_get_and_set() {
         let mut k = fresh();
-        let cases: [(u8, &[u8], u8); 5] = [
+        let cases: [(u8, &[u8], u8); 6] = [
+            (2, &[KBD_ACK, KBD_ACK], 2),
             (0, &[KBD_ACK, KBD_ACK, 2], 2),
-            (3, &[KBD_ACK, KBD_ACK], 3),
+            (3, &[KBD_ACK, KBD_RESEND], 2),
             (1, &[KBD_ACK, KBD_ACK], 1),
             (0, &[KBD_ACK, KBD_ACK, 1], 1),
             (4, &[KBD_ACK, KBD_RESEND], 1),

@@ -393,13 +393,17 @@ impl I8042 {
     }
 
     /// Host key event as a set-2 sequence (see [`Keyboard::key_event`]).
+    /// The first byte moves into an empty output buffer at once.
     pub fn key_event(&mut self, set2_bytes: &[u8]) {
         self.keyboard.key_event(set2_bytes);
+        self.service();
     }
 
     /// Host mouse event (see [`Mouse::mouse_motion`]).
+    /// The first byte moves into an empty output buffer at once.
     pub fn mouse_motion(&mut self, dx: i32, dy: i32, dz: i32, buttons: u8) {
         self.mouse.mouse_motion(dx, dy, dz, buttons);
+        self.service();
     }
 }
 

@@ -123,6 +123,10 @@ fn keyboard_reset_sequence() {
     c.write(DATA_PORT, 0xF2);
     // Identify: 0xAB 0x83 translated as the real controller does.
     assert_eq!(drain(&mut c), [0xFA, 0xAB, 0x41]);
+    // So is the scan code set number (2 reads as 0x41 with translation).
+    c.write(DATA_PORT, 0xF0);
+    c.write(DATA_PORT, 0x00);
+    assert_eq!(drain(&mut c), [0xFA, 0xFA, 0x41]);
     write_cb(&mut c, 0);
     c.write(DATA_PORT, 0xF2);
     assert_eq!(drain(&mut c), [0xFA, 0xAB, 0x83]);
@@ -141,9 +145,8 @@ fn keyboard_interface_disable_holds_data() {
 #[test]
 fn irq1_follows_output_buffer() {
     let mut c = fresh();
-    c.key_event(&[0x1C, 0xF0, 0x1C]);
     assert!(!c.irq1_level());
-    c.service();
+    c.key_event(&[0x1C, 0xF0, 0x1C]);
     assert!(c.irq1_level() && !c.irq12_level());
     assert_eq!(c.read(DATA_PORT), 0x1E);
     // The line falls on the read and rises again for the next byte.
@@ -156,7 +159,6 @@ fn irq1_follows_output_buffer() {
     // Interrupt disabled in the command byte: OBF without IRQ1.
     write_cb(&mut c, CB_XLATE);
     c.key_event(&[0x1C]);
-    c.service();
     assert!(!c.irq1_level());
     assert_ne!(c.status() & STATUS_OBF, 0);
 }
@@ -217,7 +219,6 @@ fn a20_via_output_port() {
     assert!(c.a20());
     // Bit 4 mirrors keyboard OBF while data is waiting.
     c.key_event(&[0x1C]);
-    c.service();
     assert_eq!(
         command(&mut c, CMD_READ_OUTPUT),
         [0x1E, OP_RESET_N | OP_A20 | OP_KBD_OBF]
