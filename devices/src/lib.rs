@@ -9,9 +9,11 @@
 pub mod debug_ports;
 pub mod i8042;
 pub mod io_bus;
+pub mod pit8254;
 pub mod uart16550;
 
 pub use debug_ports::{DebugPorts, DebugPortsConfig};
 pub use i8042::I8042;
 pub use io_bus::{Com1, IoBus, IoSize};
+pub use pit8254::{Pit8254, Pit8254State};
 pub use uart16550::Uart16550;
