@@ -30,12 +30,15 @@
 //! measured; the SDM leaves the FPREM N to the implementation.
 //!
 //! Transcendentals (F2XM1, FYL2X, FYL2XP1, FPTAN, FPATAN, FSIN, FCOS,
-//! FSINCOS) are not implemented here yet.
+//! FSINCOS) are in `transcendental.rs` (128-bit internal format `xf.rs`),
+//! host-compared to within 1 ulp.
 
 mod arith;
 mod convert;
 mod misc;
 mod round;
+mod transcendental;
+mod xf;
 
 #[cfg(all(test, target_arch = "x86_64"))]
 mod host_diff;
@@ -54,6 +57,7 @@ pub use convert::{
     from_i64, to_bcd, to_f32, to_f64, to_i16, to_i32, to_i64, BcdResult, F32Result, F64Result,
     IntResult, BCD_INDEFINITE,
 };
+pub use transcendental::{f2xm1, fcos, fpatan, fptan, fsin, fsincos, fyl2x, fyl2xp1};
 pub use misc::{
     compare, constant, fprem, fprem1, fscale, fxam, fxtract, round_to_int, Constant, Ordering,
     PremResult, XtractResult,

@@ -17,6 +17,7 @@ use super::*;
 use core::arch::asm;
 
 mod memory;
+mod transcendental;
 
 /// SW condition-code bits.
 const SW_C0: u16 = 1 << 8;
