@@ -567,3 +567,84 @@ fn two_byte_count_reaches_cr_only_with_the_msb() {
     assert!(!out_at(&mut p, 0, 30));
     assert!(out_at(&mut p, 0, 31));
 }
+
+/// Small deterministic generator for the randomized tests.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+}
+
+#[test]
+fn random_programming_arithmetic_advance_matches_small_steps_and_next_irq0_ns() {
+    let mut rng = Lcg(0x8254);
+    let (mut predicted_and_rose, mut predicted_later) = (0, 0);
+    for _ in 0..200 {
+        let mut big = Pit8254::new();
+        let mut small = Pit8254::new();
+        let mut t = 0u64;
+        for _ in 0..12 {
+            let (port, value) = match rng.next() % 6 {
+                0 => (
+                    PORT_CONTROL,
+                    ((rng.next() % 3) as u8 * 0x40) | 0x30 | (rng.next() % 12) as u8,
+                ),
+                1 => (PORT_COUNTER0, (rng.next() % 40) as u8),
+                2 => (PORT_COUNTER0, 0),
+                3 => (
+                    PORT_COUNTER0 + (rng.next() % 3) as u16,
+                    (rng.next() % 8) as u8,
+                ),
+                4 => (PORT_SYSTEM_CONTROL_B, (rng.next() % 4) as u8),
+                _ => (
+                    PORT_CONTROL,
+                    read_back(
+                        rng.next().is_multiple_of(2),
+                        rng.next().is_multiple_of(2),
+                        &[0, 1, 2],
+                    ),
+                ),
+            };
+            big.write(port, value, t);
+            small.write(port, value, t);
+            if rng.next().is_multiple_of(3) {
+                let r = PORT_COUNTER0 + (rng.next() % 3) as u16;
+                assert_eq!(big.read(r, t), small.read(r, t));
+            }
+            // Check the prediction, then move on.
+            let predicted = big.next_irq0_ns();
+            let step = rng.next() % [200_000, 20_000_000][(rng.next() % 2) as usize];
+            let end = t + step;
+            let edges_before = big.state().counters[0].rising_edges;
+            big.advance(end);
+            while t < end {
+                t = (t + 1 + rng.next() % (3000 + step / 100)).min(end);
+                small.advance(t);
+            }
+            assert_eq!(big.state(), small.state());
+            let rose = big.state().counters[0].rising_edges > edges_before;
+            match predicted {
+                Some(ns) => {
+                    assert_eq!(rose, ns <= end, "predicted {ns}, end {end}");
+                    if rose {
+                        predicted_and_rose += 1;
+                    } else {
+                        predicted_later += 1;
+                    }
+                }
+                None => assert!(!rose, "an edge came that was not predicted"),
+            }
+        }
+    }
+    // The sequences exercise both outcomes of a prediction.
+    assert!(
+        predicted_and_rose > 50 && predicted_later > 50,
+        "{predicted_and_rose} {predicted_later}"
+    );
+}
