@@ -648,3 +648,37 @@ fn random_programming_arithmetic_advance_matches_small_steps_and_next_irq0_ns() 
         "{predicted_and_rose} {predicted_later}"
     );
 }
+
+#[test]
+fn modes_6_and_7_behave_as_modes_2_and_3_and_read_back_as_written() {
+    for (m, base) in [(6u8, 2u8), (7, 3)] {
+        let mut a = Pit8254::new();
+        let mut b = Pit8254::new();
+        program(&mut a, 0, m, 9, 0);
+        program(&mut b, 0, base, 9, 0);
+        for k in 1..=30 {
+            assert_eq!(
+                out_at(&mut a, 0, k),
+                out_at(&mut b, 0, k),
+                "mode {m} clock {k}"
+            );
+        }
+        a.write(PORT_CONTROL, read_back(false, true, &[0]), at(30));
+        assert_eq!(a.read(PORT_COUNTER0, at(30)) & 0x0E, m << 1);
+    }
+}
+
+#[test]
+fn null_count_stays_set_until_the_new_count_is_loaded_at_period_end() {
+    let mut p = Pit8254::new();
+    program(&mut p, 0, 2, 10, 0);
+    write_count(&mut p, 0, 20, at(3));
+    let status = |p: &mut Pit8254, k| {
+        p.write(PORT_CONTROL, read_back(false, true, &[0]), at(k));
+        p.read(PORT_COUNTER0, at(k))
+    };
+    // Period 1..=10 ends with the reload on pulse 11.
+    assert_ne!(status(&mut p, 10) & STATUS_NULL_COUNT, 0);
+    assert_eq!(status(&mut p, 11) & STATUS_NULL_COUNT, 0);
+    assert_eq!(latched(&mut p, 0, at(11)), 20);
+}
