@@ -21,6 +21,12 @@
 //! status, with OUTPUT and NULL COUNT); gate levels and edges; initial
 //! count 0 = 65536 (10000 in BCD); port 0x61 bits 0–5.
 //!
+//! Edges: every low-to-high transition of OUT0 counts as an IRQ0 edge,
+//! including the one a control word causes when it sets OUT high (modes
+//! 1–5 after power-on or mode 0), as the pin really rises then. In
+//! LSB-then-MSB access the first byte is held aside and CR (and NULL COUNT)
+//! change only when the second byte completes the count.
+//!
 //! Simplifications: the power-on state (undefined on the chip) is mode 0,
 //! binary, no count, OUT low. Counts of 1 in mode 2 and mode 3 (illegal on
 //! the chip) give a constant OUT (low in mode 2, high in mode 3). A control

@@ -385,7 +385,13 @@ impl CounterState {
             self.enabled = true;
             self.transfer();
             match self.mode() {
-                0 | 4 | 5 => self.armed = true,
+                0 => self.armed = true,
+                // A load during the one-clock strobe ends it: OUT is high
+                // again on this pulse, and the new count is armed.
+                4 | 5 => {
+                    self.armed = true;
+                    self.set_out(true);
+                }
                 1 => {
                     self.armed = true;
                     self.out = false;

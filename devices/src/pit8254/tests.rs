@@ -682,3 +682,15 @@ fn null_count_stays_set_until_the_new_count_is_loaded_at_period_end() {
     assert_eq!(status(&mut p, 11) & STATUS_NULL_COUNT, 0);
     assert_eq!(latched(&mut p, 0, at(11)), 20);
 }
+
+#[test]
+fn mode4_count_written_during_the_strobe_ends_it_and_rearms() {
+    let mut p = Pit8254::new();
+    program(&mut p, 0, 4, 3, 0);
+    assert!(!out_at(&mut p, 0, 4), "strobe");
+    write_count(&mut p, 0, 2, at(4));
+    assert!(out_at(&mut p, 0, 5), "strobe lasts one pulse");
+    assert!(out_at(&mut p, 0, 6));
+    assert!(!out_at(&mut p, 0, 7), "second strobe from the new count");
+    assert!(out_at(&mut p, 0, 8));
+}
