@@ -21,7 +21,7 @@
 //! faulting if it is not mapped) and rebuilds the block if it maps
 //! elsewhere now.
 
-use super::interpreter::{enter_block, execute, step};
+use super::interpreter::{enter_block, execute_masked, step};
 use crate::cpu::access::Access;
 use crate::cpu::{Cpu, CpuEvent, DecodedInsn, Exception};
 use std::collections::HashMap;
@@ -144,8 +144,9 @@ impl BlockCache {
             // Stop exactly at the budget so both tiers retire the same
             // instructions for the same budget.
             let left = (budget - (cpu.icount - start)) as usize;
+            let ip_mask = cpu.ip_mask();
             for d in block.insns.iter().take(left) {
-                if !execute(cpu, d) || cpu.mem.has_invalidations() {
+                if !execute_masked(cpu, d, ip_mask) || cpu.mem.has_invalidations() {
                     break;
                 }
             }

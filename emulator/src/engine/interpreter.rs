@@ -24,8 +24,17 @@ use iced_x86::{Code, Register};
 /// (the block tier, see [`enter_block`]); [`step`] handles the rest.
 #[inline]
 pub fn execute(cpu: &mut Cpu, d: &DecodedInsn) -> bool {
+    let ip_mask = cpu.ip_mask();
+    execute_masked(cpu, d, ip_mask)
+}
+
+/// [`execute`] with the IP mask of the current code segment already known
+/// (the block tier computes it once per block: CS can only change at a
+/// block's last instruction, after its IP was advanced).
+#[inline(always)]
+pub fn execute_masked(cpu: &mut Cpu, d: &DecodedInsn, ip_mask: u64) -> bool {
     let ip = cpu.state.rip;
-    cpu.state.rip = ip.wrapping_add(u64::from(d.len)) & cpu.ip_mask();
+    cpu.state.rip = ip.wrapping_add(u64::from(d.len)) & ip_mask;
     cpu.icount += 1;
     match (d.handler)(cpu, d) {
         Ok(()) => true,
