@@ -57,11 +57,11 @@ pub use convert::{
     from_i64, to_bcd, to_f32, to_f64, to_i16, to_i32, to_i64, BcdResult, F32Result, F64Result,
     IntResult, BCD_INDEFINITE,
 };
-pub use transcendental::{f2xm1, fcos, fpatan, fptan, fsin, fsincos, fyl2x, fyl2xp1};
 pub use misc::{
     compare, constant, fprem, fprem1, fscale, fxam, fxtract, round_to_int, Constant, Ordering,
     PremResult, XtractResult,
 };
+pub use transcendental::{f2xm1, fcos, fpatan, fptan, fsin, fsincos, fyl2x, fyl2xp1};
 
 /// Invalid operation (status word bit 0).
 pub const IE: u8 = 0x01;

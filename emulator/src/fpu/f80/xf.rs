@@ -97,10 +97,6 @@ impl Xf {
         }
     }
 
-    pub fn abs(self) -> Xf {
-        Xf { neg: false, ..self }
-    }
-
     /// Multiplies by 2^k.
     pub fn ldexp(self, k: i32) -> Xf {
         if self.m == 0 {

@@ -190,7 +190,9 @@ mod tests {
 
     const PI_SIG: u64 = 0xC90F_DAA2_2168_C235;
 
-    /// (code after FLD1 / FLDZ setups, steps, ST(0), ST(1), TOP)
+    /// (code, steps, ST(0), ST(1) if checked, TOP)
+    type Case = (&'static [u8], usize, Reg80, Option<Reg80>, u16);
+
     #[test]
     fn stack_effects() {
         // FLD1 FLD1 FPATAN → π/4; FLDZ FPTAN → 0, 1.0 pushed; FLDZ FSINCOS → sin 0, cos 0;
@@ -199,7 +201,7 @@ mod tests {
             sig: PI_SIG,
             se: 0x3FFE,
         };
-        let cases: [(&[u8], usize, Reg80, Option<Reg80>, u16); 5] = [
+        let cases: [Case; 5] = [
             (
                 &[0xD9, 0xE8, 0xD9, 0xE8, 0xD9, 0xF3],
                 3,

@@ -161,7 +161,7 @@ fn diff_trig() {
         let b = F80::ONE;
         let env = r.env_with_faults();
         let cw = env.control_word();
-        let mask = (0x3F | SW_C1) as u16;
+        let mask = 0x3F | SW_C1;
         // FSIN / FCOS
         for (i, host, soft) in [
             (
@@ -265,7 +265,7 @@ fn binary(
         let env = r.env_with_faults();
         let h = host(a, b, env.control_word());
         let s = soft(a, b, env);
-        let mask = (0x3F | SW_C1) as u16;
+        let mask = 0x3F | SW_C1;
         if pops {
             // Result in ST(1), popped: ST(0) after; unchanged stack on a fault.
             if s.faults(env.mask) {
