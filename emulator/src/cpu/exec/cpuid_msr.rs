@@ -12,7 +12,7 @@
 //! (APIC base, SYSENTER_* — which SYSENTER/SYSEXIT read, see
 //! `exec::sysenter` —, anything else) is a read-back store, and no index
 //! raises #GP for being undefined. CPUID advertises only the features ox86
-//! implements (PSE, TSC, MSR, CX8, SEP, PGE, CMOV): no FPU, VME, DE, MCE,
+//! implements (FPU, PSE, TSC, MSR, CX8, SEP, PGE, CMOV): no VME, DE, MCE,
 //! APIC or MMX yet.
 
 use crate::cpu::decode::{DecodedInsn, Handler};
@@ -37,6 +37,8 @@ pub const CPUID_STEPPING: u32 = 0xC;
 /// Processor type 0: original OEM processor.
 pub const CPUID_TYPE: u32 = 0;
 /// CPUID.1:EDX feature bits (SDM Vol. 2 Table 3-11) that ox86 implements.
+/// x87 FPU on chip (`exec::x87`, transcendentals included).
+pub const CPUID_1_EDX_FPU: u32 = 1 << 0;
 /// 4-MiB pages with CR4.PSE (`mmu`).
 pub const CPUID_1_EDX_PSE: u32 = 1 << 3;
 pub const CPUID_1_EDX_TSC: u32 = 1 << 4;
@@ -47,10 +49,11 @@ pub const CPUID_1_EDX_SEP: u32 = 1 << 11;
 /// Global pages with CR4.PGE (`mmu`).
 pub const CPUID_1_EDX_PGE: u32 = 1 << 13;
 pub const CPUID_1_EDX_CMOV: u32 = 1 << 15;
-/// Everything CPUID.1:EDX advertises: PSE, TSC, MSR, CX8, SEP, PGE, CMOV.
-/// No FPU, VME, DE, MCE, APIC or MMX yet. (CMOV is a P6 addition; ox86 implements
+/// Everything CPUID.1:EDX advertises: FPU, PSE, TSC, MSR, CX8, SEP, PGE,
+/// CMOV. No VME, DE, MCE, APIC or MMX yet. (CMOV is a P6 addition; ox86 implements
 /// it, so it is advertised even though a real P54C lacks it.)
-pub const CPUID_1_EDX: u32 = CPUID_1_EDX_PSE
+pub const CPUID_1_EDX: u32 = CPUID_1_EDX_FPU
+    | CPUID_1_EDX_PSE
     | CPUID_1_EDX_TSC
     | CPUID_1_EDX_MSR
     | CPUID_1_EDX_CX8
@@ -206,7 +209,7 @@ mod tests {
             vendor.extend_from_slice(&v.to_le_bytes());
         }
         assert_eq!(vendor, b"GenuineIntel");
-        assert_eq!(CPUID_1_EDX, 0xA938, "PSE TSC MSR CX8 SEP PGE CMOV");
+        assert_eq!(CPUID_1_EDX, 0xA939, "FPU PSE TSC MSR CX8 SEP PGE CMOV");
         // CPUID does not exist on the 286: #UD.
         let mut cpu = cpu_with(CpuModel::I80286, &[0x0F, 0xA2]);
         assert_eq!(run_handler(&mut cpu), Err(Exception::InvalidOpcode));
