@@ -17,7 +17,8 @@
 //! 5 M comparisons) and 50 000 chained steps by default;
 //! `OX86_X87_DIFF_N=1000000` runs a million per form (passed, ~160 s).
 //!
-//! Not covered: the transcendentals (not implemented), the environment
+//! The transcendentals have their own test (1-ulp tolerance, C1 of inexact
+//! results not compared). Not covered: the environment
 //! instructions (FSAVE layouts have their own unit tests, and the protected
 //! 32-bit image was checked against this host: reserved words read FFFFh).
 
@@ -515,5 +516,96 @@ fn x87_sequences_match_the_host() {
         // Nothing may be pending when the host runs the next instruction.
         st.sw &= !(st.sw & !st.cw & 0x3F);
         st.update_es();
+    }
+}
+
+host!(host_f2xm1, ".byte 0xD9, 0xF0");
+host!(host_fyl2x, ".byte 0xD9, 0xF1");
+host!(host_fptan, ".byte 0xD9, 0xF2");
+host!(host_fpatan, ".byte 0xD9, 0xF3");
+host!(host_fyl2xp1, ".byte 0xD9, 0xF9");
+host!(host_fsincos, ".byte 0xD9, 0xFB");
+host!(host_fsin, ".byte 0xD9, 0xFE");
+host!(host_fcos, ".byte 0xD9, 0xFF");
+
+/// The transcendentals: results may differ from the host's by 1 ulp (the
+/// issue's accuracy bound; the f80 core's own host test covers values in
+/// depth), and C1 of an inexact result reflects the host's internal
+/// approximation, so it is not compared when PE is set. Everything else
+/// (stack under/overflow, TOP, tags, C2, flags, unmasked-exception
+/// behaviour) must match exactly.
+#[test]
+fn x87_transcendentals_match_the_host() {
+    let n: usize = std::env::var("OX86_X87_DIFF_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50_000);
+    let forms: [(&str, fn(&mut HostIo), [u8; 2]); 8] = [
+        ("f2xm1", host_f2xm1, [0xD9, 0xF0]),
+        ("fyl2x", host_fyl2x, [0xD9, 0xF1]),
+        ("fptan", host_fptan, [0xD9, 0xF2]),
+        ("fpatan", host_fpatan, [0xD9, 0xF3]),
+        ("fyl2xp1", host_fyl2xp1, [0xD9, 0xF9]),
+        ("fsincos", host_fsincos, [0xD9, 0xFB]),
+        ("fsin", host_fsin, [0xD9, 0xFE]),
+        ("fcos", host_fcos, [0xD9, 0xFF]),
+    ];
+    // Ulp position of a finite value (None for exponent 7FFFh).
+    let key = |r: Reg80| -> Option<i128> {
+        let e = r.se & 0x7FFF;
+        if e == 0x7FFF {
+            return None;
+        }
+        let k = if e == 0 {
+            r.sig as i128
+        } else {
+            (i128::from(e) << 63) + (r.sig & !(1 << 63)) as i128
+        };
+        Some(if r.se & 0x8000 != 0 { -k } else { k })
+    };
+    for (k, (name, host, bytes)) in forms.into_iter().enumerate() {
+        let mut cpu: Cpu = fpu_cpu(&bytes);
+        let mut rng = Rng(0x7A4C_E5D0_0000_0001 ^ k as u64);
+        let mut off = 0u64;
+        for case in 0..n {
+            let st = random_state(&mut rng);
+            let mut io = HostIo {
+                image: image(&st),
+                mem: [0; 16],
+                flags: 2,
+            };
+            host(&mut io);
+            cpu.state.rip = 0x100;
+            cpu.state.fpu = st.clone();
+            step(&mut cpu);
+            let (hcw, hsw, htw, hst) = parse(&io.image);
+            let f = &cpu.state.fpu;
+            let ctx = || format!("{name} case {case}: in {st:x?}");
+            assert_eq!(cpu.state.rip, 0x102, "{} (faulted)", ctx());
+            assert_eq!(f.cw, hcw, "cw: {}", ctx());
+            let c1 = if hsw & 0x20 != 0 { 0x200 } else { 0 };
+            assert_eq!(
+                f.status_word() & !c1,
+                hsw & !c1,
+                "sw: {} ox86 {:#x}",
+                ctx(),
+                f.status_word()
+            );
+            assert_eq!(f.tag_word(), htw, "tag: {}", ctx());
+            for i in 0..8u8 {
+                if (htw >> (2 * f.phys(i))) & 3 == TAG_EMPTY {
+                    continue;
+                }
+                let (ours, theirs) = (f.st(i), hst[usize::from(i)]);
+                if ours == theirs {
+                    continue;
+                }
+                let near =
+                    matches!((key(ours), key(theirs)), (Some(a), Some(b)) if (a - b).abs() <= 1);
+                assert!(near, "ST{i}: ox86 {ours:x?} host {theirs:x?}: {}", ctx());
+                off += 1;
+            }
+        }
+        eprintln!("{name}: {n} random states, {off} registers 1 ulp off the host");
     }
 }

@@ -7,7 +7,8 @@
 //! instruction makes; unmasked: nothing changes). FPTAN and FSINCOS push:
 //! ST(7) in use is a stack overflow (masked: ST(0) and the pushed value
 //! become the indefinite). FSIN, FCOS, FPTAN, FSINCOS with |x| ≥ 2^63 set C2
-//! and change nothing else; otherwise C2 is cleared. FPTAN pushes 1.0, or
+//! and clear C1, changing nothing else; otherwise C2 is cleared (F2XM1
+//! leaves it alone). FPTAN pushes 1.0, or
 //! the NaN result again when the result is a NaN (host-verified). FSINCOS
 //! leaves sin in ST(1) and cos in ST(0). An unmasked IE, DE or ZE leaves the
 //! stack unchanged. C1 is the round-up bit of the final rounding (of cos for
@@ -45,6 +46,12 @@ fn set_c2(cpu: &mut Cpu, c2: bool) {
     }
 }
 
+/// |x| ≥ 2^63: C2 = 1 and C1 = 0 (host-verified), nothing else changes.
+fn out_of_range(cpu: &mut Cpu) {
+    set_c2(cpu, true);
+    cpu.state.fpu.set_c1(false);
+}
+
 /// Records the flags of `r`; returns false when an unmasked IE/DE/ZE
 /// stops the instruction (C1 then cleared).
 fn flags(cpu: &mut Cpu, r: F80Result) -> bool {
@@ -56,10 +63,17 @@ fn flags(cpu: &mut Cpu, r: F80Result) -> bool {
 }
 
 /// ST(0) ← op(ST(0)); `None` from op means out of range (C2 = 1).
-fn unary(cpu: &mut Cpu, d: &DecodedInsn, op: fn(F80, X87Env) -> Option<F80Result>) -> ExResult {
+/// `TRIG`: C2 reports the range (FSIN/FCOS); F2XM1 leaves it as it was.
+fn unary<const TRIG: bool>(
+    cpu: &mut Cpu,
+    d: &DecodedInsn,
+    op: fn(F80, X87Env) -> Option<F80Result>,
+) -> ExResult {
     check_wait(cpu)?;
     record(cpu, d);
-    set_c2(cpu, false);
+    if TRIG {
+        set_c2(cpu, false);
+    }
     if cpu.state.fpu.is_empty(0) {
         if !cpu.state.fpu.stack_underflow() {
             cpu.state.fpu.set_st(0, Reg80::INDEFINITE);
@@ -67,7 +81,7 @@ fn unary(cpu: &mut Cpu, d: &DecodedInsn, op: fn(F80, X87Env) -> Option<F80Result
         return Ok(());
     }
     match op(to_f80(cpu.state.fpu.st(0)), env(cpu)) {
-        None => set_c2(cpu, true),
+        None => out_of_range(cpu),
         Some(r) => {
             if flags(cpu, r) {
                 cpu.state.fpu.set_st(0, from_f80(r.value));
@@ -78,16 +92,16 @@ fn unary(cpu: &mut Cpu, d: &DecodedInsn, op: fn(F80, X87Env) -> Option<F80Result
 }
 
 fn f2xm1(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
-    // F2XM1 leaves C2 undefined; it is cleared like the others.
-    unary(cpu, d, |x, e| Some(f80::f2xm1(x, e)))
+    // C2 is undefined for F2XM1; the host leaves it unchanged.
+    unary::<false>(cpu, d, |x, e| Some(f80::f2xm1(x, e)))
 }
 
 fn fsin(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
-    unary(cpu, d, f80::fsin)
+    unary::<true>(cpu, d, f80::fsin)
 }
 
 fn fcos(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
-    unary(cpu, d, f80::fcos)
+    unary::<true>(cpu, d, f80::fcos)
 }
 
 /// ST(0) ← first, then push second (FPTAN, FSINCOS).
@@ -113,7 +127,7 @@ fn pushing(
         return Ok(());
     }
     match op(to_f80(f.st(0)), env(cpu)) {
-        None => set_c2(cpu, true),
+        None => out_of_range(cpu),
         Some((a, b)) => {
             let both = F80Result {
                 value: b.value,
