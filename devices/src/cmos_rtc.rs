@@ -28,7 +28,10 @@
 //!   and the rate select RS3–0 (the 32.768 kHz column of the datasheet's
 //!   periodic-rate table);
 //! - register B: SET (inhibits updates and clears UIE), PIE, AIE, UIE, SQWE,
-//!   DM, 24/12 and DSE are stored; interrupts follow PIE/AIE/UIE;
+//!   DM, 24/12 and DSE are stored; interrupts follow PIE/AIE/UIE; DSE applies
+//!   the chip's (1980s US) daylight-saving rule: last Sunday in April
+//!   1:59:59 AM → 3:00:00 AM, last Sunday in October 1:59:59 AM → 1:00:00 AM
+//!   once;
 //! - register C: IRQF = PF·PIE + AF·AIE + UF·UIE, PF/AF/UF flags set even
 //!   when their interrupt is disabled, all cleared by a read of C;
 //! - register D: VRT always 1 (the battery is good);
@@ -39,7 +42,8 @@
 //! - the RESET pin ([`CmosRtc::reset`]).
 //!
 //! Not modelled (documented simplifications):
-//! - daylight-saving updates (DSE only reads back; PC firmware leaves it 0);
+//! - daylight saving is not applied on the whole days that a single very
+//!   long [`CmosRtc::advance`] (over two days at once) skips in bulk;
 //! - the square-wave output pin (SQWE only reads back; it is not connected
 //!   on a PC);
 //! - time registers reading "undefined" during the update cycle: the update
@@ -184,6 +188,8 @@ pub struct CmosRtcState {
     pub last_tick: u64,
     /// Divider count at tick `t` is `t + divider_phase` (modulo one second).
     pub divider_phase: u64,
+    /// The October daylight-saving step was taken today.
+    pub dse_fall_back_done: bool,
 }
 
 /// The MC146818A RTC and CMOS RAM.
@@ -194,6 +200,7 @@ pub struct CmosRtc {
     nmi_masked: bool,
     last_tick: u64,
     divider_phase: u64,
+    dse_fall_back_done: bool,
 }
 
 impl CmosRtc {
@@ -216,6 +223,7 @@ impl CmosRtc {
             nmi_masked: false,
             last_tick: now,
             divider_phase: (TIME_BASE_HZ - now % TIME_BASE_HZ) % TIME_BASE_HZ,
+            dse_fall_back_done: false,
         }
     }
 
@@ -227,6 +235,7 @@ impl CmosRtc {
             nmi_masked: s.nmi_masked,
             last_tick: s.last_tick,
             divider_phase: s.divider_phase % TIME_BASE_HZ,
+            dse_fall_back_done: s.dse_fall_back_done,
         }
     }
 
@@ -238,6 +247,7 @@ impl CmosRtc {
             nmi_masked: self.nmi_masked,
             last_tick: self.last_tick,
             divider_phase: self.divider_phase,
+            dse_fall_back_done: self.dse_fall_back_done,
         }
     }
 
@@ -424,8 +434,12 @@ impl CmosRtc {
             self.ram[RTC_HOURS_ALARM],
         ];
         let mut alarm_hit = false;
+        let dse = b & REG_B_DSE != 0;
         for _ in 0..remaining {
             dt.tick_second();
+            if dse {
+                dt.daylight_saving(&mut self.dse_fall_back_done);
+            }
             if !alarm_hit {
                 let now = dt.encode_hms(b);
                 alarm_hit = alarm

@@ -171,6 +171,26 @@ impl DateTime {
         self.next_day();
     }
 
+    /// Daylight-saving step after an update with register B DSE set
+    /// (datasheet, register B bit 0): on the last Sunday in April the time
+    /// goes from 1:59:59 AM to 3:00:00 AM; on the last Sunday in October it
+    /// goes from 1:59:59 AM back to 1:00:00 AM the first time only.
+    /// `fall_back_done` remembers that October step until the day is over.
+    pub fn daylight_saving(&mut self, fall_back_done: &mut bool) {
+        let last_sunday = |days: u8| self.dow == 1 && self.day.saturating_add(7) > days;
+        let at_two = self.hour == 2 && self.min == 0 && self.sec == 0;
+        if self.month == 4 && last_sunday(30) && at_two {
+            self.hour = 3;
+        } else if self.month == 10 && last_sunday(31) {
+            if at_two && !*fall_back_done {
+                self.hour = 1;
+                *fall_back_done = true;
+            }
+        } else {
+            *fall_back_done = false;
+        }
+    }
+
     /// Advance the date by one day (time of day unchanged).
     pub fn next_day(&mut self) {
         self.dow = if self.dow >= 7 { 1 } else { self.dow + 1 };
@@ -224,6 +244,39 @@ mod tests {
         let (mut dt, _) = DateTime::from_unix(4_102_444_799); // 2099-12-31 23:59:59
         dt.tick_second();
         assert_eq!((dt.year, dt.month, dt.day, dt.dow), (0, 1, 1, 6));
+    }
+
+    #[test]
+    fn daylight_saving_last_sundays_of_april_and_october() {
+        // Sun 2023-04-30 01:59:59 UTC (the last Sunday of April).
+        let (mut dt, _) = DateTime::from_unix(1_682_819_999);
+        assert_eq!((dt.month, dt.day, dt.dow, dt.hour), (4, 30, 1, 1));
+        let mut done = false;
+        dt.tick_second();
+        dt.daylight_saving(&mut done);
+        assert_eq!((dt.hour, dt.min, dt.sec), (3, 0, 0));
+        // Sun 2023-04-23 is not the last Sunday: no change.
+        let (mut dt, _) = DateTime::from_unix(1_682_819_999 - 7 * 86_400);
+        dt.tick_second();
+        dt.daylight_saving(&mut done);
+        assert_eq!(dt.hour, 2);
+        // Sun 2023-10-29 01:59:59: back to 1:00:00 once, then on to 2:00.
+        let (mut dt, _) = DateTime::from_unix(1_698_544_799);
+        assert_eq!((dt.month, dt.day, dt.dow, dt.hour), (10, 29, 1, 1));
+        let mut seen = Vec::new();
+        for _ in 0..2 * 3600 {
+            dt.tick_second();
+            dt.daylight_saving(&mut done);
+            if dt.min == 0 && dt.sec == 0 {
+                seen.push(dt.hour);
+            }
+        }
+        assert_eq!(seen, [1, 2]);
+        assert!(done);
+        // The next day clears the October flag.
+        dt.next_day();
+        dt.daylight_saving(&mut done);
+        assert!(!done);
     }
 
     #[test]

@@ -380,3 +380,15 @@ fn guest_garbage_never_panics_and_time_never_runs_backwards() {
     }
     let _ = r.next_event_ns();
 }
+
+#[test]
+fn daylight_saving_enable_skips_an_hour_in_april() {
+    // Sun 2023-04-30 01:59:59 UTC, BCD 24-hour with DSE.
+    let mut r = CmosRtc::new(1_682_819_999, 0);
+    assert_eq!(rd(&mut r, RTC_HOURS, SEC - 1), 0x01);
+    wr(&mut r, RTC_REG_B, REG_B_24_HOUR | REG_B_DSE, 0);
+    assert_eq!(hms(&mut r, SEC), [0x03, 0x00, 0x00]);
+    // Without DSE the same second reads 2:00:00.
+    let mut r = CmosRtc::new(1_682_819_999, 0);
+    assert_eq!(hms(&mut r, SEC), [0x02, 0x00, 0x00]);
+}
