@@ -540,7 +540,8 @@ fn x87_transcendentals_match_the_host() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(50_000);
-    let forms: [(&str, fn(&mut HostIo), [u8; 2]); 8] = [
+    type Form = (&'static str, fn(&mut HostIo), [u8; 2]);
+    let forms: [Form; 8] = [
         ("f2xm1", host_f2xm1, [0xD9, 0xF0]),
         ("fyl2x", host_fyl2x, [0xD9, 0xF1]),
         ("fptan", host_fptan, [0xD9, 0xF2]),
