@@ -27,7 +27,7 @@
 //!   treated as a stopped time base, since a PC has the 32.768 kHz crystal)
 //!   and the rate select RS3–0 (the 32.768 kHz column of the datasheet's
 //!   periodic-rate table);
-//! - register B: SET (inhibits updates and clears UIE), PIE, AIE, UIE, SQWE,
+//! - register B: SET (inhibits updates; going high clears UIE), PIE, AIE, UIE, SQWE,
 //!   DM, 24/12 and DSE are stored; interrupts follow PIE/AIE/UIE; DSE applies
 //!   the chip's (1980s US) daylight-saving rule: last Sunday in April
 //!   1:59:59 AM → 3:00:00 AM, last Sunday in October 1:59:59 AM → 1:00:00 AM
@@ -340,8 +340,8 @@ impl CmosRtc {
             }
             RTC_REG_B => {
                 let mut b = value;
-                if b & REG_B_SET != 0 {
-                    // SET going (or staying) high clears UIE.
+                if b & REG_B_SET != 0 && !self.set_bit() {
+                    // "The SET bit going high clears the UIE bit."
                     b &= !REG_B_UIE;
                 }
                 self.ram[RTC_REG_B] = b;

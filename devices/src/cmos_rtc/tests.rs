@@ -267,6 +267,17 @@ fn set_bit_freezes_updates_and_clears_uie() {
     r.advance(5 * SEC);
     assert_eq!(hms(&mut r, 5 * SEC), [0x22, 0x13, 0x20]);
     assert_eq!(rd(&mut r, RTC_REG_C, 5 * SEC) & REG_C_UF, 0);
+    // Only the rising edge of SET clears UIE.
+    wr(
+        &mut r,
+        RTC_REG_B,
+        REG_B_SET | REG_B_UIE | REG_B_24_HOUR,
+        5 * SEC,
+    );
+    assert_eq!(
+        rd(&mut r, RTC_REG_B, 5 * SEC),
+        REG_B_SET | REG_B_UIE | REG_B_24_HOUR
+    );
     // Clearing SET resumes at the next second boundary of the divider.
     wr(&mut r, RTC_REG_B, REG_B_24_HOUR, 5 * SEC + SEC / 2);
     assert_eq!(rd(&mut r, RTC_SECONDS, 6 * SEC - 1), 0x20);
