@@ -7,14 +7,29 @@
 //! deliver 64 bits, §8.1.5.2), RC is applied to that final rounding, which
 //! is also where OE/UE/PE and C1 (rounded up) come from.
 //!
-//! - FSIN/FCOS/FSINCOS/FPTAN reduce |x| < 2^63 modulo π/2 with 448 bits of
-//!   2/π (an exact reduction); |x| ≥ 2^63 sets C2 and leaves the operand
-//!   unchanged (the caller does that on `None`). ±∞ → IE.
-//! - F2XM1 uses 2^x − 1 = expm1(x·ln 2) by series; the SDM defines it for
-//!   −1 ≤ x ≤ +1, larger |x| are computed as 2^x − 1 too.
-//! - FYL2X/FYL2XP1 use ln via 2·atanh((f−1)/(f+1)) (resp. x/(x+2)).
-//! - FPATAN reduces to atan(t), 0 ≤ t ≤ 1, halves the argument three times
-//!   and sums the series; quadrants per the Vol. 2 FPATAN table.
+//! - FSIN/FCOS/FSINCOS/FPTAN: |x| < 2^63 is reduced as the x87 does
+//!   (§8.3.8): the quotient from 448 bits of 2/π, the remainder exactly
+//!   against π/2 rounded to 66 bits (so results near multiples of π are
+//!   the x87's, not the mathematically exact ones); |x| ≥ 2^63 → `None`
+//!   (the caller sets C2 and leaves the operand). ±∞ → IE.
+//! - F2XM1: 2^x − 1 = expm1(x·ln 2) by series for |x| < 1, exact at ±1.
+//! - FYL2X/FYL2XP1: ln by 2·atanh((f−1)/(f+1)) (resp. x/(x+2)).
+//! - FPATAN: atan(t), 0 ≤ t ≤ 1, after three argument halvings, placed in
+//!   the quadrant of (x, y) per the Vol. 2 FPATAN table.
+//!
+//! Host-derived choices (AMD EPYC host, see `host_diff/transcendental.rs`;
+//! results within 1 ulp of it, special operands bit-exact):
+//! - every computed result raises PE, exact ones (log2 of a power of two,
+//!   F2XM1(±1)) included, and a tiny computed result raises UE;
+//! - outside the SDM ranges: F2XM1 with |x| > 1 and FYL2XP1 with x ≤ −1
+//!   return the operand unchanged with PE; FYL2XP1 with x = −∞ → IE;
+//!   other out-of-range FYL2XP1 operands (0.29 < |x| < 1, x ≥ 1) are
+//!   computed as y·log2(1 + x), which matched the host;
+//! - an invalid operation or ZE (FYL2X of ±0) suppresses DE;
+//! - C1 is the round-up bit of this module's correctly rounded result; the
+//!   host's C1 for inexact results comes from its own internal
+//!   approximation and is not reproduced (it differs in a few % of cases).
+//! Intel parts have not been measured.
 
 use super::xf::Xf;
 use super::{propagate_nan1, F80Result, X87Env, BIAS, DE, F80, PE, UE, ZE};
@@ -81,7 +96,7 @@ fn expm1(t: Xf) -> Xf {
     let mut term = t;
     let mut sum = t;
     for k in 2..60u64 {
-        term = term.mul(t).div(Xf::from_u64(k));
+        term = term.mul(t).div_small(k);
         if term.is_zero() || term.e < sum.e - 130 {
             break;
         }
@@ -97,7 +112,7 @@ fn atanh2(s: Xf) -> Xf {
     let mut sum = s;
     for k in 1..200u64 {
         p = p.mul(s2);
-        let term = p.div(Xf::from_u64(2 * k + 1));
+        let term = p.div_small(2 * k + 1);
         if term.is_zero() || term.e < sum.e - 130 {
             break;
         }
@@ -137,7 +152,7 @@ fn atan01(t: Xf) -> Xf {
     let mut sum = t;
     for k in 1..200u64 {
         p = p.mul(t2);
-        let term = p.div(Xf::from_u64(2 * k + 1));
+        let term = p.div_small(2 * k + 1);
         if term.is_zero() || term.e < sum.e - 130 {
             if k == 1 {
                 sum = sum.nudge(false);
@@ -165,8 +180,8 @@ fn sin_cos_kernel(r: Xf) -> (Xf, Xf) {
     let mut small_c = true;
     for k in 1..60u64 {
         let neg = k & 1 == 1;
-        pc = pc.mul(r2).div(Xf::from_u64((2 * k - 1) * (2 * k)));
-        ps = ps.mul(r2).div(Xf::from_u64((2 * k) * (2 * k + 1)));
+        pc = pc.mul(r2).div_small((2 * k - 1) * (2 * k));
+        ps = ps.mul(r2).div_small((2 * k) * (2 * k + 1));
         let cs = !ps.is_zero() && ps.e >= s.e - 130;
         let cc = !pc.is_zero() && pc.e >= c.e - 130;
         if cs {

@@ -184,6 +184,25 @@ impl Xf {
         Xf::from_fixed(neg, q, self.e - b.e - 127)
     }
 
+    /// Division by a small positive integer (u128 division with the
+    /// remainder carried into the bits the normalization shifts in).
+    pub fn div_small(self, k: u64) -> Xf {
+        if self.m == 0 {
+            return self;
+        }
+        let k = u128::from(k);
+        let q = self.m / k;
+        let r = self.m % k;
+        let lz = q.leading_zeros();
+        // r < k < 2^64 and lz ≤ 64, so r << lz cannot overflow.
+        let low = if lz == 0 { 0 } else { (r << lz) / k };
+        Xf {
+            neg: self.neg,
+            e: self.e - lz as i32,
+            m: q << lz | low,
+        }
+    }
+
     /// Square root of a positive value (Newton from a binary64 guess).
     pub fn sqrt(self) -> Xf {
         if self.m == 0 {
@@ -254,5 +273,11 @@ mod tests {
         assert_eq!(Xf::from_u64(6).div(three), two);
         assert_eq!(Xf::from_u64(9).sqrt().sub(three).m >> 8, 0);
         assert_eq!(Xf::ONE.div(Xf::from_u64(4)), Xf::ONE.ldexp(-2));
+        for k in [1u64, 3, 7, 120, 2450, u32::MAX as u64] {
+            let x = Xf::from_u64(0xDEAD_BEEF_1234_5678);
+            let (a, b) = (x.div_small(k), x.div(Xf::from_u64(k)));
+            assert_eq!((a.neg, a.e), (b.neg, b.e), "{k}");
+            assert!(a.m.abs_diff(b.m) <= 1, "{k}");
+        }
     }
 }
