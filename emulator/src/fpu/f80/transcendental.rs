@@ -29,6 +29,7 @@
 //! - C1 is the round-up bit of this module's correctly rounded result; the
 //!   host's C1 for inexact results comes from its own internal
 //!   approximation and is not reproduced (it differs in a few % of cases).
+//!
 //! Intel parts have not been measured.
 
 use super::xf::Xf;
