@@ -316,10 +316,20 @@ fn diff_fyl2x() {
                 x.sign = false;
             }
             if r.below(4) == 0 {
-                x = F80 {
-                    sign: false,
-                    exp: 0x3FFF - (r.below(2) as u16),
-                    sig: INT_BIT | r.next() >> (20 + r.below(44)),
+                // Just above 1 (or 1/2), or just below 1: log2 cancels.
+                let d = r.next() >> (20 + r.below(44));
+                x = if r.bit() {
+                    F80 {
+                        sign: false,
+                        exp: 0x3FFF - (r.below(2) as u16),
+                        sig: INT_BIT | d,
+                    }
+                } else {
+                    F80 {
+                        sign: false,
+                        exp: 0x3FFE,
+                        sig: u64::MAX - d,
+                    }
                 };
             }
             (x, ranged(r, -40, 40))
