@@ -49,9 +49,22 @@ pub const CPUID_1_EDX_SEP: u32 = 1 << 11;
 /// Global pages with CR4.PGE (`mmu`).
 pub const CPUID_1_EDX_PGE: u32 = 1 << 13;
 pub const CPUID_1_EDX_CMOV: u32 = 1 << 15;
+/// CLFLUSH (`exec::sse_mov_ctl`); the line size is in CPUID.1:EBX[15:8].
+pub const CPUID_1_EDX_CLFSH: u32 = 1 << 19;
+/// MMX (`exec::mmx`).
+pub const CPUID_1_EDX_MMX: u32 = 1 << 23;
+/// FXSAVE/FXRSTOR and CR4.OSFXSR (`exec::fxsave`).
+pub const CPUID_1_EDX_FXSR: u32 = 1 << 24;
+/// SSE (`exec::sse_*`, `fpu::ieee`).
+pub const CPUID_1_EDX_SSE: u32 = 1 << 25;
+/// SSE2 (`exec::sse_*`, `fpu::ieee`).
+pub const CPUID_1_EDX_SSE2: u32 = 1 << 26;
+/// CPUID.1:EBX[15:8]: CLFLUSH line size in 8-byte units (64 bytes).
+pub const CPUID_1_EBX_CLFLUSH_SIZE: u32 = 8 << 8;
 /// Everything CPUID.1:EDX advertises: FPU, PSE, TSC, MSR, CX8, SEP, PGE,
-/// CMOV. No VME, DE, MCE, APIC or MMX yet. (CMOV is a P6 addition; ox86 implements
-/// it, so it is advertised even though a real P54C lacks it.)
+/// CMOV, CLFSH, MMX, FXSR, SSE, SSE2. No VME, DE, MCE or APIC yet. (CMOV and
+/// the SIMD extensions are later than the P5 family this model reports;
+/// ox86 implements them, so they are advertised.)
 pub const CPUID_1_EDX: u32 = CPUID_1_EDX_FPU
     | CPUID_1_EDX_PSE
     | CPUID_1_EDX_TSC
@@ -59,7 +72,12 @@ pub const CPUID_1_EDX: u32 = CPUID_1_EDX_FPU
     | CPUID_1_EDX_CX8
     | CPUID_1_EDX_SEP
     | CPUID_1_EDX_PGE
-    | CPUID_1_EDX_CMOV;
+    | CPUID_1_EDX_CMOV
+    | CPUID_1_EDX_CLFSH
+    | CPUID_1_EDX_MMX
+    | CPUID_1_EDX_FXSR
+    | CPUID_1_EDX_SSE
+    | CPUID_1_EDX_SSE2;
 
 /// IA32_TIME_STAMP_COUNTER.
 pub const MSR_TSC: u32 = 0x10;
@@ -104,7 +122,7 @@ impl Cpu {
             ),
             _ => (
                 CPUID_TYPE << 12 | CPUID_FAMILY << 8 | CPUID_MODEL << 4 | CPUID_STEPPING,
-                0,
+                CPUID_1_EBX_CLFLUSH_SIZE,
                 0,
                 CPUID_1_EDX,
             ),
@@ -190,9 +208,9 @@ mod tests {
                 CPUID_VENDOR_ECX,
                 CPUID_VENDOR_EDX,
             ),
-            (1, 0x52C, 0, 0, CPUID_1_EDX),
-            (2, 0x52C, 0, 0, CPUID_1_EDX),
-            (0x8000_0000, 0x52C, 0, 0, CPUID_1_EDX),
+            (1, 0x52C, 0x800, 0, CPUID_1_EDX),
+            (2, 0x52C, 0x800, 0, CPUID_1_EDX),
+            (0x8000_0000, 0x52C, 0x800, 0, CPUID_1_EDX),
         ];
         for (leaf, a, b, c, d) in cases {
             // 66 cpuid in 16-bit code is still CPUID (0F A2).
@@ -209,7 +227,7 @@ mod tests {
             vendor.extend_from_slice(&v.to_le_bytes());
         }
         assert_eq!(vendor, b"GenuineIntel");
-        assert_eq!(CPUID_1_EDX, 0xA939, "FPU PSE TSC MSR CX8 SEP PGE CMOV");
+        assert_eq!(CPUID_1_EDX, 0x0788_A939, "FPU PSE TSC MSR CX8 SEP PGE CMOV CLFSH MMX FXSR SSE SSE2");
         // CPUID does not exist on the 286: #UD.
         let mut cpu = cpu_with(CpuModel::I80286, &[0x0F, 0xA2]);
         assert_eq!(run_handler(&mut cpu), Err(Exception::InvalidOpcode));
