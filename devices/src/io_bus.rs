@@ -5,6 +5,7 @@
 //! which is what the ISA bus does for 8-bit devices.
 
 use crate::debug_ports::DebugPorts;
+use crate::pic8259::Pic;
 use crate::uart16550::{Uart16550, COM1_BASE, REGISTER_COUNT};
 
 /// COM1 as the machine wires it: transmitted bytes collect in a buffer that
@@ -46,6 +47,9 @@ pub struct IoBus {
     pub debug: DebugPorts,
     /// The 16550A UART at 0x3F8–0x3FF, if present.
     pub com1: Option<Com1>,
+    /// The dual 8259A PIC (0x20/0x21, 0xA0/0xA1) with the PIIX ELCR
+    /// (0x4D0/0x4D1), if present.
+    pub pic: Option<Pic>,
     /// Number of port accesses seen (reads + writes); useful in tests.
     pub accesses: u64,
 }
@@ -56,8 +60,15 @@ impl IoBus {
         IoBus {
             debug,
             com1: None,
+            pic: None,
             accesses: 0,
         }
+    }
+
+    /// Add the dual 8259A PIC and the ELCR (in their power-on state).
+    pub fn with_pic(mut self) -> Self {
+        self.pic = Some(Pic::new());
+        self
     }
 
     /// Add COM1 (a 16550A at 0x3F8–0x3FF, in its reset state).
@@ -112,6 +123,9 @@ impl IoBus {
         if let (Some(u), Some(off)) = (self.com1.as_mut(), com1_offset(port)) {
             return u.read(off);
         }
+        if let (Some(p), true) = (self.pic.as_mut(), is_pic_port(port)) {
+            return p.read(port);
+        }
         log::trace!("read from unclaimed port {port:#06x}");
         0xFF
     }
@@ -124,8 +138,18 @@ impl IoBus {
             u.write(off, value);
             return;
         }
+        if let (Some(p), true) = (self.pic.as_mut(), is_pic_port(port)) {
+            p.write(port, value);
+            return;
+        }
         log::trace!("write {value:#04x} to unclaimed port {port:#06x}");
     }
+}
+
+/// Ports of the master and slave 8259A and the ELCR.
+#[inline]
+fn is_pic_port(port: u16) -> bool {
+    matches!(port, 0x20 | 0x21 | 0xA0 | 0xA1 | 0x4D0 | 0x4D1)
 }
 
 /// Register offset of `port` within COM1's eight ports.
@@ -146,6 +170,28 @@ mod tests {
         assert_eq!(bus.read(0x1234, IoSize::Word), 0xFFFF);
         assert_eq!(bus.read(0x1234, IoSize::Dword), 0xFFFF_FFFF);
         assert_eq!(bus.accesses, 3);
+    }
+
+    #[test]
+    fn pic_ports_reach_the_pic_when_present() {
+        let mut bus = IoBus::default();
+        assert_eq!(bus.read(0x21, IoSize::Byte), 0xFF, "no PIC: open bus");
+        let mut bus = IoBus::default().with_pic();
+        // ICW1..ICW4 for the master, then OCW1 masks all but IRQ0.
+        for (port, v) in [
+            (0x20, 0x11),
+            (0x21, 0x08),
+            (0x21, 0x04),
+            (0x21, 0x01),
+            (0x21, 0xFE),
+        ] {
+            bus.write(port, IoSize::Byte, v);
+        }
+        assert_eq!(bus.read(0x21, IoSize::Byte), 0xFE);
+        let pic = bus.pic.as_mut().unwrap();
+        pic.service_irq(0, true);
+        assert!(pic.interrupt_requested());
+        assert_eq!(pic.acknowledge(), Some(0x08));
     }
 
     #[test]

@@ -1,8 +1,7 @@
 //! Runs `roms/x87.bin` (x87 state, arithmetic, compares, FNSAVE/FRSTOR,
 //! #NM and #MF delivery; see `roms/x87.asm`) headless through the emulator
 //! library on both execution tiers and checks its report. The FERR# →
-//! IRQ13 path (CR0.NE = 0) needs the platform's PIC wiring and is only
-//! checked for "no #MF" here.
+//! IRQ13 path (CR0.NE = 0) is checked end to end by `ferr_irq13.rs`.
 
 use test_roms::harness::{Guest, Run};
 

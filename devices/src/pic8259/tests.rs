@@ -658,3 +658,29 @@ fn random_guest_io_never_panics() {
         }
     }
 }
+
+/// A request latched while masked is delivered once the mask is lifted,
+/// also through the cascade (slave IRQ13 → master IR2).
+#[test]
+fn request_latched_while_masked_is_delivered_on_unmask_through_cascade() {
+    let mut pic = Pic::new();
+    for (port, v) in [
+        (0x20, 0x11),
+        (0xA0, 0x11),
+        (0x21, 0x08),
+        (0xA1, 0x70),
+        (0x21, 0x04),
+        (0xA1, 0x02),
+        (0x21, 0x01),
+        (0xA1, 0x01),
+        (0x21, 0xFB),
+        (0xA1, 0xFF),
+    ] {
+        pic.write(port, v);
+    }
+    pic.service_irq(13, true);
+    assert!(!pic.interrupt_requested(), "masked on the slave");
+    pic.write(0xA1, 0xDF);
+    assert!(pic.interrupt_requested(), "unmasked: INTR");
+    assert_eq!(pic.acknowledge(), Some(0x75));
+}

@@ -208,6 +208,7 @@ impl Cpu {
     #[inline]
     pub fn port_in(&mut self, port: u16, size: u32) -> ExResult<u32> {
         self.check_io(port, size)?;
+        self.irq_check = true;
         Ok(self.io.read(port, IoSize::from_bytes(size)))
     }
 
@@ -216,6 +217,7 @@ impl Cpu {
     pub fn port_out(&mut self, port: u16, size: u32, v: u32) -> ExResult {
         self.check_io(port, size)?;
         self.io.write(port, IoSize::from_bytes(size), v);
+        self.irq_check = true;
         Ok(())
     }
 }

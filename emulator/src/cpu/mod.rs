@@ -56,6 +56,10 @@ pub struct Cpu {
     pub debug: debug::DebugState,
     /// Software TLB of the paging unit (see [`crate::mmu`]).
     pub tlb: crate::mmu::Tlb,
+    /// Something may have changed an interrupt line (a port access, FERR#):
+    /// the execution tiers return to the machine before the next block so
+    /// it can look at the interrupt controller. The machine clears it.
+    pub irq_check: bool,
 }
 
 impl Cpu {
@@ -71,6 +75,7 @@ impl Cpu {
             msrs: Vec::new(),
             debug: debug::DebugState::default(),
             tlb: crate::mmu::Tlb::new(),
+            irq_check: false,
         };
         cpu.apply_model_reset();
         cpu
@@ -141,6 +146,14 @@ impl Cpu {
             | (u32::from(s.protected()) << 1)
             | (u32::from(s.v86()) << 2)
             | (u32::from(s.cpl) << 3)
+    }
+
+    /// Assert the x87's FERR# output (an unmasked x87 exception met a
+    /// waiting instruction with CR0.NE clear): on a PC it raises IRQ13.
+    #[inline]
+    pub fn assert_ferr(&mut self) {
+        self.state.fpu.ferr = true;
+        self.irq_check = true;
     }
 
     /// Read an MSR kept in the generic table (0 if never written).

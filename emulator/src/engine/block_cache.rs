@@ -112,15 +112,27 @@ impl BlockCache {
     }
 
     /// Run cached blocks until `budget` instructions retired or the CPU stops (halt, shutdown, exit request). Returns instructions retired.
+    ///
+    /// Also returns early, between blocks, when an interrupt may have become
+    /// deliverable — a port access or FERR# set [`Cpu::irq_check`], or IF
+    /// went from 0 to 1 — so the machine can look at the interrupt
+    /// controller. The caller has looked before calling: the flag is
+    /// cleared on entry.
     pub fn run(&mut self, cpu: &mut Cpu, budget: u64) -> u64 {
         let start = cpu.icount;
+        cpu.irq_check = false;
+        let mut if_was = cpu.state.flags.if_();
         while cpu.icount - start < budget {
+            let if_now = cpu.state.flags.if_();
             if cpu.state.halted
                 || cpu.event != CpuEvent::None
+                || cpu.irq_check
+                || (if_now && !if_was)
                 || cpu.io.debug.exit_request().is_some()
             {
                 break;
             }
+            if_was = if_now;
             if cpu.mem.has_invalidations() {
                 self.invalidate(cpu);
             }

@@ -11,6 +11,7 @@
 //! work.
 
 use crate::cpu::flags::Flags;
+use crate::cpu::interrupt::IntSource;
 use crate::cpu::state::{attr, cr0, Segment, TableReg};
 use crate::cpu::{Cpu, CpuEvent, CpuModel, SegReg};
 use crate::engine::{interpreter, BlockCache, Tier};
@@ -86,7 +87,17 @@ pub struct Machine {
     pub no_reboot: bool,
     /// Resets caused by triple faults so far.
     pub resets: u64,
+    /// Last FERR# level passed to the PIC as IRQ13.
+    ferr_level: bool,
 }
+
+/// Longest run of instructions between two looks at the interrupt
+/// controller: a device interrupt (or IRQ13 from the FPU) is taken within
+/// this many instructions.
+pub const INTERRUPT_WINDOW: u64 = 16 * 1024;
+
+/// IRQ line of the x87 FERR# output on a PC/AT (slave 8259A input 5).
+pub const IRQ_FERR: u8 = 13;
 
 impl Machine {
     /// Build a machine and reset it.
@@ -111,7 +122,8 @@ impl Machine {
             exit_port: cfg.exit_port,
             ..Default::default()
         }))
-        .with_com1();
+        .with_com1()
+        .with_pic();
         let cpu = Cpu::new(cfg.model, mem, io);
         Ok(Machine {
             cpu,
@@ -119,6 +131,7 @@ impl Machine {
             tier: cfg.tier,
             no_reboot: cfg.no_reboot,
             resets: 0,
+            ferr_level: false,
         })
     }
 
@@ -189,6 +202,7 @@ impl Machine {
         let start = self.cpu.icount;
         loop {
             self.reboot_after_shutdown();
+            self.service_interrupts();
             if let Some(o) = self.stopped() {
                 return o;
             }
@@ -196,21 +210,70 @@ impl Machine {
             if used >= budget {
                 return RunOutcome::Budget;
             }
-            let left = budget - used;
+            let left = (budget - used).min(INTERRUPT_WINDOW);
             match self.tier {
                 Tier::Blocks => {
                     self.blocks.run(&mut self.cpu, left);
                 }
                 Tier::Interpreter => {
+                    // Stop where the block tier would (see BlockCache::run):
+                    // when an interrupt line may have changed or IF rose.
                     let start = self.cpu.icount;
-                    while self.cpu.icount - start < left && self.stopped().is_none() {
+                    self.cpu.irq_check = false;
+                    let if_was = self.cpu.state.flags.if_();
+                    while self.cpu.icount - start < left
+                        && self.stopped().is_none()
+                        && !self.cpu.irq_check
+                        && (if_was || !self.cpu.state.flags.if_())
+                    {
                         interpreter::step(&mut self.cpu);
                     }
                 }
             }
-            if self.cpu.event != CpuEvent::Shutdown || self.no_reboot {
-                return self.stopped().unwrap_or(RunOutcome::Budget);
+        }
+    }
+
+    /// Pass interrupt lines to the PIC and, when the CPU accepts interrupts
+    /// (IF set, no STI/MOV SS shadow), run the INTA cycle and deliver the
+    /// vector (SDM Vol. 3A §6.8.1). A pending interrupt wakes a halted CPU.
+    ///
+    /// Lines wired so far: FERR# → IRQ13 (the x87's error output when
+    /// CR0.NE is clear, as the PC/AT wires it). The timers, UART, keyboard
+    /// and RTC lines come with the platform work.
+    fn service_interrupts(&mut self) {
+        let Some(pic) = self.cpu.io.pic.as_mut() else {
+            return;
+        };
+        let ferr = self.cpu.state.fpu.ferr;
+        if ferr != self.ferr_level {
+            pic.service_irq(IRQ_FERR, ferr);
+            self.ferr_level = ferr;
+        }
+        if !self.cpu.state.flags.if_() || !pic.interrupt_requested() {
+            return;
+        }
+        if self.cpu.state.halted {
+            // HLT after STI: the shadow has passed.
+            self.cpu.state.int_shadow = false;
+        } else if self.cpu.state.int_shadow {
+            // The instruction after STI / MOV SS runs before the interrupt
+            // is taken (it may clear IF again, or halt).
+            self.cpu.state.int_shadow = false;
+            interpreter::step(&mut self.cpu);
+            if !self.cpu.state.flags.if_()
+                || self
+                    .stopped()
+                    .is_some_and(|o| !matches!(o, RunOutcome::Halted { .. }))
+            {
+                return;
             }
+        }
+        let Some(vector) = self.cpu.io.pic.as_mut().and_then(|p| p.acknowledge()) else {
+            return;
+        };
+        self.cpu.state.halted = false;
+        if let Err(e) = self.cpu.interrupt(vector, IntSource::External) {
+            self.cpu.raise(e);
         }
     }
 

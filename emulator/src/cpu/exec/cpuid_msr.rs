@@ -227,7 +227,10 @@ mod tests {
             vendor.extend_from_slice(&v.to_le_bytes());
         }
         assert_eq!(vendor, b"GenuineIntel");
-        assert_eq!(CPUID_1_EDX, 0x0788_A939, "FPU PSE TSC MSR CX8 SEP PGE CMOV CLFSH MMX FXSR SSE SSE2");
+        assert_eq!(
+            CPUID_1_EDX, 0x0788_A939,
+            "FPU PSE TSC MSR CX8 SEP PGE CMOV CLFSH MMX FXSR SSE SSE2"
+        );
         // CPUID does not exist on the 286: #UD.
         let mut cpu = cpu_with(CpuModel::I80286, &[0x0F, 0xA2]);
         assert_eq!(run_handler(&mut cpu), Err(Exception::InvalidOpcode));

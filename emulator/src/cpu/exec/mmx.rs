@@ -109,7 +109,7 @@ fn pending(cpu: &mut Cpu) -> ExResult {
         if cpu.state.cr0 & cr0::NE != 0 {
             return Err(Exception::FpuError);
         }
-        cpu.state.fpu.ferr = true;
+        cpu.assert_ferr();
     }
     Ok(())
 }
