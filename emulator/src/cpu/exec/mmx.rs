@@ -20,10 +20,11 @@
 use super::simd_common::{check_mmx, check_sse, is_mm, mem_loc, src128, uses_mm, xmm_of};
 use super::sse_int::{self, compute, op::*};
 use super::sse_int2::{msb_mask, pack, pack_of, pk::*, pshufw, sh::*, shift, shift_of};
+use super::x87::check_pending;
 use crate::cpu::decode::{DecodedInsn, Handler};
-use crate::cpu::exception::{ExResult, Exception};
+use crate::cpu::exception::ExResult;
 use crate::cpu::fpu_state::Reg80;
-use crate::cpu::state::{cr0, SegReg};
+use crate::cpu::state::SegReg;
 use crate::cpu::Cpu;
 use iced_x86::{Instruction, Mnemonic, OpKind, Register};
 
@@ -100,18 +101,7 @@ pub fn handler(insn: &Instruction) -> Option<Handler> {
 /// else FERR#).
 fn prologue(cpu: &mut Cpu) -> ExResult {
     check_mmx(cpu)?;
-    pending(cpu)
-}
-
-/// The pending unmasked x87 exception check of MMX instructions.
-fn pending(cpu: &mut Cpu) -> ExResult {
-    if cpu.state.fpu.sw & crate::cpu::fpu_state::sw::ES != 0 {
-        if cpu.state.cr0 & cr0::NE != 0 {
-            return Err(Exception::FpuError);
-        }
-        cpu.assert_ferr();
-    }
-    Ok(())
+    check_pending(cpu)
 }
 
 /// The x87 side effect of a completed MMX instruction: TOP = 0, all tags
@@ -250,7 +240,7 @@ fn movq_from_mm(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
 /// MOVQ2DQ xmm, mm: zero-extended.
 fn movq2dq(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     check_sse(cpu)?;
-    pending(cpu)?;
+    check_pending(cpu)?;
     cpu.state.xmm[xmm_of(d, 0)] = u128::from(mm_get(cpu, mm_of(d, 1)));
     enter(cpu);
     Ok(())
@@ -259,7 +249,7 @@ fn movq2dq(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
 /// MOVDQ2Q mm, xmm: the low qword.
 fn movdq2q(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     check_sse(cpu)?;
-    pending(cpu)?;
+    check_pending(cpu)?;
     let v = cpu.state.xmm[xmm_of(d, 1)] as u64;
     mm_set(cpu, mm_of(d, 0), v);
     Ok(())

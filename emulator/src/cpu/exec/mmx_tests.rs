@@ -1,8 +1,10 @@
 //! Unit tests of the MMX family (`mmx.rs`).
 
 use super::*;
+use crate::cpu::exception::Exception;
 use crate::cpu::exec::simd_common::testing::{exec, sse_cpu};
 use crate::cpu::fpu_state::sw;
+use crate::cpu::state::cr0;
 
 /// A CPU with x87 TOP = 5 and all tags empty, MM0 = `a`, MM1 = `b`.
 fn mmx_cpu(code: &[u8], a: u64, b: u64) -> Cpu {

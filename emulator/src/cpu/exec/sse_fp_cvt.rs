@@ -20,10 +20,10 @@
 
 use super::simd_common::{check_sse, is_mm, no_mm, src128, uses_mm, uses_xmm, xmm_of};
 use super::sse_fp::commit;
+use super::x87::check_pending;
 use crate::cpu::decode::{reg_size, DecodedInsn, Handler};
-use crate::cpu::exception::{ExResult, Exception};
-use crate::cpu::fpu_state::{sw, Reg80};
-use crate::cpu::state::cr0;
+use crate::cpu::exception::ExResult;
+use crate::cpu::fpu_state::Reg80;
 use crate::cpu::Cpu;
 use crate::fpu::ieee::{self, F32, F64};
 use iced_x86::{Instruction, Mnemonic, OpKind, Register};
@@ -191,18 +191,6 @@ fn s2si<const DOUBLE: bool, const TRUNC: bool>(cpu: &mut Cpu, d: &DecodedInsn) -
     Ok(())
 }
 
-/// Pending unmasked x87 exception before an MMX-register access (SDM
-/// Vol. 1 §9.5.3): #MF with CR0.NE, else FERR# and continue.
-fn x87_pending(cpu: &mut Cpu) -> ExResult {
-    if cpu.state.fpu.sw & sw::ES != 0 {
-        if cpu.state.cr0 & cr0::NE != 0 {
-            return Err(Exception::FpuError);
-        }
-        cpu.assert_ferr();
-    }
-    Ok(())
-}
-
 /// The x87→MMX transition of a completed instruction: TOP = 0, tags valid.
 fn mmx_transition(cpu: &mut Cpu) {
     cpu.state.fpu.top = 0;
@@ -224,7 +212,7 @@ fn pi2p<const DOUBLE: bool>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     check_sse(cpu)?;
     let from_mm = d.insn.op1_kind() == OpKind::Register && is_mm(d.insn.op1_register());
     if from_mm {
-        x87_pending(cpu)?;
+        check_pending(cpu)?;
     }
     let src = src128(cpu, d, 1, false, mm_read)?;
     let i = xmm_of(d, 0);
@@ -252,7 +240,7 @@ fn pi2p<const DOUBLE: bool>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
 /// CVT(T)PS2PI mm, xmm/m64 and CVT(T)PD2PI mm, xmm/m128 (aligned).
 fn p2pi<const DOUBLE: bool, const TRUNC: bool>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     check_sse(cpu)?;
-    x87_pending(cpu)?;
+    check_pending(cpu)?;
     let src = src128(cpu, d, 1, true, no_mm)?;
     let mx = cpu.state.mxcsr;
     let (lo, hi) = if DOUBLE {
@@ -280,6 +268,8 @@ mod tests {
     use super::super::simd_common::testing::{exec, sse_cpu};
     use super::*;
     use crate::cpu::exception::Exception;
+    use crate::cpu::fpu_state::sw;
+    use crate::cpu::state::cr0;
 
     fn run(code: &[u8], a: u128, b: u128, mx: u32) -> (ExResult, u128, u32, u64) {
         let mut cpu = sse_cpu(code);

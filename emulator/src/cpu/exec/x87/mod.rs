@@ -86,9 +86,10 @@ pub(super) fn check_nm(cpu: &Cpu) -> ExResult {
 }
 
 /// The pending-exception check of a waiting instruction: #MF when CR0.NE,
-/// else FERR# (see the module docs).
+/// else FERR# (see the module docs). MMX instructions and the MMX-register
+/// SSE conversions make the same check (SDM Vol. 1 §9.5.3).
 #[inline]
-pub(super) fn check_pending(cpu: &mut Cpu) -> ExResult {
+pub(crate) fn check_pending(cpu: &mut Cpu) -> ExResult {
     if cpu.state.fpu.sw & crate::cpu::fpu_state::sw::ES != 0 {
         if cpu.state.cr0 & cr0::NE != 0 {
             return Err(Exception::FpuError);
