@@ -137,8 +137,14 @@ APTC=(apt-cache -o "Dir::Etc::SourceList=$src" -o "Dir::Etc::SourceParts=$apt_di
       -o "APT::Architecture=amd64" -o "APT::Architectures=amd64,i386")
 [ "$(id -u)" = 0 ] || APT=("${APT[@]/APT::Sandbox::User=root/APT::Sandbox::User=$(id -un)}")
 say "apt-get update (private state in $apt_dir)"
-"${APT[@]}" update >"$apt_dir/update.log" 2>&1 || { tail -3 "$apt_dir/update.log" >&2; skip "apt-get update failed (no network?), see $apt_dir/update.log"; }
-grep -q '^[WE]:' "$apt_dir/update.log" && { grep '^[WE]:' "$apt_dir/update.log" | head -3 >&2; skip "apt-get update could not read $MIRROR $SUITE (no network?)"; }
+if ! "${APT[@]}" update >"$apt_dir/update.log" 2>&1 || grep -q '^[WE]:' "$apt_dir/update.log"; then
+    if have_all; then
+        say "apt-get update could not read $MIRROR $SUITE (see $apt_dir/update.log): using the cached packages"
+        build_initrd
+        exit 0
+    fi
+    skip "apt-get update could not read $MIRROR $SUITE (no network?), see $apt_dir/update.log"
+fi
 
 # A metapackage's real image package: "linux-image-686" -> "linux-image-6.1.0-NN-686".
 kernel_of() {
