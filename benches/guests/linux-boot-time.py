@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Time one guest boot by reading its serial stream line by line (helper of linux-boot.sh).
+
+usage: linux-boot-time.py NAME TIMEOUT_S EXPECTED_FILE LOG_FILE -- COMMAND [ARGS...]
+
+Runs COMMAND (stdin /dev/null, stdout = the guest's serial console, stderr kept in LOG_FILE.err),
+timestamps every stdout line with the host's monotonic clock (written to LOG_FILE as
+"seconds<TAB>line"), and prints one result line:
+
+  RESULT NAME marker=S|- end=S|- exit=S status=N|timeout check=ok|missing:<first missing line>
+
+marker = time from start to the line "GUEST-BOOT-OK", end = to the line "GUEST-END", exit = to
+the process' exit (the guest's power-off). check = whether the lines of EXPECTED_FILE appear in
+order. The process group is killed after TIMEOUT_S seconds.
+"""
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+
+def main():
+    if len(sys.argv) < 7 or sys.argv[5] != "--":
+        sys.exit(__doc__)
+    name, timeout, expected_file, log_file = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
+    cmd = sys.argv[6:]
+    with open(expected_file) as f:
+        expected = [line.rstrip("\n") for line in f if line.strip()]
+
+    t0 = time.monotonic()
+    with open(log_file + ".err", "wb") as err:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
+                                start_new_session=True)
+    timed_out = threading.Event()
+
+    def kill():
+        timed_out.set()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    timer = threading.Timer(timeout, kill)
+    timer.start()
+    marker = end = None
+    want = 0
+    with open(log_file, "w") as log:
+        for raw in proc.stdout:
+            t = time.monotonic() - t0
+            line = raw.decode("utf-8", "replace").rstrip("\r\n").rstrip("\r")
+            log.write(f"{t:.3f}\t{line}\n")
+            if marker is None and line == "GUEST-BOOT-OK":
+                marker = t
+            if end is None and line == "GUEST-END":
+                end = t
+            if want < len(expected) and line == expected[want]:
+                want += 1
+    status = proc.wait()
+    t_exit = time.monotonic() - t0
+    timer.cancel()
+    fmt = lambda v: "-" if v is None else f"{v:.2f}"
+    check = "ok" if want == len(expected) else "missing:" + expected[want].replace(" ", "_")
+    print(f"RESULT {name} marker={fmt(marker)} end={fmt(end)} exit={t_exit:.2f} "
+          f"status={'timeout' if timed_out.is_set() else status} check={check}")
+
+
+if __name__ == "__main__":
+    main()
