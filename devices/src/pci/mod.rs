@@ -1,0 +1,218 @@
+//! The PCI bus 0 of an i440FX/PIIX3 board, reached through configuration
+//! mechanism #1 (PCI Local Bus Specification 3.0 §3.2.2.3.2 "Software
+//! Generation of Configuration Transactions"; Intel 440FX datasheet,
+//! 82441FX "CONFADD/CONFDATA").
+//!
+//! - CONFIG_ADDRESS (CF8h) is a 32-bit register, decoded only for dword
+//!   accesses: bit 31 enable, bits 23–16 bus, 15–11 device, 10–8
+//!   function, 7–2 register; bits 30–24 and 1–0 read 0. Byte and word
+//!   accesses to CF8h–CFBh are not CONFIG_ADDRESS: a byte at CF9h is the
+//!   PIIX3 Reset Control register; the others are an open bus.
+//! - CONFIG_DATA (CFCh–CFFh) accepts byte, word and dword accesses: the
+//!   register offset is CONFIG_ADDRESS[7:2] plus the port's low two bits.
+//!   With the enable bit clear, or for a function that does not exist
+//!   (any bus but 0, or an empty device/function number), reads return
+//!   all-ones (master abort) and writes are dropped.
+//!
+//! The functions: [`I440fx`] host bridge at 00:00.0, [`Piix3`] ISA bridge
+//! at 00:01.0 (multi-function), [`Piix4Pm`] power management at 00:01.3
+//! with its ACPI register block ([`AcpiPm`]) at PMBASE. The PIIX3's IDE
+//! (01.1) and USB (01.2) functions are not present yet.
+
+pub mod acpi_pm;
+pub mod config;
+pub mod i440fx;
+pub mod piix3;
+pub mod pm;
+
+pub use acpi_pm::AcpiPm;
+pub use config::ConfigSpace;
+pub use i440fx::I440fx;
+pub use piix3::Piix3;
+pub use pm::Piix4Pm;
+
+use crate::io_bus::IoSize;
+
+/// CONFIG_ADDRESS port.
+pub const PCI_CONFIG_ADDRESS: u16 = 0xCF8;
+/// CONFIG_DATA port (first of four).
+pub const PCI_CONFIG_DATA: u16 = 0xCFC;
+/// CONFIG_ADDRESS bit 31: configuration cycles enabled.
+pub const CONFIG_ADDRESS_ENABLE: u32 = 0x8000_0000;
+/// CONFIG_ADDRESS bits that exist (enable, bus, device, function, register).
+pub const CONFIG_ADDRESS_MASK: u32 = 0x80FF_FFFC;
+
+/// Device number of the host bridge.
+pub const HOST_BRIDGE_DEVICE: u8 = 0;
+/// Device number of the PIIX3 (ISA bridge = function 0).
+pub const PIIX_DEVICE: u8 = 1;
+/// Function number of the PM function within the PIIX device.
+pub const PIIX_PM_FUNCTION: u8 = 3;
+/// The IRQ the PIIX4 routes SCI to.
+pub const SCI_IRQ: u8 = 9;
+
+/// A function on bus 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Function {
+    Host,
+    Isa,
+    Pm,
+}
+
+/// The PCI bus 0 with its chipset functions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pci {
+    pub host: I440fx,
+    pub isa: Piix3,
+    pub pm: Piix4Pm,
+    config_address: u32,
+}
+
+impl Default for Pci {
+    fn default() -> Self {
+        Pci::new(0)
+    }
+}
+
+impl Pci {
+    /// Power-on state at virtual time `now_ns`.
+    pub fn new(now_ns: u64) -> Self {
+        Pci {
+            host: I440fx::new(),
+            isa: Piix3::new(),
+            pm: Piix4Pm::new(now_ns),
+            config_address: 0,
+        }
+    }
+
+    /// System reset: every register returns to its power-on value.
+    pub fn reset(&mut self, now_ns: u64) {
+        *self = Pci::new(now_ns);
+    }
+
+    /// Reads the configuration space of bus 0 function `dev:func` directly
+    /// (all-ones if absent), as a configuration cycle would.
+    pub fn config_read(&self, dev: u8, func: u8, offset: u8, size: usize) -> u32 {
+        self.data_read(config_address(0, dev, func, offset), offset & 3, size)
+    }
+
+    /// A CONFIG_DATA read of `size` bytes at byte lane `lane` with
+    /// CONFIG_ADDRESS = `address`.
+    fn data_read(&self, address: u32, lane: u8, size: usize) -> u32 {
+        let all_ones = IoSize::from_bytes(size as u32).mask();
+        let Some((f, reg)) = selected(address) else {
+            return all_ones;
+        };
+        let lane = lane & 3;
+        let n = size.min(usize::from(4 - lane));
+        // Bytes past CFFh (an access straddling the data port) float high.
+        let high = if n >= size {
+            0
+        } else {
+            all_ones & (u32::MAX << (8 * n))
+        };
+        let off = reg | lane;
+        let v = match f {
+            Function::Host => self.host.read(off, n),
+            Function::Isa => self.isa.read(off, n),
+            Function::Pm => self.pm.read(off, n),
+        };
+        v | high
+    }
+
+    /// Port read. `None` if the port is not decoded here (the bus then
+    /// tries other devices or returns an open-bus value).
+    pub fn io_read(&mut self, port: u16, size: IoSize, now_ns: u64) -> Option<u32> {
+        let n = size as usize;
+        match port {
+            PCI_CONFIG_ADDRESS if size == IoSize::Dword => Some(self.config_address),
+            piix3::PIIX3_RESET_CONTROL_PORT if size == IoSize::Byte => {
+                Some(u32::from(self.isa.read_reset_control()))
+            }
+            0xCF8..=0xCFB => Some(size.mask()),
+            0xCFC..=0xCFF => Some(self.data_read(self.config_address, (port & 3) as u8, n)),
+            _ => {
+                let off = self.pm.pm_offset(port)?;
+                Some(self.pm.regs.read(off, n, now_ns))
+            }
+        }
+    }
+
+    /// Port write. `false` if the port is not decoded here.
+    pub fn io_write(&mut self, port: u16, size: IoSize, value: u32, now_ns: u64) -> bool {
+        let n = size as usize;
+        match port {
+            PCI_CONFIG_ADDRESS if size == IoSize::Dword => {
+                self.config_address = value & CONFIG_ADDRESS_MASK;
+            }
+            piix3::PIIX3_RESET_CONTROL_PORT if size == IoSize::Byte => {
+                self.isa.write_reset_control(value as u8);
+            }
+            0xCF8..=0xCFB => {}
+            0xCFC..=0xCFF => {
+                let lane = (port & 3) as u8;
+                let n = n.min(usize::from(4 - lane));
+                if let Some((f, reg)) = selected(self.config_address) {
+                    let off = reg | lane;
+                    match f {
+                        Function::Host => self.host.write(off, n, value),
+                        Function::Isa => self.isa.write(off, n, value),
+                        Function::Pm => self.pm.write(off, n, value),
+                    }
+                }
+            }
+            _ => match self.pm.pm_offset(port) {
+                Some(off) => self.pm.regs.write(off, n, value, now_ns),
+                None => return false,
+            },
+        }
+        true
+    }
+
+    /// The SCI line (IRQ 9, level triggered).
+    pub fn sci_level(&mut self, now_ns: u64) -> bool {
+        self.pm.regs.sci_level(now_ns)
+    }
+
+    /// When a device here may next change an interrupt line by itself.
+    pub fn next_event_ns(&mut self, now_ns: u64) -> Option<u64> {
+        self.pm.regs.next_event_ns(now_ns)
+    }
+
+    /// Takes a pending power-off (ACPI S5) request.
+    pub fn take_power_off_request(&mut self) -> bool {
+        self.pm.regs.take_power_off_request()
+    }
+
+    /// Takes a pending reset request (PIIX3 Reset Control, CF9h).
+    pub fn take_reset_request(&mut self) -> bool {
+        self.isa.take_reset_request()
+    }
+}
+
+/// The function a CONFIG_ADDRESS value selects, with the register offset.
+fn selected(address: u32) -> Option<(Function, u8)> {
+    if address & CONFIG_ADDRESS_ENABLE == 0 || (address >> 16) & 0xFF != 0 {
+        return None;
+    }
+    let (dev, func) = (((address >> 11) & 0x1F) as u8, ((address >> 8) & 0x7) as u8);
+    let f = match (dev, func) {
+        (HOST_BRIDGE_DEVICE, 0) => Function::Host,
+        (PIIX_DEVICE, 0) => Function::Isa,
+        (PIIX_DEVICE, PIIX_PM_FUNCTION) => Function::Pm,
+        _ => return None,
+    };
+    Some((f, (address & 0xFC) as u8))
+}
+
+/// A CONFIG_ADDRESS value (enable bit set).
+pub fn config_address(bus: u8, dev: u8, func: u8, offset: u8) -> u32 {
+    CONFIG_ADDRESS_ENABLE
+        | u32::from(bus) << 16
+        | u32::from(dev & 0x1F) << 11
+        | u32::from(func & 7) << 8
+        | u32::from(offset & 0xFC)
+}
+
+#[cfg(test)]
+mod tests;
