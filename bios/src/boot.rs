@@ -1,6 +1,6 @@
 //! Direct kernel boot: what a boot loader leaves behind, as plain data.
 //!
-//! A loader (Multiboot now, the Linux boot protocol later) turns a kernel
+//! A loader (Multiboot, or the Linux boot protocol) turns a kernel
 //! file into a [`BootImage`]: bytes to place in RAM and the CPU state to
 //! start in. The machine applies it (`emulator::Machine::load_boot_image`);
 //! this crate knows nothing of the CPU model.
@@ -10,6 +10,7 @@
 //! `Documentation/arch/x86/boot.rst` "32-bit boot protocol"), so the entry
 //! state is a [`ProtectedModeEntry`].
 
+use crate::linux::{self, LinuxError, LinuxOptions, TextConsole};
 use crate::multiboot::{self, MultibootError, MultibootOptions};
 use std::path::Path;
 use thiserror::Error;
@@ -70,6 +71,52 @@ pub struct BootImage {
     pub entry: ProtectedModeEntry,
 }
 
+/// ACPI tables the machine provides, for a loader to write to RAM and
+/// report to the kernel (built by `bios::acpi`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AcpiTables {
+    /// Bytes to write: the tables, and the RSDP wherever it lies.
+    pub segments: Vec<LoadSegment>,
+    /// The ACPI region `[region_base, region_base + region_len)` at the top
+    /// of RAM, reported as ACPI reclaimable memory (E820 type 3).
+    pub region_base: u32,
+    pub region_len: u32,
+    /// Physical address of the RSDP.
+    pub rsdp_addr: u32,
+}
+
+/// Which protocol a kernel file is booted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KernelKind {
+    /// A Linux bzImage (32-bit boot protocol).
+    Linux,
+    /// A Multiboot (v1) kernel.
+    Multiboot,
+}
+
+/// What the loaders are told about the machine and the user's wishes.
+#[derive(Clone, Debug, Default)]
+pub struct KernelOptions<'a> {
+    /// RAM in bytes from address 0.
+    pub ram_size: u64,
+    /// Kernel command line (`--append`).
+    pub cmdline: Option<&'a str>,
+    /// An initial RAM disk (`--initrd`); Linux kernels only.
+    pub initrd: Option<&'a Path>,
+    /// ACPI tables the machine provides (reported to Linux kernels).
+    pub acpi: Option<&'a AcpiTables>,
+}
+
+/// A kernel file loaded for direct boot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadedKernel {
+    pub kind: KernelKind,
+    pub image: BootImage,
+    /// Things the user should know (one line each), e.g. a request the
+    /// machine cannot meet.
+    pub notes: Vec<String>,
+}
+
 /// Problems loading a kernel file; each names the file.
 #[derive(Debug, Error)]
 pub enum KernelError {
@@ -78,39 +125,97 @@ pub enum KernelError {
         path: String,
         source: std::io::Error,
     },
+    #[error("cannot read initrd {path}: {source}")]
+    ReadInitrd {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("kernel {path}: {source}")]
     Multiboot {
         path: String,
         source: MultibootError,
     },
-    #[error("kernel {path} is a Linux bzImage; direct Linux boot is not supported yet (only Multiboot kernels)")]
-    LinuxBzImage { path: String },
+    #[error("Linux kernel {path}: {source}")]
+    Linux { path: String, source: LinuxError },
+    #[error("kernel {path} is neither a Linux bzImage (\"HdrS\" at 0x202) nor a Multiboot kernel (magic 0x1BADB002 in the first 8 KiB)")]
+    UnknownFormat { path: String },
+    #[error("--initrd needs a Linux kernel; {path} is a Multiboot kernel (Multiboot modules are not supported)")]
+    InitrdNeedsLinux { path: String },
 }
 
 /// Offset of the Linux real-mode header signature "HdrS"
 /// (`Documentation/arch/x86/boot.rst`).
 const LINUX_HEADER_MAGIC_OFFSET: usize = 0x202;
 
-/// Read a kernel file and load it for direct boot.
+/// The kind of kernel in a file: a Linux bzImage has "HdrS" at 0x202;
+/// anything else is tried as Multiboot.
+pub fn kernel_kind(data: &[u8]) -> KernelKind {
+    if data.get(LINUX_HEADER_MAGIC_OFFSET..LINUX_HEADER_MAGIC_OFFSET + 4) == Some(b"HdrS") {
+        KernelKind::Linux
+    } else {
+        KernelKind::Multiboot
+    }
+}
+
+/// Read a kernel file (and the initrd) and load it for direct boot.
 pub fn load_kernel_file(
     path: &Path,
-    opts: &MultibootOptions<'_>,
-) -> Result<multiboot::MultibootKernel, KernelError> {
+    opts: &KernelOptions<'_>,
+) -> Result<LoadedKernel, KernelError> {
     let p = path.display().to_string();
     let data = std::fs::read(path).map_err(|source| KernelError::Read {
         path: p.clone(),
         source,
     })?;
-    match multiboot::load(&data, opts) {
-        Ok(k) => Ok(k),
-        Err(MultibootError::NoHeader)
-            if data.get(LINUX_HEADER_MAGIC_OFFSET..LINUX_HEADER_MAGIC_OFFSET + 4)
-                == Some(b"HdrS") =>
-        {
-            Err(KernelError::LinuxBzImage { path: p })
+    let kind = kernel_kind(&data);
+    let mut notes = Vec::new();
+    let image = match kind {
+        KernelKind::Linux => {
+            let initrd = match opts.initrd {
+                Some(rd) => Some(std::fs::read(rd).map_err(|source| KernelError::ReadInitrd {
+                    path: rd.display().to_string(),
+                    source,
+                })?),
+                None => None,
+            };
+            let lo = LinuxOptions {
+                ram_size: opts.ram_size,
+                cmdline: opts.cmdline,
+                initrd: initrd.as_deref(),
+                acpi: opts.acpi,
+                console: TextConsole::default(),
+            };
+            let k = linux::load(&data, &lo).map_err(|source| KernelError::Linux {
+                path: p.clone(),
+                source,
+            })?;
+            if k.header.is_64bit() {
+                notes.push(format!("{p} is a 64-bit kernel: it needs long mode, which the emulated CPU does not have"));
+            }
+            k.image
         }
-        Err(source) => Err(KernelError::Multiboot { path: p, source }),
-    }
+        KernelKind::Multiboot => {
+            let mo = MultibootOptions {
+                ram_size: opts.ram_size,
+                cmdline: opts.cmdline,
+            };
+            let k = match multiboot::load(&data, &mo) {
+                Ok(k) => k,
+                Err(MultibootError::NoHeader) => {
+                    return Err(KernelError::UnknownFormat { path: p })
+                }
+                Err(source) => return Err(KernelError::Multiboot { path: p, source }),
+            };
+            if opts.initrd.is_some() {
+                return Err(KernelError::InitrdNeedsLinux { path: p });
+            }
+            if k.video_mode_requested() {
+                notes.push("the kernel asks for video mode information; there is no graphics card, so it gets none".into());
+            }
+            k.image
+        }
+    };
+    Ok(LoadedKernel { kind, image, notes })
 }
 
 #[cfg(test)]
@@ -133,9 +238,9 @@ mod tests {
 
     #[test]
     fn kernel_file_errors_name_the_file() {
-        let opts = MultibootOptions {
-            ram_size: 32 << 20,
-            cmdline: None,
+        let opts = KernelOptions {
+            ram_size: 64 << 20,
+            ..Default::default()
         };
         let e = load_kernel_file(Path::new("/nonexistent/kernel.elf"), &opts).unwrap_err();
         assert!(matches!(e, KernelError::Read { .. }));
@@ -146,13 +251,7 @@ mod tests {
         let junk = dir.join("junk.bin");
         std::fs::write(&junk, [0x90u8; 100]).unwrap();
         let e = load_kernel_file(&junk, &opts).unwrap_err();
-        assert!(matches!(
-            e,
-            KernelError::Multiboot {
-                source: MultibootError::NoHeader,
-                ..
-            }
-        ));
+        assert!(matches!(e, KernelError::UnknownFormat { .. }), "{e}");
         assert!(e.to_string().contains("junk.bin"), "{e}");
         assert!(!e.to_string().contains('\n'));
 
@@ -161,7 +260,74 @@ mod tests {
         let bzp = dir.join("bzImage");
         std::fs::write(&bzp, &bz).unwrap();
         let e = load_kernel_file(&bzp, &opts).unwrap_err();
-        assert!(matches!(e, KernelError::LinuxBzImage { .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                KernelError::Linux {
+                    source: LinuxError::BadBootFlag(0),
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("bzImage"), "{e}");
+
+        // A good bzImage with an initrd; then a missing initrd.
+        std::fs::write(&bzp, crate::linux::tests::BzImage::default().build()).unwrap();
+        let rd = dir.join("initrd.gz");
+        std::fs::write(&rd, [0x1F, 0x8B, 8, 0]).unwrap();
+        let k = load_kernel_file(
+            &bzp,
+            &KernelOptions {
+                initrd: Some(&rd),
+                cmdline: Some("console=ttyS0"),
+                ..opts.clone()
+            },
+        )
+        .unwrap();
+        assert_eq!(k.kind, KernelKind::Linux);
+        assert!(k.notes.is_empty());
+        assert!(k
+            .image
+            .segments
+            .iter()
+            .any(|s| s.data == [0x1F, 0x8B, 8, 0]));
+        let missing = dir.join("missing.gz");
+        let e = load_kernel_file(
+            &bzp,
+            &KernelOptions {
+                initrd: Some(&missing),
+                ..opts.clone()
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(e, KernelError::ReadInitrd { .. }), "{e}");
+        assert!(e.to_string().contains("missing.gz"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn multiboot_kernels_still_load_but_take_no_initrd() {
+        let mb = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../test-roms/kernels/multiboot.elf"
+        ));
+        let opts = KernelOptions {
+            ram_size: 32 << 20,
+            cmdline: Some("hello"),
+            ..Default::default()
+        };
+        let k = load_kernel_file(mb, &opts).unwrap();
+        assert_eq!(k.kind, KernelKind::Multiboot);
+        assert_eq!(k.image.entry.regs[0], multiboot::MULTIBOOT_BOOTLOADER_MAGIC);
+        let e = load_kernel_file(
+            mb,
+            &KernelOptions {
+                initrd: Some(mb),
+                ..opts
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(e, KernelError::InitrdNeedsLinux { .. }), "{e}");
     }
 }

@@ -1,14 +1,20 @@
 //! Firmware for ox86: loading ROM images the way a PC maps its BIOS, the
-//! built-in demo image, and direct kernel boot (Multiboot) without a BIOS.
+//! built-in demo image, and direct kernel boot without a BIOS (Linux
+//! bzImages by the 32-bit boot protocol, Multiboot kernels).
 //!
-//! Later: the built-in BIOS with its services, and the Linux boot protocol.
+//! Later: the built-in BIOS with its services.
 
 pub mod boot;
 pub mod demo;
+pub mod linux;
 pub mod memory_map;
 pub mod multiboot;
 pub mod rom;
 
-pub use boot::{load_kernel_file, BootImage, KernelError, LoadSegment, ProtectedModeEntry};
+pub use boot::{
+    kernel_kind, load_kernel_file, AcpiTables, BootImage, KernelError, KernelKind, KernelOptions,
+    LoadSegment, LoadedKernel, ProtectedModeEntry,
+};
+pub use linux::{LinuxError, LinuxKernel, LinuxOptions};
 pub use multiboot::{MultibootError, MultibootKernel, MultibootOptions};
 pub use rom::{load_rom_image, RomError};

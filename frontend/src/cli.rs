@@ -56,14 +56,18 @@ pub struct RunArgs {
     /// `null`, or a file name.
     #[arg(long, value_name = "stdio|null|FILE")]
     pub debugcon: Option<String>,
-    /// Boot a Multiboot (v1) ELF kernel directly, without firmware: it
-    /// starts in 32-bit protected mode with EBX pointing to the Multiboot
-    /// information (memory map, command line). Not with --bios yet.
+    /// Boot a kernel directly, without firmware: a Linux bzImage (32-bit
+    /// boot protocol: E820 map, command line, initrd) or a Multiboot (v1)
+    /// ELF kernel. Not with --bios yet.
     #[arg(long, value_name = "FILE")]
     pub kernel: Option<PathBuf>,
     /// Command line for the --kernel.
     #[arg(long, value_name = "TEXT")]
     pub append: Option<String>,
+    /// Initial RAM disk for a Linux --kernel, placed as high in RAM as the
+    /// kernel allows.
+    #[arg(long, value_name = "FILE")]
+    pub initrd: Option<PathBuf>,
     /// Where bytes the guest sends on COM1 (16550A UART at 0x3F8) go:
     /// `null` (the default), `stdio` (stdout) or a file name.
     #[arg(long, value_name = "stdio|null|FILE")]

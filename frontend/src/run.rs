@@ -4,8 +4,9 @@
 //! With no `--bios`, ox86 runs its built-in demo ROM (`bios::demo`), which
 //! prints to the debug console and halts; the run then ends with status 0.
 //!
-//! With `--kernel FILE` ox86 boots a Multiboot kernel directly, without
-//! firmware (`bios::multiboot`): the kernel starts in protected mode with
+//! With `--kernel FILE` ox86 boots a Linux bzImage (`bios::linux`, with
+//! `--initrd`) or a Multiboot kernel (`bios::multiboot`) directly, without
+//! firmware: the kernel starts in protected mode with
 //! the ROM area empty, `--append` gives its command line, and `--serial`
 //! says where COM1's output goes. With no firmware to restart, a triple
 //! fault ends such a run (as with `--no-reboot`). `--kernel` together with
@@ -92,8 +93,8 @@ struct DumpSpec {
 struct Plan {
     config: MachineConfig,
     demo: bool,
-    /// A Multiboot kernel to boot instead of running firmware.
-    kernel: Option<bios::MultibootKernel>,
+    /// A kernel to boot instead of running firmware.
+    kernel: Option<bios::LoadedKernel>,
     debugcon: OutputTarget,
     serial: OutputTarget,
     post_codes: bool,
@@ -139,8 +140,10 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     let mut machine = Machine::new(&plan.config)?;
     if let Some(k) = &plan.kernel {
         machine.load_boot_image(&k.image)?;
-        if k.video_mode_requested() && !plan.quiet {
-            eprintln!("ox86: the kernel asks for video mode information; there is no graphics card, so it gets none");
+        if !plan.quiet {
+            for note in &k.notes {
+                eprintln!("ox86: {note}");
+            }
         }
     }
     let started = Instant::now();
@@ -179,6 +182,9 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
     }
     if args.append.is_some() && args.kernel.is_none() {
         bail!("--append needs --kernel");
+    }
+    if args.initrd.is_some() && args.kernel.is_none() {
+        bail!("--initrd needs --kernel");
     }
     let demo = args.bios.is_none() && args.kernel.is_none();
     let rom: Option<Arc<[u8]>> = match &args.bios {
@@ -226,9 +232,11 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
     }
     let kernel = match &args.kernel {
         Some(path) => {
-            let opts = bios::MultibootOptions {
+            let opts = bios::KernelOptions {
                 ram_size: memory_mib << 20,
                 cmdline: args.append.as_deref(),
+                initrd: args.initrd.as_deref(),
+                acpi: None,
             };
             Some(bios::load_kernel_file(path, &opts)?)
         }
@@ -683,6 +691,20 @@ mod tests {
             RunArgs {
                 kernel: Some(KERNEL.into()),
                 append: Some("a\0b".into()),
+                ..Default::default()
+            },
+            RunArgs {
+                initrd: Some(KERNEL.into()),
+                ..Default::default()
+            },
+            RunArgs {
+                kernel: Some(KERNEL.into()),
+                initrd: Some(KERNEL.into()),
+                ..Default::default()
+            },
+            // Neither a bzImage nor a Multiboot kernel.
+            RunArgs {
+                kernel: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml").into()),
                 ..Default::default()
             },
         ];
