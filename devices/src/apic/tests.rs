@@ -1,0 +1,138 @@
+//! The APICs together: memory decoding, IOAPIC → local APIC delivery with
+//! the EOI message back, and the 8259A through LINT0 (virtual wire).
+
+use super::local::{reg, LVT_LEVEL, SVR_APIC_ENABLED};
+use super::*;
+use crate::pic8259::Pic;
+
+const LAPIC: u32 = APIC_DEFAULT_BASE;
+const IOAPIC: u32 = IOAPIC_DEFAULT_BASE;
+
+fn ioapic_write(bus: &mut ApicBus, index: u8, v: u32) {
+    bus.mmio_write(IOAPIC, 4, u32::from(index));
+    bus.mmio_write(IOAPIC + 0x10, 4, v);
+}
+
+/// A bus with the local APIC software-enabled.
+fn enabled_bus() -> ApicBus {
+    let mut bus = ApicBus::new();
+    bus.mmio_write(LAPIC + reg::SVR, 4, SVR_APIC_ENABLED | 0xFF);
+    bus
+}
+
+/// A PIC pair programmed as a PC BIOS does (vectors 08h and 70h).
+fn pc_pic() -> Pic {
+    let mut pic = Pic::new();
+    for (port, v) in [
+        (0x20, 0x11),
+        (0x21, 0x08),
+        (0x21, 0x04),
+        (0x21, 0x01),
+        (0xA0, 0x11),
+        (0xA1, 0x70),
+        (0xA1, 0x02),
+        (0xA1, 0x01),
+        (0x21, 0x00),
+        (0xA1, 0x00),
+    ] {
+        pic.write(port, v);
+    }
+    pic
+}
+
+#[test]
+fn pages_decode_to_the_right_device() {
+    let mut bus = ApicBus::new();
+    assert_eq!(bus.mmio_read(LAPIC + reg::VERSION, 4), 0x0005_0014);
+    bus.mmio_write(IOAPIC, 4, 1);
+    assert_eq!(bus.mmio_read(IOAPIC + 0x10, 4), 0x0017_0011);
+    assert!(bus.claims(LAPIC + 0xFFF) && bus.claims(IOAPIC));
+    assert!(!bus.claims(LAPIC + 0x1000));
+    assert_eq!(bus.mmio_read(0xFEB0_0000, 4), 0xFFFF_FFFF);
+    assert_eq!(bus.mmio_read(0xFEB0_0000, 1), 0xFF);
+    assert_eq!(bus.accesses, 5);
+}
+
+#[test]
+fn globally_disabled_local_apic_is_not_decoded_and_the_pic_is_direct() {
+    let mut bus = enabled_bus();
+    assert!(bus.lapic.write_base_msr(0xFEE0_0000));
+    assert!(!bus.claims(LAPIC));
+    assert_eq!(bus.mmio_read(LAPIC + reg::VERSION, 4), 0xFFFF_FFFF);
+    let mut pic = pc_pic();
+    pic.service_irq(1, true);
+    assert!(bus.interrupt_requested(Some(&pic)));
+    assert_eq!(bus.acknowledge(Some(&mut pic)), Some(0x09));
+}
+
+#[test]
+fn pic_reaches_the_processor_through_lint0_extint_only() {
+    let mut bus = enabled_bus();
+    let mut pic = pc_pic();
+    pic.service_irq(0, true);
+    assert!(
+        !bus.interrupt_requested(Some(&pic)),
+        "LINT0 masked (power-up): the 8259A is cut off"
+    );
+    bus.lapic.set_virtual_wire();
+    assert!(bus.interrupt_requested(Some(&pic)));
+    assert_eq!(bus.acknowledge(Some(&mut pic)), Some(0x08));
+    assert!(bus.lapic.isr.highest().is_none(), "ExtINT bypasses the ISR");
+    pic.service_irq(0, false);
+    pic.write(0x20, 0x20);
+    assert!(!bus.interrupt_requested(Some(&pic)));
+}
+
+#[test]
+fn level_interrupt_from_the_ioapic_round_trip_with_eoi() {
+    let mut bus = enabled_bus();
+    ioapic_write(&mut bus, 0x10 + 2 * 11 + 1, 0); // destination APIC 0
+    ioapic_write(&mut bus, 0x10 + 2 * 11, LVT_LEVEL | 0x4B);
+    bus.set_irq(11, true);
+    assert!(bus.interrupt_requested(None));
+    assert_eq!(bus.acknowledge(None), Some(0x4B));
+    assert_eq!(bus.mmio_read(LAPIC + reg::TMR0 + 0x20, 4), 1 << 0x0B);
+    // The device keeps the line up; the handler clears it and writes EOI.
+    bus.set_irq(11, false);
+    bus.mmio_write(LAPIC + reg::EOI, 4, 0);
+    assert_eq!(bus.ioapic.entry(11) & ioapic::RTE_REMOTE_IRR, 0);
+    assert!(!bus.interrupt_requested(None));
+    // A line still asserted at EOI is delivered again.
+    bus.set_irq(11, true);
+    assert_eq!(bus.acknowledge(None), Some(0x4B));
+    bus.mmio_write(LAPIC + reg::EOI, 4, 0);
+    assert_eq!(bus.acknowledge(None), Some(0x4B));
+}
+
+#[test]
+fn ioapic_message_to_another_apic_id_is_dropped() {
+    let mut bus = enabled_bus();
+    ioapic_write(&mut bus, 0x10 + 1, 0x0500_0000);
+    ioapic_write(&mut bus, 0x10, 0x40);
+    bus.set_irq(0, true);
+    assert!(!bus.interrupt_requested(None));
+}
+
+#[test]
+fn local_apic_timer_interrupt_through_the_bus() {
+    let mut bus = enabled_bus();
+    bus.advance(500);
+    bus.mmio_write(LAPIC + reg::TIMER_DCR, 4, 0b1011);
+    bus.mmio_write(LAPIC + reg::LVT_TIMER, 4, 0xEC);
+    bus.mmio_write(LAPIC + reg::TIMER_INITIAL, 4, 1000);
+    assert_eq!(bus.next_deadline_ns(), Some(1500));
+    bus.advance(1499);
+    assert!(!bus.interrupt_requested(None));
+    bus.advance(1500);
+    assert!(bus.interrupt_requested(None));
+    assert_eq!(bus.acknowledge(None), Some(0xEC));
+}
+
+#[test]
+fn nmi_through_lint1() {
+    let mut bus = enabled_bus();
+    bus.lapic.set_virtual_wire();
+    bus.lapic.set_lint(1, true);
+    assert!(bus.take_nmi());
+    assert!(!bus.interrupt_requested(None), "an NMI is not INTR");
+}
