@@ -4,8 +4,9 @@
 #   bash test-roms/guests/fetch.sh            # fetch (cached) and build the kit
 #   REFRESH=1 bash test-roms/guests/fetch.sh  # re-resolve versions and re-download
 #
-# Downloads with `apt-get download` (nothing is installed) and unpacks with `dpkg-deb -x` into
-# test-roms/guests/cache/ (gitignored):
+# Downloads with `apt-get download` (nothing is installed) into test-roms/guests/cache/debs/ and
+# unpacks with `dpkg-deb -x` into cache/x/<package>_<arch>/ (gitignored; symlinks to the versioned
+# trees):
 #   i386 (bookworm): linux-image-*-686 (non-PAE; resolved through the linux-image-686 metapackage),
 #                    busybox-static
 #   amd64:           linux-image-*-amd64 (through linux-image-amd64), seabios, isolinux, syslinux,
@@ -38,7 +39,7 @@ have_all() { local f; for f in "${OUTPUTS[@]}"; do [ -s "$out/$f" ] || return 1;
 build_initrd() {
     local bb=$out/busybox-i386 img=$out/initrd-686.gz
     command -v python3 >/dev/null || { echo "fetch.sh: python3 is needed to build the initramfs" >&2; exit 1; }
-    python3 - "$bb" "$here/init.sh" <<'PY' | gzip -9 -n > "$img.tmp"
+    python3 - "$bb" "$here/init.sh" <<'PY' | gzip -9 -n > "$img.tmp.$$"
 import sys
 busybox, init = sys.argv[1], sys.argv[2]
 # (name, mode, data or None, rdev (major, minor))
@@ -66,7 +67,7 @@ for i, (n, m, d, r) in enumerate(entries, 1):
     rec(i, n, m, d, r)
 rec(0, "TRAILER!!!", 0, None, (0, 0))
 PY
-    mv "$img.tmp" "$img"
+    mv "$img.tmp.$$" "$img"
     say "$img: $(stat -c %s "$img") bytes, sha256 $(sha256sum "$img" | cut -c1-16)"
 }
 
@@ -158,17 +159,19 @@ say "kernels: $K686 (i386), $K64 (amd64)"
 
 PKGS=("$K686:i386" busybox-static:i386 "$K64:amd64" seabios isolinux syslinux:amd64 extlinux:amd64
       syslinux-common "memtest86+:amd64")
-# apt-get download writes name_version_arch.deb into the current directory; a deb already there
-# with the candidate version is kept.
+# apt-get download writes name_version_arch.deb (the epoch's ':' as %3a) into the current
+# directory; a deb already there with the candidate version is kept. debs/SELECTED lists the
+# debs of this kit (older versions may stay in debs/ until removed by hand).
 (
     cd "$cache/debs"
     need=()
+    : > SELECTED.tmp
     for p in "${PKGS[@]}"; do
         name=${p%%:*}
         cand=$("${APTC[@]}" policy "$p" 2>/dev/null | awk '/Candidate:/ { print $2; exit }')
         [ -n "$cand" ] && [ "$cand" != "(none)" ] || { echo "fetch.sh: no candidate for $p" >&2; exit 1; }
-        ver=${cand#*:}   # the file name drops the epoch
-        ls "${name}_${ver}"_*.deb >/dev/null 2>&1 || need+=("$p")
+        echo "${name}_${cand//:/%3a}" >> SELECTED.tmp
+        ls "${name}_${cand//:/%3a}"_*.deb >/dev/null 2>&1 || need+=("$p")
     done
     if [ ${#need[@]} -gt 0 ]; then
         say "apt-get download ${need[*]}"
@@ -176,19 +179,20 @@ PKGS=("$K686:i386" busybox-static:i386 "$K64:amd64" seabios isolinux syslinux:am
     else
         say "all debs already in $cache/debs"
     fi
+    while read -r stem; do ls "$stem"_*.deb; done < SELECTED.tmp > SELECTED
+    rm -f SELECTED.tmp
 )
 
 # ---------------------------------------------------------------------------------------------
-# Unpack (each deb once, into x/<package>_<version>_<arch>/) and give the pieces stable names.
-unpacked() {  # package arch -> directory of the newest unpacked version
-    local deb
-    deb=$(ls -t "$cache/debs/${1}_"*"_$2.deb" | head -1)
-    echo "$cache/x/$(basename "$deb" .deb)"
-}
-for deb in "$cache"/debs/*.deb; do
-    dest=$cache/x/$(basename "$deb" .deb)
-    [ -d "$dest" ] || { dpkg-deb -x "$deb" "$dest.tmp" && mv "$dest.tmp" "$dest"; }
-done
+# Unpack each deb once into x/<package>_<version>_<arch>/, with a stable symlink
+# x/<package>_<arch> -> the selected version; then give the pieces stable names in out/.
+while read -r deb; do
+    stem=$(basename "$deb" .deb)
+    dest=$cache/x/$stem
+    [ -d "$dest" ] || { rm -rf "$dest.tmp"; dpkg-deb -x "$cache/debs/$deb" "$dest.tmp"; mv "$dest.tmp" "$dest"; }
+    ln -sfn "$stem" "$cache/x/${stem%%_*}_${stem##*_}"
+done < "$cache/debs/SELECTED"
+unpacked() { echo "$cache/x/$1_$2"; }  # package arch -> its unpacked tree
 install -m 644 "$(unpacked "$K686" i386)"/boot/vmlinuz-* "$out/vmlinuz-686"
 install -m 644 "$(unpacked "$K64" amd64)"/boot/vmlinuz-* "$out/vmlinuz-amd64"
 install -m 755 "$(unpacked busybox-static i386)/bin/busybox" "$out/busybox-i386"
@@ -199,13 +203,11 @@ mt=$(unpacked memtest86+ amd64)/boot
 install -m 644 "$mt/memtest86+ia32.bin" "$mt/memtest86+x64.bin" "$out/"
 {
     echo "# package version architecture deb-sha256 (suite $SUITE)"
-    for p in "${PKGS[@]}"; do
-        name=${p%%:*}
-        for deb in "$cache/debs/${name}_"*.deb; do
-            printf '%s %s %s %s\n' "$name" "$(dpkg-deb -f "$deb" Version)" \
-                "$(dpkg-deb -f "$deb" Architecture)" "$(sha256sum "$deb" | cut -c1-16)"
-        done
-    done
+    while read -r deb; do
+        deb=$cache/debs/$deb
+        printf '%s %s %s %s\n' "$(dpkg-deb -f "$deb" Package)" "$(dpkg-deb -f "$deb" Version)" \
+            "$(dpkg-deb -f "$deb" Architecture)" "$(sha256sum "$deb" | cut -c1-16)"
+    done < "$cache/debs/SELECTED"
 } > "$out/MANIFEST"
 cat "$out/MANIFEST"
 build_initrd
