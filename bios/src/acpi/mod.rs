@@ -1,0 +1,241 @@
+//! ACPI tables for direct kernel boot, and the chipset setup a BIOS would
+//! do before handing over (ACPI 6.4 §5.2 "ACPI System Description
+//! Tables"; the PIIX4 power-management block the tables describe is
+//! `devices::pci::acpi_pm`).
+//!
+//! The tables:
+//! - RSDP revision 0 (§5.2.5), placed at [`RSDP_ADDR`] = E0000h in the
+//!   reserved BIOS area, so a kernel that scans E0000–FFFFF finds it too.
+//! - RSDT (§5.2.7) with one entry, the FADT.
+//! - FADT revision 3 (§5.2.9): PM1a event/control blocks, PM timer and
+//!   GPE0 at [`PM_BASE`], SCI_INT 9, SMI_CMD 0 (ACPI mode always on; the
+//!   setup writes set SCI_EN), WBINVD and PROC_C1, RESET_REG = the PIIX3
+//!   reset control port CF9h with value 06h.
+//! - FACS (§5.2.10), required by the FADT's FIRMWARE_CTRL.
+//! - DSDT (§5.2.11.1) holding `\_S5` (§7.4.2 "\_Sx (System States)") with
+//!   SLP_TYP = [`SLP_TYP_S5`], the value the PIIX4 PM1_CNT decodes as soft
+//!   off, and `\_SB.PCI0`, a PNP0A03 PCI root bridge (§6.1.5 `_HID`).
+//!
+//! Not yet: the MADT (it comes with the local APIC and IOAPIC), `_PRT`
+//! interrupt routing and `_CRS` windows for PCI0 (no PCI device needs an
+//! interrupt yet; Linux falls back to its defaults), processor objects,
+//! and sleep states other than S5.
+//!
+//! The RSDT, FADT, FACS and DSDT sit in the last page of RAM, which the
+//! Linux loader reports as ACPI reclaimable memory (E820 type 3).
+
+pub mod aml;
+pub mod tables;
+
+use crate::boot::{AcpiTables, LoadSegment};
+use tables::PmBlocks;
+
+/// The PM I/O base the setup programs into the PIIX4's PMBA (a 64-byte
+/// I/O block, as QEMU's i440FX machine uses).
+pub const PM_BASE: u16 = 0x0600;
+/// PM1a_EVT_BLK offset in the PM block (PM1_STS, PM1_EN).
+pub const PM1_EVT_OFFSET: u16 = 0x00;
+/// PM1a_CNT_BLK offset in the PM block (PM1_CNT).
+pub const PM1_CNT_OFFSET: u16 = 0x04;
+/// PM_TMR_BLK offset in the PM block.
+pub const PM_TMR_OFFSET: u16 = 0x08;
+/// GPE0_BLK offset in the PM block (GPSTS, GPEN).
+pub const GPE0_OFFSET: u16 = 0x0C;
+/// PM1_CNT bit 0.
+pub const SCI_EN: u16 = 0x0001;
+/// SLP_TYP for S5 (PIIX4 SUS_TYP 000b, "soft off").
+pub const SLP_TYP_S5: u8 = 0;
+/// The SCI's ISA IRQ (PIIX4: IRQ9, level).
+pub const SCI_IRQ: u8 = 9;
+/// The PIIX3 Reset Control port and the value FADT RESET_REG writes
+/// (SRST | RCPU: a hard reset).
+pub const RESET_PORT: u16 = 0xCF9;
+/// See [`RESET_PORT`].
+pub const RESET_VALUE: u8 = 0x06;
+/// CMOS index of the century byte (the IBM AT BIOS location).
+pub const CMOS_CENTURY: u8 = 0x32;
+/// PIRQA#–PIRQD# routing the setup programs (the usual PIIX choice).
+pub const PIRQ_IRQS: [u8; 4] = [10, 10, 11, 11];
+
+/// Where the RSDP is placed.
+pub const RSDP_ADDR: u32 = 0xE_0000;
+/// Size of the RAM region holding the other tables.
+pub const REGION_LEN: u32 = 0x1000;
+/// Highest end of the region: below the IOAPIC/APIC pages even with
+/// nearly 4 GiB of RAM.
+pub const REGION_LIMIT: u64 = 0xFEC0_0000;
+
+/// Offsets of the tables inside the region.
+pub const FACS_OFFSET: usize = 0x00; // 64-byte aligned (§5.2.10)
+pub const RSDT_OFFSET: usize = 0x40;
+pub const FADT_OFFSET: usize = 0x80;
+pub const DSDT_OFFSET: usize = 0x180;
+
+/// The DSDT for the machine.
+pub fn dsdt() -> Vec<u8> {
+    use aml::*;
+    let s5 = integer(u32::from(SLP_TYP_S5));
+    let body = [
+        scope(
+            b"\\_SB_",
+            &[device(
+                b"PCI0",
+                &[
+                    name(b"_HID", &eisa_id(b"PNP0A03")),
+                    name(b"_ADR", &integer(0)),
+                    name(b"_UID", &integer(0)),
+                ],
+            )],
+        ),
+        name(
+            b"\\_S5_",
+            &package(&[s5.clone(), s5, integer(0), integer(0)]),
+        ),
+    ]
+    .concat();
+    let mut t = tables::header(b"DSDT", tables::HEADER_LEN + body.len(), 1);
+    t[tables::HEADER_LEN..].copy_from_slice(&body);
+    tables::finish(t)
+}
+
+/// The RSDT, FADT, FACS and DSDT laid out for a region at `base`
+/// ([`REGION_LEN`] bytes), and the RSDP pointing at the RSDT.
+pub fn build_tables(base: u32) -> (Vec<u8>, [u8; tables::RSDP_V1_LEN]) {
+    let at = |off: usize| base + off as u32;
+    let pm = PmBlocks {
+        pm1a_evt: PM_BASE + PM1_EVT_OFFSET,
+        pm1_evt_len: 4,
+        pm1a_cnt: PM_BASE + PM1_CNT_OFFSET,
+        pm1_cnt_len: 2,
+        pm_tmr: PM_BASE + PM_TMR_OFFSET,
+        gpe0: PM_BASE + GPE0_OFFSET,
+        gpe0_len: 4,
+        sci_int: u16::from(SCI_IRQ),
+        reset: (RESET_PORT, RESET_VALUE),
+        century: CMOS_CENTURY,
+    };
+    let dsdt = dsdt();
+    let mut region = vec![0u8; DSDT_OFFSET + dsdt.len()];
+    let parts = [
+        (FACS_OFFSET, tables::facs()),
+        (RSDT_OFFSET, tables::rsdt(&[at(FADT_OFFSET)])),
+        (
+            FADT_OFFSET,
+            tables::fadt(at(FACS_OFFSET), at(DSDT_OFFSET), &pm),
+        ),
+        (DSDT_OFFSET, dsdt),
+    ];
+    for (off, t) in parts {
+        region[off..off + t.len()].copy_from_slice(&t);
+    }
+    (region, tables::rsdp(at(RSDT_OFFSET)))
+}
+
+/// The ACPI tables of a machine with `ram_size` bytes of RAM from address
+/// 0: the region is the last page of RAM (below [`REGION_LIMIT`]), the
+/// RSDP is at [`RSDP_ADDR`].
+pub fn build(ram_size: u64) -> AcpiTables {
+    let top = ram_size.min(REGION_LIMIT) & !u64::from(REGION_LEN - 1);
+    let base = top.saturating_sub(u64::from(REGION_LEN)) as u32;
+    let (region, rsdp) = build_tables(base);
+    AcpiTables {
+        segments: vec![
+            LoadSegment {
+                addr: base,
+                data: region,
+                zero_len: 0,
+            },
+            LoadSegment {
+                addr: RSDP_ADDR,
+                data: rsdp.to_vec(),
+                zero_len: 0,
+            },
+        ],
+        region_base: base,
+        region_len: REGION_LEN,
+        rsdp_addr: RSDP_ADDR,
+    }
+}
+
+/// One port write of the firmware setup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortWrite {
+    pub port: u16,
+    /// 1, 2 or 4 bytes.
+    pub size: u8,
+    pub value: u32,
+}
+
+/// PCI configuration mechanism #1 address of bus 0 `dev.func`, register
+/// `offset` (enable bit set).
+fn config_address(dev: u8, func: u8, offset: u8) -> u32 {
+    0x8000_0000 | u32::from(dev) << 11 | u32::from(func) << 8 | u32::from(offset & 0xFC)
+}
+
+/// Port writes for one configuration write of bus 0 `dev.func`.
+fn config_write(dev: u8, func: u8, offset: u8, size: u8, value: u32) -> [PortWrite; 2] {
+    [
+        PortWrite {
+            port: 0xCF8,
+            size: 4,
+            value: config_address(dev, func, offset),
+        },
+        PortWrite {
+            port: 0xCFC + u16::from(offset & 3),
+            size,
+            value,
+        },
+    ]
+}
+
+/// What a BIOS POST does to the chipset before booting, as port writes
+/// for the machine to apply in order before a directly booted kernel
+/// starts:
+/// 1. i440FX PAM0–PAM6 (59h–5Fh) = 30h/33h: C0000–FFFFF read/write DRAM,
+///    which is what ox86 has there when no ROM is mapped.
+/// 2. PIIX3 PIRQRC[A:D] (60h–63h) = [`PIRQ_IRQS`], and the ELCR (4D0h/
+///    4D1h) marking those IRQs and the SCI level triggered.
+/// 3. PIIX4 PM: PMBA (40h) = [`PM_BASE`], interrupt line (3Ch) = 9,
+///    PMREGMISC.PMIOSE (80h) = 1, then PM1_CNT.SCI_EN = 1 (the FADT has
+///    no SMI_CMD, so the OS expects ACPI mode already on).
+/// 4. CONFIG_ADDRESS left 0.
+pub fn firmware_port_writes() -> Vec<PortWrite> {
+    let mut w = Vec::new();
+    w.extend(config_write(0, 0, 0x59, 1, 0x30));
+    for pam in 0x5A..=0x5F {
+        w.extend(config_write(0, 0, pam, 1, 0x33));
+    }
+    let pirq = u32::from_le_bytes(PIRQ_IRQS);
+    w.extend(config_write(1, 0, 0x60, 4, pirq));
+    let elcr = PIRQ_IRQS
+        .iter()
+        .chain(&[SCI_IRQ])
+        .fold(0u16, |m, irq| m | 1 << irq);
+    w.push(PortWrite {
+        port: 0x4D0,
+        size: 1,
+        value: u32::from(elcr & 0xFF),
+    });
+    w.push(PortWrite {
+        port: 0x4D1,
+        size: 1,
+        value: u32::from(elcr >> 8),
+    });
+    w.extend(config_write(1, 3, 0x40, 4, u32::from(PM_BASE) | 1));
+    w.extend(config_write(1, 3, 0x3C, 1, u32::from(SCI_IRQ)));
+    w.extend(config_write(1, 3, 0x80, 1, 1));
+    w.push(PortWrite {
+        port: PM_BASE + PM1_CNT_OFFSET,
+        size: 2,
+        value: u32::from(SCI_EN),
+    });
+    w.push(PortWrite {
+        port: 0xCF8,
+        size: 4,
+        value: 0,
+    });
+    w
+}
+
+#[cfg(test)]
+mod tests;
