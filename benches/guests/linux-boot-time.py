@@ -7,9 +7,11 @@ Runs COMMAND (stdin /dev/null, stdout = the guest's serial console, stderr kept 
 timestamps every stdout line with the host's monotonic clock (written to LOG_FILE as
 "seconds<TAB>line"), and prints one result line:
 
-  RESULT NAME marker=S|- end=S|- exit=S status=N|timeout check=ok|missing:<first missing line>
+  RESULT NAME console=S|- marker=S|- end=S|- exit=S status=N|timeout check=ok|missing:<line>
 
-marker = time from start to the line "GUEST-BOOT-OK", end = to the line "GUEST-END", exit = to
+console = time from start to the kernel's first console line (containing "Linux version"; the
+kernel replays its log when the serial console registers, so this includes the decompression and
+early setup), marker = to the line "GUEST-BOOT-OK", end = to the line "GUEST-END", exit = to
 the process' exit (the guest's power-off). check = whether the lines of EXPECTED_FILE appear in
 order. The process group is killed after TIMEOUT_S seconds.
 """
@@ -44,13 +46,15 @@ def main():
 
     timer = threading.Timer(timeout, kill)
     timer.start()
-    marker = end = None
+    console = marker = end = None
     want = 0
     with open(log_file, "w") as log:
         for raw in proc.stdout:
             t = time.monotonic() - t0
             line = raw.decode("utf-8", "replace").rstrip("\r\n").rstrip("\r")
             log.write(f"{t:.3f}\t{line}\n")
+            if console is None and "Linux version" in line:
+                console = t
             if marker is None and line == "GUEST-BOOT-OK":
                 marker = t
             if end is None and line == "GUEST-END":
@@ -62,7 +66,7 @@ def main():
     timer.cancel()
     fmt = lambda v: "-" if v is None else f"{v:.2f}"
     check = "ok" if want == len(expected) else "missing:" + expected[want].replace(" ", "_")
-    print(f"RESULT {name} marker={fmt(marker)} end={fmt(end)} exit={t_exit:.2f} "
+    print(f"RESULT {name} console={fmt(console)} marker={fmt(marker)} end={fmt(end)} exit={t_exit:.2f} "
           f"status={'timeout' if timed_out.is_set() else status} check={check}")
 
 

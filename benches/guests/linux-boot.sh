@@ -6,10 +6,12 @@
 #   bash benches/guests/linux-boot.sh
 #
 # Times (host wall clock, from reading the serial console line by line):
-#   marker = start -> "GUEST-BOOT-OK" (kernel boot + /init start)
-#   work   = "GUEST-BOOT-OK" -> "GUEST-END" (md5 of 16 MiB, 100 000-iteration shell loop, awk)
-#   off    = "GUEST-END" -> the emulator's exit (poweroff -f)
-#   total  = start -> exit
+#   console = start -> the kernel's first console line ("Linux version ..."; includes the
+#             bzImage decompression and early setup, the log is replayed when ttyS0 registers)
+#   marker  = start -> "GUEST-BOOT-OK" (kernel boot + /init start)
+#   work    = "GUEST-BOOT-OK" -> "GUEST-END" (md5 of 16 MiB, 100 000-iteration shell loop, awk)
+#   off     = "GUEST-END" -> the emulator's exit (poweroff -f)
+#   total   = start -> exit
 # Settings (environment): MEM=256 (MiB), APPEND="console=ttyS0", OX86_TIMEOUT=900 and
 # QEMU_TIMEOUT=300 (seconds), OX86=path (skips the cargo build), NO_QEMU=1, RUNS=1 (each
 # emulator boots RUNS times; every run is printed, the ratio uses the fastest).
@@ -53,9 +55,9 @@ run() {
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 # report RESULT-line: a readable line; failures explained
 report() {
-    local name marker end exit status check
+    local name console marker end exit status check
     name=$(sed 's/^RESULT \([^ ]*\).*/\1/' <<<"$1")
-    marker=$(field marker "$1"); end=$(field end "$1"); exit=$(field exit "$1")
+    console=$(field console "$1"); marker=$(field marker "$1"); end=$(field end "$1"); exit=$(field exit "$1")
     status=$(field status "$1"); check=$(field check "$1")
     printf '%-6s' "$name"
     if [ "$marker" = - ]; then
@@ -64,8 +66,15 @@ report() {
         last=$( (grep -m1 -i 'error\|ox86:' "$2.err" || grep -v '^\s*$' "$2.err" | tail -1) 2>/dev/null || true)
         [ -n "$last" ] && printf '; stderr: %s' "$last"
         echo ")"
+        last=$(cut -f2- "$2" | grep -v '^\s*$' | tail -1 || true)
+        if [ -n "$last" ]; then
+            printf '      '
+            [ "$console" != - ] && printf 'kernel console after %s s; ' "$console"
+            printf 'last serial line: %s\n' "$last"
+        fi
         return
     fi
+    [ "$console" != - ] && printf 'console %6.2f s   ' "$console"
     printf 'marker %7.2f s' "$marker"
     if [ "$end" != - ]; then
         printf '   work %7.2f s   off %6.2f s' "$(awk "BEGIN{print $end-$marker}")" "$(awk "BEGIN{print $exit-$end}")"
