@@ -42,7 +42,7 @@ fi
 command -v python3 >/dev/null || { echo "skipped: python3 is needed to timestamp the serial output"; exit 0; }
 
 if [ -z "${OX86:-}" ]; then
-    (cd "$top" && cargo build --release --quiet -p frontend)
+    (cd "$top" && cargo build --release --quiet -p ox86)
     OX86=$top/target/release/ox86
 fi
 

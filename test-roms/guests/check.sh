@@ -27,7 +27,7 @@ qemu)
          -kernel "$K" -initrd "$I" -append "$APPEND") ;;
 ox86)
     bin=${2:-$here/../../target/release/ox86}
-    [ -x "$bin" ] || { echo "check.sh: $bin not found (cargo build --release -p frontend)" >&2; exit 1; }
+    [ -x "$bin" ] || { echo "check.sh: $bin not found (cargo build --release -p ox86)" >&2; exit 1; }
     cmd=("$bin" run --headless --kernel "$K" --initrd "$I" --append "$APPEND" --serial stdio
          --memory "$MEM" --no-reboot --timeout "$TIMEOUT") ;;
 *) echo "usage: check.sh qemu|ox86 [BINARY]" >&2; exit 2 ;;
