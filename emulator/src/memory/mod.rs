@@ -1,8 +1,18 @@
-//! The physical address space: RAM, ROM images, the A20 gate, open bus, and
-//! the code-page bitmap that lets the block cache notice writes to code.
+//! The physical address space: RAM, ROM images, memory-mapped I/O pages,
+//! the A20 gate, open bus, and the code-page bitmap that lets the block
+//! cache notice writes to code.
 //!
 //! Physical addresses are 32 bits. A per-4-KiB-page kind table routes each
 //! access; an ordinary RAM access is one table lookup and a slice access.
+//!
+//! MMIO pages ([`Memory::map_mmio`], e.g. the local APIC and IOAPIC) belong
+//! to devices that [`Memory`] does not own. [`Memory`] itself treats them
+//! as open bus (reads all-ones, writes dropped): that is what DMA, loaders,
+//! the page walker and instruction fetch see. The CPU's data accesses use
+//! [`Memory::read_ram`] / [`Memory::write_ram`], which succeed only for
+//! RAM within one page — the fast path, still one table test — and hand
+//! everything else to the CPU's bus path (`cpu/bus.rs`), which sends the
+//! bytes in MMIO pages ([`Memory::is_mmio`]) to the devices on the I/O bus.
 //! Every write — CPU store, DMA, ROM load — goes through [`Memory`], so a
 //! write to a page that holds decoded code is always seen: the page is
 //! queued for invalidation and its code bit cleared (a store to a page with
@@ -25,6 +35,9 @@ enum PageKind {
     Ram = 1,
     /// ROM region `n` (index into `roms`), read-only.
     Rom = 2,
+    /// A device's registers: CPU accesses go to the I/O bus; everything
+    /// else sees open bus.
+    Mmio = 3,
 }
 
 /// Errors from setting up memory (never from guest accesses).
@@ -34,6 +47,8 @@ pub enum MemoryError {
     BadRamSize(u64),
     #[error("ROM image of {len:#x} bytes at {base:#x} does not fit the 4 GiB address space or is not page aligned")]
     BadRom { base: u64, len: usize },
+    #[error("MMIO range of {len:#x} bytes at {base:#x} is empty, not page aligned or past 4 GiB")]
+    BadMmio { base: u64, len: u64 },
 }
 
 #[derive(Clone, Debug)]
@@ -114,6 +129,51 @@ impl Memory {
         Ok(())
     }
 
+    /// Make the pages of `base..base + len` (page aligned) memory-mapped
+    /// I/O: they hide RAM and ROM below them (as the APIC pages do).
+    pub fn map_mmio(&mut self, base: u64, len: u64) -> Result<(), MemoryError> {
+        let pages = self.page_range(base, len)?;
+        for p in pages {
+            self.kinds[p] = PageKind::Mmio;
+            self.mark_written(p as u32);
+        }
+        Ok(())
+    }
+
+    /// Undo [`Memory::map_mmio`] (e.g. when the local APIC moves): the
+    /// pages become RAM again where RAM is, else open bus.
+    pub fn unmap_mmio(&mut self, base: u64, len: u64) -> Result<(), MemoryError> {
+        let ram_pages = self.ram.len() >> PAGE_SHIFT;
+        for p in self.page_range(base, len)? {
+            if self.kinds[p] == PageKind::Mmio {
+                self.kinds[p] = if p < ram_pages {
+                    PageKind::Ram
+                } else {
+                    PageKind::Open
+                };
+            }
+        }
+        Ok(())
+    }
+
+    fn page_range(&self, base: u64, len: u64) -> Result<std::ops::Range<usize>, MemoryError> {
+        if !base.is_multiple_of(u64::from(PAGE_SIZE))
+            || !len.is_multiple_of(u64::from(PAGE_SIZE))
+            || len == 0
+            || base + len > 1 << 32
+        {
+            return Err(MemoryError::BadMmio { base, len });
+        }
+        Ok((base >> PAGE_SHIFT) as usize..((base + len) >> PAGE_SHIFT) as usize)
+    }
+
+    /// Whether the page holding `addr` (after the A20 gate and bus width)
+    /// is memory-mapped I/O.
+    #[inline]
+    pub fn is_mmio(&self, addr: u32) -> bool {
+        self.kinds[(self.wrap(addr) >> PAGE_SHIFT) as usize] == PageKind::Mmio
+    }
+
     /// Enable or disable the A20 gate (address line 20 forced low when off).
     pub fn set_a20(&mut self, enabled: bool) {
         self.a20_mask = if enabled { u32::MAX } else { !(1 << 20) };
@@ -149,7 +209,7 @@ impl Memory {
                 let r = &self.roms[self.rom_index[(a >> PAGE_SHIFT) as usize] as usize];
                 r.data.get((a - r.base) as usize).copied().unwrap_or(0xFF)
             }
-            PageKind::Open => 0xFF,
+            PageKind::Open | PageKind::Mmio => 0xFF,
         }
     }
 
@@ -173,6 +233,32 @@ impl Memory {
             Some(&self.ram[a as usize..(a + n) as usize])
         } else {
             None
+        }
+    }
+
+    /// CPU fast path: little-endian read of `n` ≤ 8 bytes if they are RAM
+    /// within one page; `None` for anything else (the caller's slow path).
+    #[inline(always)]
+    pub fn read_ram(&self, addr: u32, n: u32) -> Option<u64> {
+        let s = self.ram_slice(self.wrap(addr), n)?;
+        let mut b = [0u8; 8];
+        b[..n as usize].copy_from_slice(s);
+        Some(u64::from_le_bytes(b))
+    }
+
+    /// CPU fast path: write the low `n` ≤ 8 bytes of `v` if they are RAM
+    /// within one page; returns `false` (nothing written) otherwise.
+    #[inline(always)]
+    pub fn write_ram(&mut self, addr: u32, n: u32, v: u64) -> bool {
+        let a = self.wrap(addr);
+        if (a & (PAGE_SIZE - 1)) + n <= PAGE_SIZE
+            && self.kinds[(a >> PAGE_SHIFT) as usize] == PageKind::Ram
+        {
+            self.check_code(a >> PAGE_SHIFT);
+            self.ram[a as usize..(a + n) as usize].copy_from_slice(&v.to_le_bytes()[..n as usize]);
+            true
+        } else {
+            false
         }
     }
 
@@ -316,6 +402,34 @@ mod tests {
         let mut v = Vec::new();
         m.take_invalidations(&mut v);
         assert_eq!(v, vec![3]);
+    }
+
+    #[test]
+    fn mmio_pages_are_open_bus_to_memory_and_not_ram_to_the_cpu_fast_path() {
+        let mut m = Memory::new(0x10_0000).unwrap();
+        m.write(0x5000, 4, 0x1234_5678);
+        m.map_mmio(0x5000, 0x1000).unwrap();
+        m.map_mmio(0xFEE0_0000, 0x1000).unwrap();
+        for a in [0x5000, 0x5FFF, 0xFEE0_0030] {
+            assert!(m.is_mmio(a), "{a:#x}");
+            assert_eq!(m.read(a, 1), 0xFF, "DMA/fetch see open bus at {a:#x}");
+            assert_eq!(m.read_ram(a, 1), None);
+            assert!(!m.write_ram(a, 4, 0));
+        }
+        assert!(!m.is_mmio(0x4FFF) && !m.is_mmio(0x6000));
+        assert_eq!(m.read_ram(0x4FFC, 4), Some(0));
+        assert_eq!(m.read_ram(0x4FFE, 4), None, "crosses into MMIO");
+        assert!(m.write_ram(0x6000, 2, 0xBEEF));
+        assert_eq!(m.read(0x6000, 2), 0xBEEF);
+        // Unmapping brings the RAM (and its contents) back.
+        m.unmap_mmio(0x5000, 0x1000).unwrap();
+        assert_eq!(m.read_ram(0x5000, 4), Some(0x1234_5678));
+        m.unmap_mmio(0xFEE0_0000, 0x1000).unwrap();
+        assert!(!m.is_mmio(0xFEE0_0000));
+        assert_eq!(m.read(0xFEE0_0000, 4), 0xFFFF_FFFF);
+        assert!(m.map_mmio(0x5001, 0x1000).is_err());
+        assert!(m.map_mmio(0xFFFF_F000, 0x2000).is_err());
+        assert!(m.map_mmio(0x5000, 0).is_err());
     }
 
     #[test]
