@@ -120,23 +120,16 @@ pub struct LoadedKernel {
 /// Problems loading a kernel file; each names the file.
 #[derive(Debug, Error)]
 pub enum KernelError {
-    #[error("cannot read kernel {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("cannot read initrd {path}: {source}")]
-    ReadInitrd {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("kernel {path}: {source}")]
-    Multiboot {
-        path: String,
-        source: MultibootError,
-    },
-    #[error("Linux kernel {path}: {source}")]
-    Linux { path: String, source: LinuxError },
+    // The causes are named `error`, not `source`: the message already
+    // holds them, and anyhow's `{:#}` would print a `source` twice.
+    #[error("cannot read kernel {path}: {error}")]
+    Read { path: String, error: std::io::Error },
+    #[error("cannot read initrd {path}: {error}")]
+    ReadInitrd { path: String, error: std::io::Error },
+    #[error("kernel {path}: {error}")]
+    Multiboot { path: String, error: MultibootError },
+    #[error("Linux kernel {path}: {error}")]
+    Linux { path: String, error: LinuxError },
     #[error("kernel {path} is neither a Linux bzImage (\"HdrS\" at 0x202) nor a Multiboot kernel (magic 0x1BADB002 in the first 8 KiB)")]
     UnknownFormat { path: String },
     #[error("--initrd needs a Linux kernel; {path} is a Multiboot kernel (Multiboot modules are not supported)")]
@@ -163,18 +156,18 @@ pub fn load_kernel_file(
     opts: &KernelOptions<'_>,
 ) -> Result<LoadedKernel, KernelError> {
     let p = path.display().to_string();
-    let data = std::fs::read(path).map_err(|source| KernelError::Read {
+    let data = std::fs::read(path).map_err(|error| KernelError::Read {
         path: p.clone(),
-        source,
+        error,
     })?;
     let kind = kernel_kind(&data);
     let mut notes = Vec::new();
     let image = match kind {
         KernelKind::Linux => {
             let initrd = match opts.initrd {
-                Some(rd) => Some(std::fs::read(rd).map_err(|source| KernelError::ReadInitrd {
+                Some(rd) => Some(std::fs::read(rd).map_err(|error| KernelError::ReadInitrd {
                     path: rd.display().to_string(),
-                    source,
+                    error,
                 })?),
                 None => None,
             };
@@ -185,9 +178,9 @@ pub fn load_kernel_file(
                 acpi: opts.acpi,
                 console: TextConsole::default(),
             };
-            let k = linux::load(&data, &lo).map_err(|source| KernelError::Linux {
+            let k = linux::load(&data, &lo).map_err(|error| KernelError::Linux {
                 path: p.clone(),
-                source,
+                error,
             })?;
             if k.header.is_64bit() {
                 notes.push(format!("{p} is a 64-bit kernel: it needs long mode, which the emulated CPU does not have"));
@@ -204,7 +197,7 @@ pub fn load_kernel_file(
                 Err(MultibootError::NoHeader) => {
                     return Err(KernelError::UnknownFormat { path: p })
                 }
-                Err(source) => return Err(KernelError::Multiboot { path: p, source }),
+                Err(error) => return Err(KernelError::Multiboot { path: p, error }),
             };
             if opts.initrd.is_some() {
                 return Err(KernelError::InitrdNeedsLinux { path: p });
@@ -264,7 +257,7 @@ mod tests {
             matches!(
                 e,
                 KernelError::Linux {
-                    source: LinuxError::BadBootFlag(0),
+                    error: LinuxError::BadBootFlag(0),
                     ..
                 }
             ),

@@ -4,6 +4,7 @@
 //!
 //! Later: the built-in BIOS with its services.
 
+pub mod acpi;
 pub mod boot;
 pub mod demo;
 pub mod linux;
