@@ -150,6 +150,17 @@ pub fn kernel_kind(data: &[u8]) -> KernelKind {
     }
 }
 
+/// Whether the file at `path` is a Linux bzImage (by its "HdrS"
+/// signature); false when it cannot be read. For choosing defaults before
+/// loading (e.g. the RAM size): errors come from [`load_kernel_file`].
+pub fn is_linux_kernel_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; LINUX_HEADER_MAGIC_OFFSET + 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| kernel_kind(&head) == KernelKind::Linux)
+}
+
 /// Read a kernel file (and the initrd) and load it for direct boot.
 pub fn load_kernel_file(
     path: &Path,
@@ -280,6 +291,9 @@ mod tests {
         .unwrap();
         assert_eq!(k.kind, KernelKind::Linux);
         assert!(k.notes.is_empty());
+        assert!(is_linux_kernel_file(&bzp));
+        assert!(!is_linux_kernel_file(&junk));
+        assert!(!is_linux_kernel_file(&dir.join("missing")));
         assert!(k
             .image
             .segments

@@ -13,8 +13,8 @@ pub mod multiboot;
 pub mod rom;
 
 pub use boot::{
-    kernel_kind, load_kernel_file, AcpiTables, BootImage, KernelError, KernelKind, KernelOptions,
-    LoadSegment, LoadedKernel, ProtectedModeEntry,
+    is_linux_kernel_file, kernel_kind, load_kernel_file, AcpiTables, BootImage, KernelError,
+    KernelKind, KernelOptions, LoadSegment, LoadedKernel, ProtectedModeEntry,
 };
 pub use linux::{LinuxError, LinuxKernel, LinuxOptions};
 pub use multiboot::{MultibootError, MultibootKernel, MultibootOptions};
