@@ -224,20 +224,27 @@ impl AcpiPm {
         self.pm1_sts |= PWRBTN_STS;
     }
 
-    /// The SCI output at `now_ns`: SCI_EN and an enabled event pending.
-    pub fn sci_level(&mut self, now_ns: u64) -> bool {
-        self.sync(now_ns);
-        self.pm1_cnt & SCI_EN != 0
-            && (self.pm1_sts & self.pm1_en & PM1_EN_MASK != 0 || self.gpe0_sts & self.gpe0_en != 0)
+    /// PM1_STS as it reads at `now_ns` (without updating the block).
+    fn status_at(&self, now_ns: u64) -> u16 {
+        let carried = ticks_at(now_ns) >> PM_TIMER_CARRY_SHIFT > self.carry_epoch;
+        self.pm1_sts | if carried { TMR_STS } else { 0 }
     }
 
-    /// When the SCI may next rise by itself: the next timer carry, if the
-    /// timer event is enabled and not already pending.
-    pub fn next_event_ns(&mut self, now_ns: u64) -> Option<u64> {
-        self.sync(now_ns);
-        let armed =
-            self.pm1_cnt & SCI_EN != 0 && self.pm1_en & TMR_STS != 0 && self.pm1_sts & TMR_STS == 0;
-        armed.then(|| time_of_tick((self.carry_epoch + 1) << PM_TIMER_CARRY_SHIFT))
+    /// The SCI output at `now_ns`: SCI_EN and an enabled event pending.
+    pub fn sci_level(&self, now_ns: u64) -> bool {
+        self.pm1_cnt & SCI_EN != 0
+            && (self.status_at(now_ns) & self.pm1_en & PM1_EN_MASK != 0
+                || self.gpe0_sts & self.gpe0_en != 0)
+    }
+
+    /// When the SCI may next rise by itself: the next timer carry after
+    /// `now_ns`, if the timer event is enabled and not already pending.
+    pub fn next_event_ns(&self, now_ns: u64) -> Option<u64> {
+        let armed = self.pm1_cnt & SCI_EN != 0
+            && self.pm1_en & TMR_STS != 0
+            && self.status_at(now_ns) & TMR_STS == 0;
+        let epoch = ticks_at(now_ns) >> PM_TIMER_CARRY_SHIFT;
+        armed.then(|| time_of_tick((epoch + 1) << PM_TIMER_CARRY_SHIFT))
     }
 
     /// Takes (and clears) a pending power-off (S5) request.

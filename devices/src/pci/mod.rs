@@ -170,12 +170,12 @@ impl Pci {
     }
 
     /// The SCI line (IRQ 9, level triggered).
-    pub fn sci_level(&mut self, now_ns: u64) -> bool {
+    pub fn sci_level(&self, now_ns: u64) -> bool {
         self.pm.regs.sci_level(now_ns)
     }
 
     /// When a device here may next change an interrupt line by itself.
-    pub fn next_event_ns(&mut self, now_ns: u64) -> Option<u64> {
+    pub fn next_event_ns(&self, now_ns: u64) -> Option<u64> {
         self.pm.regs.next_event_ns(now_ns)
     }
 
