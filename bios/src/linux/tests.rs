@@ -499,3 +499,56 @@ fn segments_do_not_overlap_and_lie_in_ram() {
         "below the stack"
     );
 }
+
+/// The guest kit's Debian kernel (`test-roms/guests/fetch.sh`), when it
+/// has been built: its header parses to the values its build has, and it
+/// loads with the kit's initrd. Skipped (with a message) without the kit.
+#[test]
+fn debian_686_kernel_from_the_guest_kit() {
+    let out = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../test-roms/guests/cache/out/"
+    );
+    let (Ok(kernel), Ok(initrd)) = (
+        std::fs::read(format!("{out}vmlinuz-686")),
+        std::fs::read(format!("{out}initrd-686.gz")),
+    ) else {
+        eprintln!("skipped: no guest kit in {out} (run test-roms/guests/fetch.sh)");
+        return;
+    };
+    let h = SetupHeader::parse(&kernel).unwrap();
+    assert!(h.version >= 0x020F, "{}", h.version_string());
+    assert!(h.relocatable_kernel && !h.is_64bit());
+    assert_eq!(h.code32_start, 0x10_0000);
+    assert_eq!(h.pref_address, 0x100_0000, "CONFIG_PHYSICAL_START");
+    assert_eq!(h.cmdline_size, 2047);
+    let o = LinuxOptions {
+        ram_size: 128 << 20,
+        initrd: Some(&initrd),
+        ..opts()
+    };
+    let k = load(&kernel, &o).unwrap();
+    let (addr, size) = k.initrd.unwrap();
+    assert_eq!(size as usize, initrd.len());
+    let top = 128u64 << 20;
+    assert_eq!(u64::from(addr), (top - u64::from(size)) / 4096 * 4096);
+    assert!(u64::from(addr) >= k.kernel_end && addr % 4096 == 0);
+    // 33 MiB for the kernel to decompress in, then the initrd.
+    assert!(load(
+        &kernel,
+        &LinuxOptions {
+            ram_size: 64 << 20,
+            ..o.clone()
+        }
+    )
+    .is_ok());
+    let e = load(
+        &kernel,
+        &LinuxOptions {
+            ram_size: 32 << 20,
+            ..o
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(e, LinuxError::KernelDoesNotFit { .. }), "{e}");
+}
