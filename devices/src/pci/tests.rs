@@ -205,3 +205,119 @@ fn guest_garbage_never_panics() {
     let _ = pci.take_power_off_request();
     let _ = pci.take_reset_request();
 }
+
+/// The PC bus with the chipset, its PICs initialised (vectors 08h/70h,
+/// all lines unmasked), PMBASE = 600h with PMIOSE set, SCI_EN set.
+fn pc_bus_with_acpi() -> crate::IoBus {
+    use crate::{ClockMode, CmosLayout, DebugPorts, DebugPortsConfig, IoBus, PlatformConfig};
+    let mut bus =
+        IoBus::new(DebugPorts::new(DebugPortsConfig::default())).with_pc_devices(&PlatformConfig {
+            clock: ClockMode::Deterministic,
+            rtc_unix_secs: 0,
+            cmos: CmosLayout::new(32 << 20, 0),
+        });
+    for (port, v) in [
+        (0x20, 0x11),
+        (0x21, 0x08),
+        (0x21, 0x04),
+        (0x21, 0x01),
+        (0xA0, 0x11),
+        (0xA1, 0x70),
+        (0xA1, 0x02),
+        (0xA1, 0x01),
+        (0x21, 0x00),
+        (0xA1, 0x00),
+        (0x4D1, 0x02), // ELCR: IRQ 9 level triggered
+    ] {
+        bus.write(port, B, v);
+    }
+    bus.write(0xCF8, D, config_address(0, 1, 3, PIIX4_PMBA));
+    bus.write(0xCFC, D, 0x601);
+    bus.write(0xCF8, D, config_address(0, 1, 3, PIIX4_PMREGMISC));
+    bus.write(0xCFC, B, 1);
+    bus.write(0x600 + PM1_CNT, W, u32::from(SCI_EN));
+    bus
+}
+
+#[test]
+fn io_bus_passes_full_width_accesses_to_the_chipset() {
+    let mut bus = pc_bus_with_acpi();
+    bus.write(0xCF8, D, 0x8000_0000);
+    assert_eq!(bus.read(0xCF8, D), 0x8000_0000);
+    assert_eq!(bus.read(0xCFC, D), 0x1237_8086);
+    assert_eq!(bus.read(0xCFE, W), 0x1237);
+    // PM_TMR at 1 s of deterministic time (1 ns per instruction).
+    assert_eq!(bus.read_at(0x608, D, 1_000_000_000), 3_579_545);
+}
+
+#[test]
+fn io_bus_s5_write_requests_power_off() {
+    use super::acpi_pm::SLP_TYP_SHIFT;
+    let mut bus = pc_bus_with_acpi();
+    let typ = u32::from(super::acpi_pm::SLP_TYP_SOFT_OFF) << SLP_TYP_SHIFT;
+    bus.write(0x604, W, u32::from(SCI_EN) | typ);
+    assert!(!bus.power_off_requested);
+    bus.write(0x604, W, u32::from(SCI_EN | SLP_EN) | typ);
+    assert!(bus.power_off_requested);
+}
+
+#[test]
+fn io_bus_cf9_reset_control_requests_reset() {
+    let mut bus = pc_bus_with_acpi();
+    assert!(!bus.take_reset_request());
+    bus.write(0xCF9, B, 0x06);
+    assert!(bus.take_reset_request());
+}
+
+#[test]
+fn sci_reaches_irq9_level_triggered_through_the_pic() {
+    use super::acpi_pm::{PM1_EN, PWRBTN_STS};
+    let mut bus = pc_bus_with_acpi();
+    bus.write(0x600 + PM1_EN, W, u32::from(PWRBTN_STS));
+    bus.update(10);
+    assert!(!bus.pic.as_ref().unwrap().interrupt_requested());
+    bus.pci.as_mut().unwrap().pm.regs.press_power_button();
+    bus.update(20);
+    let pic = bus.pic.as_mut().unwrap();
+    assert!(pic.interrupt_requested());
+    assert_eq!(pic.acknowledge(), Some(0x71), "slave base 70h + IRQ 9 - 8");
+    assert_eq!(bus.take_risen_lines() & (1 << 9), 1 << 9);
+    // The handler clears PWRBTN_STS (the level falls) and sends EOIs; the
+    // machine updates the lines after every port access.
+    bus.write(0x600, W, u32::from(PWRBTN_STS));
+    bus.update(25);
+    bus.write(0xA0, B, 0x20);
+    bus.write(0x20, B, 0x20);
+    bus.update(30);
+    assert!(!bus.pic.as_ref().unwrap().interrupt_requested());
+    // Still level triggered: a held line requests again after the EOI.
+    bus.pci.as_mut().unwrap().pm.regs.press_power_button();
+    bus.update(40);
+    let pic = bus.pic.as_mut().unwrap();
+    assert_eq!(pic.acknowledge(), Some(0x71));
+    bus.write(0xA0, B, 0x20);
+    bus.write(0x20, B, 0x20);
+    bus.update(50);
+    assert!(
+        bus.pic.as_ref().unwrap().interrupt_requested(),
+        "line still high"
+    );
+}
+
+#[test]
+fn pm_timer_carry_is_a_bus_timer_event_when_tmr_en() {
+    use super::acpi_pm::{PM1_EN, TMR_STS};
+    let mut bus = pc_bus_with_acpi();
+    bus.update(0);
+    let before = bus.next_event_ns();
+    bus.write(0x600 + PM1_EN, W, u32::from(TMR_STS));
+    bus.update(1);
+    // Bit 23 of a 3.579545 MHz counter first changes after 2^23 ticks.
+    let carry = ((1u128 << 23) * 1_000_000_000).div_ceil(3_579_545) as u64;
+    let next = bus.next_event_ns().unwrap();
+    assert_eq!(next, before.map_or(carry, |b| b.min(carry)));
+    assert!(bus.needs_update(carry));
+    bus.update(carry);
+    let pic = bus.pic.as_mut().unwrap();
+    assert!(pic.interrupt_requested());
+}
