@@ -118,9 +118,7 @@ impl ApicTimer {
             // Keep the anchor on a tick edge so the count stays exact.
             let ticks = (now_ns - self.anchor_ns) / self.period_ns();
             let edge = self.anchor_ns + ticks * self.period_ns();
-            if c == 0 {
-                self.running = false;
-            }
+            // A one-shot count that reached 0 stays due: `fire_due` takes it.
             self.anchor_ns = edge;
             self.anchor_count = c;
         }
@@ -240,6 +238,32 @@ mod tests {
         assert_eq!(t.current(400), 600);
         assert_eq!(t.current(416), 599);
         assert_eq!(t.deadline_ns(), Some(400 + 600 * 16));
+    }
+
+    #[test]
+    fn expiry_is_not_lost_by_a_divider_change_after_it() {
+        let mut t = ApicTimer {
+            dcr: 0b1011,
+            ..Default::default()
+        };
+        t.load(10, 0);
+        t.set_dcr(0b0000, 15);
+        assert_eq!(t.current(15), 0);
+        assert!(t.fire_due(15), "the expiry at 10 still fires");
+        assert!(!t.fire_due(100));
+    }
+
+    #[test]
+    fn switching_to_periodic_keeps_the_count() {
+        let mut t = ApicTimer {
+            dcr: 0b1011,
+            ..Default::default()
+        };
+        t.load(100, 0);
+        t.set_periodic(true, 30);
+        assert_eq!(t.current(30), 70);
+        assert!(t.fire_due(100));
+        assert_eq!(t.deadline_ns(), Some(200));
     }
 
     #[test]
