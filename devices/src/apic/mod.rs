@@ -26,6 +26,19 @@ use crate::pic8259::Pic;
 /// Size of each APIC's memory-mapped page.
 pub const APIC_PAGE_SIZE: u32 = 4096;
 
+/// The IOAPIC input an ISA IRQ line drives on a PC: IRQ n on pin n, except
+/// the timer's IRQ0, which is wired to pin 2 (the interrupt source override
+/// an MP table or MADT reports: ISA IRQ0 → global system interrupt 2), and
+/// IRQ2, the 8259A cascade, which reaches no pin.
+pub fn isa_irq_pin(irq: u8) -> Option<usize> {
+    match irq {
+        0 => Some(2),
+        2 => None,
+        1..=15 => Some(usize::from(irq)),
+        _ => None,
+    }
+}
+
 /// Delivery modes of LVT entries, the ICR and IOAPIC redirection entries
 /// (SDM Figure 10-8 / 10-12; 82093AA Table 2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

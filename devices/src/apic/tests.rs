@@ -136,3 +136,33 @@ fn nmi_through_lint1() {
     assert!(bus.take_nmi());
     assert!(!bus.interrupt_requested(None), "an NMI is not INTR");
 }
+
+#[test]
+fn extint_message_from_the_ioapic_takes_the_vector_from_the_8259a() {
+    let mut bus = enabled_bus();
+    let mut pic = pc_pic();
+    ioapic_write(&mut bus, 0x10 + 2 * 3, 0x700); // pin 3: ExtINT, edge, unmasked
+    pic.service_irq(3, true);
+    bus.set_irq(3, true);
+    assert!(bus.interrupt_requested(Some(&pic)));
+    assert_eq!(bus.acknowledge(Some(&mut pic)), Some(0x0B));
+    assert!(
+        !bus.interrupt_requested(Some(&pic)),
+        "one message, one INTA"
+    );
+}
+
+#[test]
+fn isa_irqs_on_ioapic_pins() {
+    // (IRQ, pin)
+    for (irq, pin) in [
+        (0, Some(2)),
+        (1, Some(1)),
+        (2, None),
+        (8, Some(8)),
+        (15, Some(15)),
+        (16, None),
+    ] {
+        assert_eq!(isa_irq_pin(irq), pin, "IRQ {irq}");
+    }
+}
