@@ -87,7 +87,7 @@ report() {
 echo "guest: $(basename "$K") + $(basename "$I"), ${MEM} MiB, append \"$APPEND\" (expected lines: $EXPECTED)"
 declare -A best_marker best_total
 for n in $(seq 1 "$RUNS"); do
-    r=$(run ox86 "$n" "$OX86_TIMEOUT" "$OX86" run --headless --kernel "$K" --initrd "$I" --append "$APPEND" \
+    r=$(run ox86 "$n" "$((OX86_TIMEOUT + 30))" "$OX86" run --headless --kernel "$K" --initrd "$I" --append "$APPEND" \
         --serial stdio --memory "$MEM" --no-reboot --timeout "$OX86_TIMEOUT")
     report "$r" "$logs/ox86-$n.log"
     if [[ $r == *check=ok* && $r == *status=0* ]]; then
