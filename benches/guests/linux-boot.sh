@@ -72,6 +72,7 @@ report() {
             [ "$console" != - ] && printf 'kernel console after %s s; ' "$console"
             printf 'last serial line: %s\n' "$last"
         fi
+        summary "$2"
         return
     fi
     [ "$console" != - ] && printf 'console %6.2f s   ' "$console"
@@ -82,6 +83,13 @@ report() {
         printf '   (no GUEST-END)'
     fi
     printf '   total %7.2f s   status %s   output %s\n' "$exit" "$status" "$check"
+    summary "$2"
+}
+# summary LOG: ox86's closing line ("ox86: N instructions in T s (M MIPS)"), if any
+summary() {
+    local s
+    s=$(grep -a 'instructions in' "$1.err" 2>/dev/null | tail -1 || true)
+    if [ -n "$s" ]; then printf '      %s\n' "$s"; fi
 }
 
 echo "guest: $(basename "$K") + $(basename "$I"), ${MEM} MiB, append \"$APPEND\" (expected lines: $EXPECTED)"
