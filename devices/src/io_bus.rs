@@ -1,16 +1,66 @@
-//! The x86 I/O port space (IN/OUT/INS/OUTS).
+//! The x86 I/O port space (IN/OUT/INS/OUTS) of the PC, and the wiring of
+//! the legacy devices' interrupt lines, A20 and reset outputs.
 //!
 //! Ports are 16-bit addresses; accesses are 1, 2 or 4 bytes wide. A wide
 //! access to ports claimed by byte-wide devices is split into byte accesses,
-//! which is what the ISA bus does for 8-bit devices.
+//! which is what the ISA bus does for 8-bit devices. Unclaimed ports read
+//! all-ones (an open bus) and ignore writes.
+//!
+//! The PC platform ([`IoBus::with_pc_devices`]) puts these on the bus (IBM
+//! PC/AT Technical Reference, "System I/O address map"):
+//!
+//! | ports | device | IRQ |
+//! |---|---|---|
+//! | 0x20/0x21, 0xA0/0xA1, 0x4D0/0x4D1 | dual 8259A + PIIX ELCR | — |
+//! | 0x40–0x43, 0x61 | 8254 PIT, system control port B | 0 (OUT0) |
+//! | 0x60, 0x64 | 8042 keyboard controller | 1, 12 |
+//! | 0x70/0x71 | MC146818 CMOS/RTC (0x70 bit 7: NMI mask) | 8 |
+//! | 0x92 | system control port A (fast A20, fast reset) | — |
+//! | 0x3F8, 0x2F8, 0x3E8, 0x2E8 (8 each) | 16550A COM1–COM4 | 4, 3, 4, 3 |
+//!
+//! Time: the bus owns the machine's [`VirtualClock`]. Every access carries
+//! the CPU's retired-instruction count ([`IoBus::read_at`] /
+//! [`IoBus::write_at`]), which the clock turns into `now_ns` for the timer
+//! devices: one multiply per access.
+//!
+//! Interrupt lines: the device models only expose their output levels.
+//! [`IoBus::update`] brings the timers to the present and drives the
+//! changed lines into the PIC (PIT OUT0 rising edges are replayed as
+//! edges; the others are levels, edge-detected by the 8259A unless the ELCR
+//! makes them level-triggered; COM1/COM3 and COM2/COM4 share a line, ORed).
+//! The machine calls it when [`IoBus::needs_update`] says so: after a
+//! device port access or host input, or when the next timer event
+//! ([`IoBus::next_event_ns`]) is due.
 
+use crate::clock::{ClockMode, VirtualClock};
+use crate::cmos_rtc::{CmosLayout, CmosRtc, CMOS_DATA_PORT, CMOS_INDEX_PORT};
 use crate::debug_ports::DebugPorts;
+use crate::i8042::{self, I8042};
+use crate::pci::{Pci, SCI_IRQ};
 use crate::pic8259::Pic;
-use crate::uart16550::{Uart16550, COM1_BASE, REGISTER_COUNT};
+use crate::pit8254::{Pit8254, PORT_CONTROL, PORT_COUNTER0, PORT_SYSTEM_CONTROL_B};
+use crate::port92::{Port92, PORT92};
+use crate::uart16550::{Uart16550, REGISTER_COUNT};
 
-/// COM1 as the machine wires it: transmitted bytes collect in a buffer that
-/// the host drains (see [`IoBus::take_serial_output`]).
-pub type Com1 = Uart16550<Vec<u8>>;
+/// A serial port as the machine wires it: transmitted bytes collect in a
+/// buffer that the host drains (see [`IoBus::take_com_output`]).
+pub type SerialPort = Uart16550<Vec<u8>>;
+/// COM1 (kept for older callers).
+pub type Com1 = SerialPort;
+
+/// Base ports of COM1–COM4.
+pub const COM_BASES: [u16; 4] = [0x3F8, 0x2F8, 0x3E8, 0x2E8];
+/// ISA IRQs of COM1–COM4 (COM3 shares IRQ4 with COM1, COM4 IRQ3 with COM2).
+pub const COM_IRQS: [u8; 4] = [4, 3, 4, 3];
+/// IRQ of the PIT's counter 0 output.
+pub const PIT_IRQ: u8 = 0;
+/// IRQ of the RTC.
+pub const RTC_IRQ: u8 = 8;
+
+/// ISA lines the bus drives as levels (all but IRQ0, which is replayed as
+/// edges, and IRQ13, the FPU's FERR#, which the machine drives).
+const LEVEL_LINES: u16 =
+    1 << i8042::KBD_IRQ | 1 << i8042::AUX_IRQ | 1 << RTC_IRQ | 1 << 3 | 1 << 4 | 1 << SCI_IRQ;
 
 /// Width of one port access.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,18 +90,63 @@ impl IoSize {
     }
 }
 
-/// The I/O bus: owns the port-mapped devices of the machine.
+/// How to build the PC devices.
+#[derive(Clone, Debug)]
+pub struct PlatformConfig {
+    /// Clock mode.
+    pub clock: ClockMode,
+    /// The RTC's time (Unix seconds, UTC) at guest time 0.
+    pub rtc_unix_secs: i64,
+    /// The BIOS fields of CMOS RAM (memory sizes, equipment…).
+    pub cmos: CmosLayout,
+}
+
+/// The I/O bus: owns the port-mapped devices of the machine and its clock.
 #[derive(Debug, Default)]
 pub struct IoBus {
     /// POST code, debug console and exit ports.
     pub debug: DebugPorts,
-    /// The 16550A UART at 0x3F8–0x3FF, if present.
-    pub com1: Option<Com1>,
+    /// The machine's virtual clock.
+    pub clock: VirtualClock,
+    /// COM1–COM4 (16550A), where present.
+    pub com: [Option<SerialPort>; 4],
     /// The dual 8259A PIC (0x20/0x21, 0xA0/0xA1) with the PIIX ELCR
     /// (0x4D0/0x4D1), if present.
     pub pic: Option<Pic>,
+    /// The 8254 PIT with port 0x61.
+    pub pit: Option<Pit8254>,
+    /// The CMOS RAM and RTC.
+    pub rtc: Option<CmosRtc>,
+    /// The 8042 keyboard controller with keyboard and mouse.
+    pub kbc: Option<I8042>,
+    /// Port 0x92.
+    pub port92: Option<Port92>,
+    /// The local APIC and IOAPIC (memory-mapped: [`IoBus::mmio_read`]),
+    /// if present.
+    pub apic: Option<crate::apic::ApicBus>,
+    /// PCI bus 0 (i440FX, PIIX3, PIIX4 PM): ports 0xCF8–0xCFF and the ACPI
+    /// PM block at PMBASE, full-width; its SCI drives IRQ 9.
+    pub pci: Option<Pci>,
+    /// A device asked the machine to power off (ACPI S5 and the like): the
+    /// machine ends the run with `RunOutcome::PowerOff`. Devices set it;
+    /// nothing clears it.
+    pub power_off_requested: bool,
     /// Number of port accesses seen (reads + writes); useful in tests.
     pub accesses: u64,
+    /// Instruction count of the last access (time of accesses made without
+    /// one, e.g. [`IoBus::read`]).
+    last_icount: u64,
+    /// A device's lines may have changed since the last [`IoBus::update`].
+    lines_dirty: bool,
+    /// A timer was accessed: its next event must be recomputed.
+    timers_dirty: bool,
+    /// Next timer event (`u64::MAX`: none), as of the last update.
+    next_event: u64,
+    /// Levels last driven into the PIC, by IRQ.
+    irq_levels: u16,
+    /// Lines that rose (or got a replayed edge) since the last
+    /// [`IoBus::take_risen_lines`].
+    risen: u16,
 }
 
 impl IoBus {
@@ -59,9 +154,8 @@ impl IoBus {
     pub fn new(debug: DebugPorts) -> Self {
         IoBus {
             debug,
-            com1: None,
-            pic: None,
-            accesses: 0,
+            next_event: u64::MAX,
+            ..Default::default()
         }
     }
 
@@ -73,16 +167,28 @@ impl IoBus {
 
     /// Add COM1 (a 16550A at 0x3F8–0x3FF, in its reset state).
     pub fn with_com1(mut self) -> Self {
-        self.com1 = Some(Uart16550::new(Vec::new()));
+        self.com[0] = Some(Uart16550::new(Vec::new()));
         self
     }
 
-    /// Bytes COM1 transmitted since the last call (empty without COM1).
-    pub fn take_serial_output(&mut self) -> Vec<u8> {
-        self.com1
-            .as_mut()
-            .map(|u| std::mem::take(u.sink_mut()))
-            .unwrap_or_default()
+    /// Add the PC platform: PIC, PIT, CMOS/RTC, 8042, port 0x92 and
+    /// COM1–COM4, with the clock in `cfg.clock` mode at time 0.
+    pub fn with_pc_devices(mut self, cfg: &PlatformConfig) -> Self {
+        self.clock = VirtualClock::new(cfg.clock);
+        self.pic = Some(Pic::new());
+        self.pit = Some(Pit8254::new());
+        let mut rtc = CmosRtc::new(cfg.rtc_unix_secs, 0);
+        rtc.apply_layout(&cfg.cmos);
+        self.rtc = Some(rtc);
+        self.kbc = Some(I8042::new());
+        self.port92 = Some(Port92::new());
+        self.pci = Some(Pci::new(0));
+        for c in &mut self.com {
+            *c = Some(Uart16550::new(Vec::new()));
+        }
+        self.lines_dirty = true;
+        self.timers_dirty = true;
+        self
     }
 
     /// A bus with nothing on it: every port is an open bus (for harnesses
@@ -94,9 +200,85 @@ impl IoBus {
         }))
     }
 
-    /// Read `size` bytes from `port`.
+    /// Bytes COM1 transmitted since the last call (empty without COM1).
+    pub fn take_serial_output(&mut self) -> Vec<u8> {
+        self.take_com_output(0)
+    }
+
+    /// Bytes COM`n+1` transmitted since the last call (empty if absent).
+    pub fn take_com_output(&mut self, n: usize) -> Vec<u8> {
+        self.com
+            .get_mut(n)
+            .and_then(Option::as_mut)
+            .map(|u| std::mem::take(u.sink_mut()))
+            .unwrap_or_default()
+    }
+
+    /// Bytes COM`n+1`'s receiver can take without an overrun (0 if absent).
+    pub fn com_rx_space(&self, n: usize) -> usize {
+        self.com
+            .get(n)
+            .and_then(Option::as_ref)
+            .map_or(0, Uart16550::rx_space)
+    }
+
+    /// A byte arrives from the host on COM`n+1`'s serial input; false if
+    /// lost (see [`Uart16550::receive`]) or the port is absent.
+    pub fn com_receive(&mut self, n: usize, byte: u8) -> bool {
+        let Some(u) = self.com.get_mut(n).and_then(Option::as_mut) else {
+            return false;
+        };
+        self.lines_dirty = true;
+        u.receive(byte)
+    }
+
+    /// Guest time now, for the last access's instruction count.
+    pub fn now_ns(&self) -> u64 {
+        self.clock.now_ns(self.last_icount)
+    }
+
+    /// The A20 gate as the board computes it: the 8042's output port bit 1
+    /// OR port 0x92 bit 1 (true without either device: the gate is open).
+    pub fn a20(&self) -> bool {
+        match (&self.kbc, &self.port92) {
+            (None, None) => true,
+            (k, p) => k.as_ref().is_some_and(I8042::a20) || p.as_ref().is_some_and(Port92::a20),
+        }
+    }
+
+    /// Takes a pending CPU reset request (8042 output port bit 0 pulsed
+    /// low, or port 0x92 bit 0 set).
+    pub fn take_reset_request(&mut self) -> bool {
+        let k = self.kbc.as_mut().is_some_and(I8042::take_reset_request);
+        let p = self.port92.as_mut().is_some_and(Port92::take_reset_request);
+        let c = self.pci.as_mut().is_some_and(Pci::take_reset_request);
+        k || p || c
+    }
+
+    /// NMI disabled through port 0x70 bit 7 (false without an RTC).
+    pub fn nmi_masked(&self) -> bool {
+        self.rtc.as_ref().is_some_and(CmosRtc::nmi_masked)
+    }
+
+    /// Read `size` bytes from `port` at the time of the last access.
     pub fn read(&mut self, port: u16, size: IoSize) -> u32 {
+        self.read_at(port, size, self.last_icount)
+    }
+
+    /// Write the low `size` bytes of `value` to `port` at the time of the
+    /// last access.
+    pub fn write(&mut self, port: u16, size: IoSize, value: u32) {
+        self.write_at(port, size, value, self.last_icount)
+    }
+
+    /// Read `size` bytes from `port` when `icount` instructions have
+    /// retired.
+    pub fn read_at(&mut self, port: u16, size: IoSize, icount: u64) -> u32 {
         self.accesses += 1;
+        self.last_icount = icount;
+        if let Some(v) = self.pci_read(port, size) {
+            return v;
+        }
         let mut value = 0u32;
         for i in 0..size as u16 {
             let byte = self.read_byte(port.wrapping_add(i));
@@ -105,10 +287,12 @@ impl IoBus {
         value
     }
 
-    /// Write the low `size` bytes of `value` to `port`.
-    pub fn write(&mut self, port: u16, size: IoSize, value: u32) {
+    /// Write the low `size` bytes of `value` to `port` when `icount`
+    /// instructions have retired.
+    pub fn write_at(&mut self, port: u16, size: IoSize, value: u32, icount: u64) {
         self.accesses += 1;
-        if self.debug.write_wide(port, size, value) {
+        self.last_icount = icount;
+        if self.debug.write_wide(port, size, value) || self.pci_write(port, size, value) {
             return;
         }
         for i in 0..size as u16 {
@@ -116,118 +300,287 @@ impl IoBus {
         }
     }
 
+    /// CPU load of `size` (1, 2 or 4) bytes at physical `addr` in an MMIO
+    /// page, when `icount` instructions have retired. Nothing decoded
+    /// there: all-ones.
+    pub fn mmio_read(&mut self, addr: u32, size: u32, icount: u64) -> u32 {
+        self.accesses += 1;
+        self.last_icount = icount;
+        let now = self.clock.now_ns(icount);
+        match self.apic.as_mut() {
+            Some(a) => {
+                a.advance(now);
+                a.mmio_read(addr, size)
+            }
+            None => u32::MAX >> (32 - 8 * size.clamp(1, 4)),
+        }
+    }
+
+    /// CPU store of `size` bytes of `value` at physical `addr` in an MMIO
+    /// page, when `icount` instructions have retired.
+    pub fn mmio_write(&mut self, addr: u32, size: u32, value: u32, icount: u64) {
+        self.accesses += 1;
+        self.last_icount = icount;
+        let now = self.clock.now_ns(icount);
+        if let Some(a) = self.apic.as_mut() {
+            a.advance(now);
+            a.mmio_write(addr, size, value);
+            self.lines_dirty = true;
+            self.timers_dirty = true;
+        }
+    }
+
+    /// A full-width access to the PCI ports or the PM block, if decoded.
+    fn pci_read(&mut self, port: u16, size: IoSize) -> Option<u32> {
+        let now = self.clock.now_ns(self.last_icount);
+        let v = self.pci.as_mut()?.io_read(port, size, now)?;
+        self.lines_dirty = true;
+        self.timers_dirty = true;
+        Some(v)
+    }
+
+    /// See [`IoBus::pci_read`]; an S5 request sets `power_off_requested`.
+    fn pci_write(&mut self, port: u16, size: IoSize, value: u32) -> bool {
+        let now = self.clock.now_ns(self.last_icount);
+        let Some(p) = self.pci.as_mut() else {
+            return false;
+        };
+        if !p.io_write(port, size, value, now) {
+            return false;
+        }
+        self.power_off_requested |= p.take_power_off_request();
+        self.lines_dirty = true;
+        self.timers_dirty = true;
+        true
+    }
+
     fn read_byte(&mut self, port: u16) -> u8 {
         if let Some(v) = self.debug.read(port) {
             return v;
         }
-        if let (Some(u), Some(off)) = (self.com1.as_mut(), com1_offset(port)) {
-            return u.read(off);
-        }
-        if let (Some(p), true) = (self.pic.as_mut(), is_pic_port(port)) {
-            return p.read(port);
-        }
-        log::trace!("read from unclaimed port {port:#06x}");
-        0xFF
+        let now = self.clock.now_ns(self.last_icount);
+        let v = match port {
+            0x20 | 0x21 | 0xA0 | 0xA1 | 0x4D0 | 0x4D1 => self.pic.as_mut().map(|p| p.read(port)),
+            PORT_COUNTER0..=PORT_CONTROL | PORT_SYSTEM_CONTROL_B => {
+                self.timers_dirty = true;
+                self.lines_dirty = true;
+                self.pit.as_mut().map(|p| p.read(port, now))
+            }
+            i8042::DATA_PORT | i8042::STATUS_PORT => {
+                self.lines_dirty = true;
+                self.kbc.as_mut().map(|k| k.read(port))
+            }
+            CMOS_INDEX_PORT | CMOS_DATA_PORT => {
+                self.timers_dirty = true;
+                self.lines_dirty = true;
+                self.rtc.as_mut().map(|r| r.read(port, now))
+            }
+            PORT92 => self.port92.as_ref().map(Port92::read),
+            _ => match com_port(port) {
+                Some((n, off)) => {
+                    self.lines_dirty = true;
+                    self.com[n].as_mut().map(|u| u.read(off))
+                }
+                None => None,
+            },
+        };
+        v.unwrap_or_else(|| {
+            log::trace!("read from unclaimed port {port:#06x}");
+            0xFF
+        })
     }
 
     fn write_byte(&mut self, port: u16, value: u8) {
         if self.debug.write(port, value) {
             return;
         }
-        if let (Some(u), Some(off)) = (self.com1.as_mut(), com1_offset(port)) {
-            u.write(off, value);
-            return;
+        let now = self.clock.now_ns(self.last_icount);
+        let claimed = match port {
+            0x20 | 0x21 | 0xA0 | 0xA1 | 0x4D0 | 0x4D1 => {
+                self.pic.as_mut().map(|p| p.write(port, value))
+            }
+            PORT_COUNTER0..=PORT_CONTROL | PORT_SYSTEM_CONTROL_B => {
+                self.timers_dirty = true;
+                self.lines_dirty = true;
+                self.pit.as_mut().map(|p| p.write(port, value, now))
+            }
+            i8042::DATA_PORT | i8042::STATUS_PORT => {
+                self.lines_dirty = true;
+                self.kbc.as_mut().map(|k| k.write(port, value))
+            }
+            CMOS_INDEX_PORT | CMOS_DATA_PORT => {
+                self.timers_dirty = true;
+                self.lines_dirty = true;
+                self.rtc.as_mut().map(|r| r.write(port, value, now))
+            }
+            PORT92 => self.port92.as_mut().map(|p| p.write(value)),
+            _ => match com_port(port) {
+                Some((n, off)) => {
+                    self.lines_dirty = true;
+                    self.com[n].as_mut().map(|u| u.write(off, value))
+                }
+                None => None,
+            },
+        };
+        if claimed.is_none() {
+            log::trace!("write {value:#04x} to unclaimed port {port:#06x}");
         }
-        if let (Some(p), true) = (self.pic.as_mut(), is_pic_port(port)) {
-            p.write(port, value);
-            return;
+    }
+
+    /// Whether [`IoBus::update`] has work at `icount`: a device was
+    /// accessed, or the next timer event is due.
+    #[inline]
+    pub fn needs_update(&self, icount: u64) -> bool {
+        self.lines_dirty || self.clock.now_ns(icount) >= self.next_event
+    }
+
+    /// Bring the timers to the time of `icount`, drive the changed IRQ
+    /// lines into the PIC and recompute the next timer event.
+    pub fn update(&mut self, icount: u64) {
+        let now = self.clock.now_ns(icount);
+        self.last_icount = self.last_icount.max(icount);
+        let mut pit_edges = 0;
+        if let Some(pit) = self.pit.as_mut() {
+            pit.advance(now);
+            pit_edges = pit.take_irq0_edges();
         }
-        log::trace!("write {value:#04x} to unclaimed port {port:#06x}");
+        if let Some(rtc) = self.rtc.as_mut() {
+            rtc.advance(now);
+        }
+        let levels = level_lines(self, now);
+        if let Some(pic) = self.pic.as_mut() {
+            if let Some(pit) = &self.pit {
+                let was = self.irq_levels & 1 != 0;
+                let out0 = pit.irq0_level();
+                if pit_edges > 0 {
+                    // Several periods may have passed: the 8259A's IRR holds
+                    // one request, so one edge is what the CPU can see.
+                    if was {
+                        pic.service_irq(PIT_IRQ, false);
+                    }
+                    pic.service_irq(PIT_IRQ, true);
+                    self.risen |= 1 << PIT_IRQ;
+                    if !out0 {
+                        pic.service_irq(PIT_IRQ, false);
+                    }
+                } else if out0 != was {
+                    pic.service_irq(PIT_IRQ, out0);
+                }
+                self.irq_levels = (self.irq_levels & !1) | u16::from(out0);
+            }
+            let changed = (levels ^ self.irq_levels) & LEVEL_LINES;
+            if changed != 0 {
+                for irq in 0..16u8 {
+                    if changed & (1 << irq) != 0 {
+                        pic.service_irq(irq, levels & (1 << irq) != 0);
+                    }
+                }
+                self.irq_levels ^= changed;
+                self.risen |= changed & levels;
+            }
+        }
+        if self.timers_dirty || now >= self.next_event {
+            self.next_event = self.timer_events(false).unwrap_or(u64::MAX);
+        }
+        self.lines_dirty = false;
+        self.timers_dirty = false;
+    }
+
+    /// Guest time of the next timer event (PIT OUT0 edge, RTC interrupt
+    /// condition), as of the last [`IoBus::update`].
+    pub fn next_event_ns(&self) -> Option<u64> {
+        (self.next_event != u64::MAX).then_some(self.next_event)
+    }
+
+    /// The next timer event that can wake a halted CPU: only sources whose
+    /// IRQ is not masked in the 8259A and whose line can still rise (the
+    /// RTC's stays high until register C is read; while the CPU is halted
+    /// nothing can unmask or read). Call after [`IoBus::update`].
+    pub fn next_wake_event_ns(&self) -> Option<u64> {
+        self.timer_events(true)
+    }
+
+    /// IRQ lines into the PIC that rose (or had an edge replayed) since
+    /// the last call, as a bit mask by IRQ number.
+    pub fn take_risen_lines(&mut self) -> u16 {
+        std::mem::take(&mut self.risen)
+    }
+
+    fn timer_events(&self, unmasked_only: bool) -> Option<u64> {
+        let masked = |irq: u8| {
+            unmasked_only
+                && (self.irq_masked(irq) || self.irq_levels & (1 << irq) != 0 && irq != PIT_IRQ)
+        };
+        let pit = self
+            .pit
+            .as_ref()
+            .filter(|_| !masked(PIT_IRQ))
+            .and_then(Pit8254::next_irq0_ns);
+        let rtc = self
+            .rtc
+            .as_ref()
+            .filter(|_| !masked(RTC_IRQ))
+            .and_then(CmosRtc::next_event_ns);
+        let now = self.clock.now_ns(self.last_icount);
+        let pm = self
+            .pci
+            .as_ref()
+            .filter(|_| !masked(SCI_IRQ))
+            .and_then(|p| p.next_event_ns(now));
+        [pit, rtc, pm].into_iter().flatten().min()
+    }
+
+    /// IRQ `irq` cannot reach the CPU because of an 8259A mask (its own
+    /// IMR bit, or the master's cascade input for IRQ8–15), or there is
+    /// no PIC.
+    pub fn irq_masked(&self, irq: u8) -> bool {
+        let Some(pic) = &self.pic else {
+            return true;
+        };
+        let s = pic.state();
+        match irq {
+            0..=7 => s.master.imr & (1 << irq) != 0,
+            8..=15 => s.slave.imr & (1 << (irq - 8)) != 0 || s.master.imr & (1 << 2) != 0,
+            _ => true,
+        }
+    }
+
+    /// Whether a host input source is attached to a serial port and the
+    /// guest could be woken by it (a UART whose interrupt line can rise).
+    pub fn com_input_can_interrupt(&self, n: usize) -> bool {
+        self.com.get(n).is_some_and(Option::is_some) && !self.irq_masked(COM_IRQS[n])
     }
 }
 
-/// Ports of the master and slave 8259A and the ELCR.
-#[inline]
-fn is_pic_port(port: u16) -> bool {
-    matches!(port, 0x20 | 0x21 | 0xA0 | 0xA1 | 0x4D0 | 0x4D1)
+/// Levels of the lines in [`LEVEL_LINES`].
+fn level_lines(bus: &IoBus, now: u64) -> u16 {
+    let mut l = 0u16;
+    if let Some(p) = &bus.pci {
+        l |= u16::from(p.sci_level(now)) << SCI_IRQ;
+    }
+    if let Some(k) = &bus.kbc {
+        l |= u16::from(k.irq1_level()) << i8042::KBD_IRQ;
+        l |= u16::from(k.irq12_level()) << i8042::AUX_IRQ;
+    }
+    if let Some(r) = &bus.rtc {
+        l |= u16::from(r.irq_level()) << RTC_IRQ;
+    }
+    for (u, irq) in bus.com.iter().zip(COM_IRQS) {
+        if u.as_ref().is_some_and(Uart16550::irq_line) {
+            l |= 1 << irq;
+        }
+    }
+    l
 }
 
-/// Register offset of `port` within COM1's eight ports.
+/// Serial port index and register offset of `port`.
 #[inline]
-fn com1_offset(port: u16) -> Option<u8> {
-    let off = port.wrapping_sub(COM1_BASE);
-    (off < REGISTER_COUNT).then_some(off as u8)
+fn com_port(port: u16) -> Option<(usize, u8)> {
+    COM_BASES.iter().enumerate().find_map(|(n, &base)| {
+        let off = port.wrapping_sub(base);
+        (off < REGISTER_COUNT).then_some((n, off as u8))
+    })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unclaimed_ports_read_all_ones() {
-        let mut bus = IoBus::default();
-        assert_eq!(bus.read(0x1234, IoSize::Byte), 0xFF);
-        assert_eq!(bus.read(0x1234, IoSize::Word), 0xFFFF);
-        assert_eq!(bus.read(0x1234, IoSize::Dword), 0xFFFF_FFFF);
-        assert_eq!(bus.accesses, 3);
-    }
-
-    #[test]
-    fn pic_ports_reach_the_pic_when_present() {
-        let mut bus = IoBus::default();
-        assert_eq!(bus.read(0x21, IoSize::Byte), 0xFF, "no PIC: open bus");
-        let mut bus = IoBus::default().with_pic();
-        // ICW1..ICW4 for the master, then OCW1 masks all but IRQ0.
-        for (port, v) in [
-            (0x20, 0x11),
-            (0x21, 0x08),
-            (0x21, 0x04),
-            (0x21, 0x01),
-            (0x21, 0xFE),
-        ] {
-            bus.write(port, IoSize::Byte, v);
-        }
-        assert_eq!(bus.read(0x21, IoSize::Byte), 0xFE);
-        let pic = bus.pic.as_mut().unwrap();
-        pic.service_irq(0, true);
-        assert!(pic.interrupt_requested());
-        assert_eq!(pic.acknowledge(), Some(0x08));
-    }
-
-    #[test]
-    fn bare_bus_has_no_debug_console() {
-        let mut bus = IoBus::bare();
-        assert_eq!(bus.read(0xE9, IoSize::Byte), 0xFF);
-        assert_eq!(IoBus::default().read(0xE9, IoSize::Byte), 0xE9);
-    }
-
-    #[test]
-    fn debugcon_byte_writes_reach_the_console() {
-        let mut bus = IoBus::default();
-        bus.write(0xE9, IoSize::Byte, u32::from(b'h'));
-        bus.write(0xE9, IoSize::Byte, u32::from(b'i'));
-        assert_eq!(bus.debug.take_console(), b"hi");
-    }
-
-    #[test]
-    fn com1_answers_at_0x3f8_only_when_present() {
-        let mut bus = IoBus::default();
-        assert_eq!(bus.read(0x3FD, IoSize::Byte), 0xFF, "no UART: open bus");
-        let mut bus = IoBus::default().with_com1();
-        // LSR: THR empty and transmitter empty.
-        assert_eq!(bus.read(0x3FD, IoSize::Byte), 0x60);
-        bus.write(0x3FF, IoSize::Byte, 0xA5);
-        assert_eq!(bus.read(0x3FF, IoSize::Byte), 0xA5, "scratch register");
-        for c in b"ok" {
-            bus.write(0x3F8, IoSize::Byte, u32::from(*c));
-        }
-        assert_eq!(bus.take_serial_output(), b"ok");
-        assert!(bus.take_serial_output().is_empty());
-        // Neighbours stay unclaimed.
-        assert_eq!(bus.read(0x3F7, IoSize::Byte), 0xFF);
-        assert_eq!(bus.read(0x400, IoSize::Byte), 0xFF);
-        // A word read of LCR/MCR is split into byte reads.
-        bus.write(0x3FB, IoSize::Word, 0x0B03);
-        assert_eq!(bus.read(0x3FB, IoSize::Word), 0x0B03);
-    }
-}
+mod tests;

@@ -6,19 +6,25 @@
 //! present; unclaimed ports read as all-ones (an open ISA bus) and ignore
 //! writes, as on a real PC.
 
+pub mod apic;
+pub mod clock;
 pub mod cmos_rtc;
 pub mod debug_ports;
 pub mod i8042;
 pub mod io_bus;
+pub mod pci;
 pub mod pic8259;
 pub mod pit8254;
 pub mod port92;
 pub mod uart16550;
 
+pub use apic::ApicBus;
 pub use cmos_rtc::{CmosLayout, CmosRtc, CmosRtcState};
 pub use debug_ports::{DebugPorts, DebugPortsConfig};
 pub use i8042::I8042;
-pub use io_bus::{Com1, IoBus, IoSize};
+pub use clock::{ClockMode, VirtualClock};
+pub use io_bus::{Com1, IoBus, IoSize, PlatformConfig, SerialPort};
+pub use pci::Pci;
 pub use pic8259::{Pic, PicState};
 pub use pit8254::{Pit8254, Pit8254State};
 pub use port92::Port92;

@@ -341,6 +341,7 @@ fn run_checked(m: &mut Machine, seed: u64, budget: u64) -> (u64, RunOutcome) {
         match o {
             RunOutcome::Budget => assert_eq!(ran, slice, "seed {seed}: budget outcome"),
             RunOutcome::Halted { .. } | RunOutcome::Shutdown | RunOutcome::Exit(_) => break,
+            RunOutcome::ResetRequested | RunOutcome::PowerOff => break,
         }
     }
     let s = &m.cpu.state;
@@ -383,6 +384,7 @@ fn fuzz(seeds: std::ops::Range<u64>, budget: u64) -> Stats {
             RunOutcome::Halted { .. } => st.halted += 1,
             RunOutcome::Shutdown => st.shutdown += 1,
             RunOutcome::Exit(_) => st.exit += 1,
+            RunOutcome::ResetRequested | RunOutcome::PowerOff => st.shutdown += 1,
         }
     }
     st

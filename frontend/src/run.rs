@@ -19,10 +19,14 @@
 //! (`--debugcon`) defaults to stdout. When both go to stdout their bytes
 //! are interleaved per slice of instructions, not per byte.
 //!
-//! Runs are deterministic: guest time is counted in instructions, so the
-//! same inputs give the same output and the same instruction count. The
-//! only wall-clock element is `--timeout`. `--deterministic` is accepted
-//! and changes nothing.
+//! Guest time: by default the guest's clock (PIT, RTC, TSC) follows the
+//! host's wall clock, as a user at a shell expects, and a halted CPU sleeps
+//! until its next timer interrupt. With `--deterministic` guest time is a
+//! function of the instructions retired (1 ns per instruction, a 1000-MIPS
+//! virtual CPU; the TSC runs at 1 GHz) plus the time skipped while the CPU
+//! is halted, and the RTC starts at 2024-01-01 00:00:00 UTC: the same
+//! inputs give the same output and the same instruction count. The only
+//! other wall-clock element is `--timeout`.
 //!
 //! # Exit statuses
 //! ox86's own statuses are even; isa-debug-exit statuses (`(v << 1) | 1`)
@@ -31,13 +35,13 @@
 //!
 //! | status | meaning |
 //! |---|---|
-//! | 0 | `--until-halt` (or the demo) and the CPU halted with interrupts disabled |
+//! | 0 | `--until-halt` (or the demo) and the CPU halted with interrupts disabled; the guest powered off (ACPI S5) or, with `--no-reboot` (implied by `--kernel`), asked for a reset |
 //! | odd | the guest wrote `v` to the `--exit-port`: `(v << 1) \| 1` |
 //! | 2 | bad command line or input file (one-line message on stderr) |
 //! | 4 | triple fault (the CPU shut down) with `--no-reboot`; without it the CPU resets and the run goes on, as on a PC |
 //! | 6 | `--max-instructions` reached |
 //! | 8 | `--timeout` reached |
-//! | 10 | the CPU halted and nothing can wake it (interrupts enabled but no interrupt source yet, or interrupts disabled without `--until-halt`) |
+//! | 10 | the CPU halted and nothing can wake it (interrupts enabled but no unmasked timer or input can raise an interrupt, or interrupts disabled without `--until-halt`) |
 
 use crate::cli::{RunArgs, RunCpu};
 use crate::output::{Output, OutputTarget};
@@ -45,6 +49,7 @@ use anyhow::{bail, Context};
 use emulator::cpu::access::Access;
 use emulator::cpu::{Cpu, CpuModel, SegReg};
 use emulator::engine::Tier;
+use devices::ClockMode;
 use emulator::{Machine, MachineConfig, RunOutcome};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -115,6 +120,8 @@ enum End {
     TripleFault,
     InstructionLimit,
     Timeout,
+    PowerOff,
+    ResetRequested,
 }
 
 /// Entry point of `ox86 run`.
@@ -261,6 +268,12 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
             tier,
             // Without firmware a reset has nothing to run.
             no_reboot: args.no_reboot || kernel.is_some(),
+            clock: if args.deterministic {
+                ClockMode::Deterministic
+            } else {
+                ClockMode::RealTime
+            },
+            rtc_unix_secs: None,
         },
         demo,
         kernel,
@@ -351,6 +364,8 @@ fn drive(m: &mut Machine, plan: &Plan, out: &mut Outputs, started: Instant) -> a
                 return Ok(End::Halted { interrupts_enabled })
             }
             RunOutcome::Shutdown => return Ok(End::TripleFault),
+            RunOutcome::PowerOff => return Ok(End::PowerOff),
+            RunOutcome::ResetRequested => return Ok(End::ResetRequested),
             RunOutcome::Budget => {}
         }
         if plan.timeout.is_some_and(|t| started.elapsed() >= t) {
@@ -488,6 +503,18 @@ fn report(cpu: &Cpu, plan: &Plan, end: End) -> u8 {
             }
             eprint!("{}", registers(cpu));
             status::HALTED_FOREVER
+        }
+        End::PowerOff => {
+            if !plan.quiet {
+                eprintln!("ox86: the guest powered off");
+            }
+            status::SUCCESS
+        }
+        End::ResetRequested => {
+            if !plan.quiet {
+                eprintln!("ox86: the guest asked for a reset (not rebooting)");
+            }
+            status::SUCCESS
         }
         End::TripleFault => {
             eprintln!("ox86: triple fault: the CPU shut down");

@@ -205,18 +205,20 @@ impl Cpu {
 
     /// IN from `port`, after the I/O permission check ([`Cpu::check_io`]:
     /// IOPL and the TSS I/O bitmap in protected and virtual-8086 mode).
+    /// The bus gets the instruction count, which its clock turns into the
+    /// devices' `now_ns`.
     #[inline]
     pub fn port_in(&mut self, port: u16, size: u32) -> ExResult<u32> {
         self.check_io(port, size)?;
         self.irq_check = true;
-        Ok(self.io.read(port, IoSize::from_bytes(size)))
+        Ok(self.io.read_at(port, IoSize::from_bytes(size), self.icount))
     }
 
     /// OUT to `port` (see [`Cpu::port_in`] for what is checked).
     #[inline]
     pub fn port_out(&mut self, port: u16, size: u32, v: u32) -> ExResult {
         self.check_io(port, size)?;
-        self.io.write(port, IoSize::from_bytes(size), v);
+        self.io.write_at(port, IoSize::from_bytes(size), v, self.icount);
         self.irq_check = true;
         Ok(())
     }

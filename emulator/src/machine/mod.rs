@@ -1,24 +1,39 @@
 //! The PC board: CPU, memory, devices and firmware wired together, and the
 //! run loop used by the frontend.
 //!
-//! At this stage the machine has RAM, an optional ROM image (mapped at the
-//! top of the first MiB and aliased just below 4 GiB, as a PC BIOS is), the
-//! debug ports and COM1 (a 16550A at 0x3F8 whose output collects in a
-//! buffer: `cpu.io.take_serial_output()`; its interrupt line is not
-//! connected yet). A kernel can be booted directly, without firmware, from
-//! a [`bios::BootImage`] ([`Machine::load_boot_image`]). The interrupt
-//! controllers, timers and the rest of the platform come with the platform
-//! work.
+//! The machine has RAM, an optional ROM image (mapped at the top of the
+//! first MiB and aliased just below 4 GiB, as a PC BIOS is), and on the
+//! I/O bus the debug ports and the PC platform devices (dual 8259A, 8254
+//! PIT, CMOS/RTC, 8042, port 0x92, COM1–COM4; see [`devices::io_bus`]).
+//! One virtual clock ([`devices::clock`]) drives them; the scheduler in
+//! [`Machine::run_slice`] (module `schedule`) runs the CPU up to the next
+//! device event, passes the interrupt lines to the PIC, and skips (or
+//! sleeps through) the time the CPU spends halted. A kernel can be booted
+//! directly, without firmware, from a [`bios::BootImage`]
+//! ([`Machine::load_boot_image`]).
+
+mod schedule;
 
 use crate::cpu::flags::Flags;
-use crate::cpu::interrupt::IntSource;
 use crate::cpu::state::{attr, cr0, Segment, TableReg};
-use crate::cpu::{Cpu, CpuEvent, CpuModel, SegReg};
-use crate::engine::{interpreter, BlockCache, Tier};
+use crate::cpu::{Cpu, CpuModel, SegReg};
+use crate::engine::{BlockCache, Tier};
 use crate::memory::{Memory, MemoryError};
-use devices::{DebugPorts, DebugPortsConfig, IoBus};
+use devices::{ClockMode, CmosLayout, DebugPorts, DebugPortsConfig, IoBus, PlatformConfig};
 use std::sync::Arc;
+use std::time::Instant;
 use thiserror::Error;
+
+pub use schedule::{INTERRUPT_WINDOW, IRQ_FERR, MAX_IDLE_SLEEP_NS};
+
+/// The RTC's time at guest time 0 in deterministic runs (when
+/// [`MachineConfig::rtc_unix_secs`] is not given):
+/// 2024-01-01 00:00:00 UTC.
+pub const RTC_DETERMINISTIC_EPOCH: i64 = 1_704_067_200;
+
+/// Where RAM below 4 GiB ends at the latest (the PCI hole), for the CMOS
+/// memory fields.
+const BELOW_4G_RAM_LIMIT: u64 = 0xE000_0000;
 
 /// Errors building a machine from a configuration.
 #[derive(Debug, Error)]
@@ -47,6 +62,14 @@ pub struct MachineConfig {
     /// [`RunOutcome::Shutdown`] instead of resetting the CPU as a PC board
     /// does (QEMU's `-no-reboot`).
     pub no_reboot: bool,
+    /// How guest time runs: [`ClockMode::Deterministic`] (the default: a
+    /// function of the instructions retired) or [`ClockMode::RealTime`]
+    /// (the host's monotonic clock).
+    pub clock: ClockMode,
+    /// The RTC's time (Unix seconds, UTC) at power-on. `None`: the host's
+    /// time in real-time mode, [`RTC_DETERMINISTIC_EPOCH`] in deterministic
+    /// mode.
+    pub rtc_unix_secs: Option<i64>,
 }
 
 impl Default for MachineConfig {
@@ -58,6 +81,8 @@ impl Default for MachineConfig {
             exit_port: None,
             tier: Tier::Blocks,
             no_reboot: false,
+            clock: ClockMode::Deterministic,
+            rtc_unix_secs: None,
         }
     }
 }
@@ -67,12 +92,21 @@ impl Default for MachineConfig {
 pub enum RunOutcome {
     /// The guest wrote to the exit port; the host exit status is given.
     Exit(u32),
-    /// The CPU halted. `interrupts_enabled` tells whether an interrupt could
-    /// wake it (with no interrupt sources yet, nothing will).
+    /// The CPU halted for good: interrupts disabled, or enabled but no
+    /// unmasked interrupt source will ever raise a request (and no host
+    /// input is attached, [`Machine::host_input`]). A halted CPU that a
+    /// device event will wake is not an outcome: the scheduler skips or
+    /// sleeps to the event.
     Halted { interrupts_enabled: bool },
     /// Triple fault with [`MachineConfig::no_reboot`] (without it the
     /// machine resets and goes on).
     Shutdown,
+    /// The guest asked for a reset (8042 command 0xFE / output port, port
+    /// 0x92 bit 0) with [`MachineConfig::no_reboot`].
+    ResetRequested,
+    /// A device asked for power-off (`IoBus::power_off_requested`, e.g.
+    /// ACPI S5).
+    PowerOff,
     /// The slice's instruction budget was used up; the guest can go on.
     Budget,
 }
@@ -89,15 +123,15 @@ pub struct Machine {
     pub resets: u64,
     /// Last FERR# level passed to the PIC as IRQ13.
     ferr_level: bool,
+    /// A20 level last applied to memory from the devices.
+    a20_line: bool,
+    /// Host input may arrive (e.g. stdin feeding a UART): a halted CPU
+    /// waits for it even when no timer can wake it, and real-time idle
+    /// sleeps are cut short by `Thread::unpark` of the emulation thread.
+    pub host_input: bool,
+    /// Host monotonic time origin (real-time clock mode).
+    host_epoch: Instant,
 }
-
-/// Longest run of instructions between two looks at the interrupt
-/// controller: a device interrupt (or IRQ13 from the FPU) is taken within
-/// this many instructions.
-pub const INTERRUPT_WINDOW: u64 = 16 * 1024;
-
-/// IRQ line of the x87 FERR# output on a PC/AT (slave 8259A input 5).
-pub const IRQ_FERR: u8 = 13;
 
 impl Machine {
     /// Build a machine and reset it.
@@ -118,12 +152,23 @@ impl Machine {
             };
             mem.map_rom(top - len as u64, rom.clone())?;
         }
+        let rtc_unix_secs = cfg.rtc_unix_secs.unwrap_or(match cfg.clock {
+            ClockMode::Deterministic => RTC_DETERMINISTIC_EPOCH,
+            ClockMode::RealTime => host_unix_secs(),
+        });
+        let mut cmos = CmosLayout::from_ram_size(cfg.ram_size, BELOW_4G_RAM_LIMIT);
+        cmos.fpu_present = cfg.model == CpuModel::Pentium;
         let io = IoBus::new(DebugPorts::new(DebugPortsConfig {
             exit_port: cfg.exit_port,
             ..Default::default()
         }))
-        .with_com1()
-        .with_pic();
+        .with_pc_devices(&PlatformConfig {
+            clock: cfg.clock,
+            rtc_unix_secs,
+            cmos,
+        });
+        let a20_line = io.a20();
+        mem.set_a20(a20_line);
         let cpu = Cpu::new(cfg.model, mem, io);
         Ok(Machine {
             cpu,
@@ -132,6 +177,9 @@ impl Machine {
             no_reboot: cfg.no_reboot,
             resets: 0,
             ferr_level: false,
+            a20_line,
+            host_input: false,
+            host_epoch: Instant::now(),
         })
     }
 
@@ -191,127 +239,14 @@ impl Machine {
         self.cpu.tlb.flush_all();
         Ok(())
     }
+}
 
-    /// Run at most `budget` instructions; returns why it stopped.
-    ///
-    /// A triple fault shuts the CPU down. A PC board answers the shutdown
-    /// cycle with a reset: unless [`Machine::no_reboot`] is set, the CPU
-    /// gets its reset state (RAM and ROM keep their contents) and the slice
-    /// goes on from the reset vector.
-    pub fn run_slice(&mut self, budget: u64) -> RunOutcome {
-        let start = self.cpu.icount;
-        loop {
-            self.reboot_after_shutdown();
-            self.service_interrupts();
-            if let Some(o) = self.stopped() {
-                return o;
-            }
-            let used = self.cpu.icount - start;
-            if used >= budget {
-                return RunOutcome::Budget;
-            }
-            let left = (budget - used).min(INTERRUPT_WINDOW);
-            match self.tier {
-                Tier::Blocks => {
-                    self.blocks.run(&mut self.cpu, left);
-                }
-                Tier::Interpreter => {
-                    // Stop where the block tier would (see BlockCache::run):
-                    // when an interrupt line may have changed or IF rose.
-                    let start = self.cpu.icount;
-                    self.cpu.irq_check = false;
-                    let if_was = self.cpu.state.flags.if_();
-                    while self.cpu.icount - start < left
-                        && self.stopped().is_none()
-                        && !self.cpu.irq_check
-                        && (if_was || !self.cpu.state.flags.if_())
-                    {
-                        interpreter::step(&mut self.cpu);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Pass interrupt lines to the PIC and, when the CPU accepts interrupts
-    /// (IF set, no STI/MOV SS shadow), run the INTA cycle and deliver the
-    /// vector (SDM Vol. 3A §6.8.1). A pending interrupt wakes a halted CPU.
-    ///
-    /// Lines wired so far: FERR# → IRQ13 (the x87's error output when
-    /// CR0.NE is clear, as the PC/AT wires it). The timers, UART, keyboard
-    /// and RTC lines come with the platform work.
-    fn service_interrupts(&mut self) {
-        let Some(pic) = self.cpu.io.pic.as_mut() else {
-            return;
-        };
-        let ferr = self.cpu.state.fpu.ferr;
-        if ferr != self.ferr_level {
-            pic.service_irq(IRQ_FERR, ferr);
-            self.ferr_level = ferr;
-        }
-        if !self.cpu.state.flags.if_() || !pic.interrupt_requested() {
-            return;
-        }
-        if self.cpu.state.halted {
-            // HLT after STI: the shadow has passed.
-            self.cpu.state.int_shadow = false;
-        } else if self.cpu.state.int_shadow {
-            // The instruction after STI / MOV SS runs before the interrupt
-            // is taken (it may clear IF again, or halt).
-            self.cpu.state.int_shadow = false;
-            interpreter::step(&mut self.cpu);
-            if !self.cpu.state.flags.if_()
-                || self
-                    .stopped()
-                    .is_some_and(|o| !matches!(o, RunOutcome::Halted { .. }))
-            {
-                return;
-            }
-        }
-        let Some(vector) = self.cpu.io.pic.as_mut().and_then(|p| p.acknowledge()) else {
-            return;
-        };
-        self.cpu.state.halted = false;
-        if let Err(e) = self.cpu.interrupt(vector, IntSource::External) {
-            self.cpu.raise(e);
-        }
-    }
-
-    /// Reset the CPU if it shut down and the board reboots on shutdown.
-    fn reboot_after_shutdown(&mut self) {
-        if self.cpu.event == CpuEvent::Shutdown && !self.no_reboot {
-            // Warn once: a guest may triple-fault in a loop.
-            let level = if self.resets == 0 {
-                log::Level::Warn
-            } else {
-                log::Level::Debug
-            };
-            log::log!(
-                level,
-                "triple fault at {:04x}:{:08x}: resetting the CPU (reset {})",
-                self.cpu.state.seg[SegReg::Cs as usize].selector,
-                self.cpu.state.rip,
-                self.resets + 1
-            );
-            self.cpu.reset();
-            self.resets += 1;
-        }
-    }
-
-    fn stopped(&self) -> Option<RunOutcome> {
-        if let Some(s) = self.cpu.io.debug.exit_request() {
-            return Some(RunOutcome::Exit(s));
-        }
-        if self.cpu.event == CpuEvent::Shutdown {
-            return Some(RunOutcome::Shutdown);
-        }
-        if self.cpu.state.halted {
-            return Some(RunOutcome::Halted {
-                interrupts_enabled: self.cpu.state.flags.if_(),
-            });
-        }
-        None
-    }
+/// The host's wall-clock time in Unix seconds (for the RTC in real-time
+/// mode; 0 if the host clock is before 1970).
+fn host_unix_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]

@@ -100,12 +100,14 @@ pub fn handler(insn: &Instruction) -> Option<Handler> {
 }
 
 impl Cpu {
-    /// Time-stamp counter: one tick per retired instruction, plus the
-    /// offset kept in `state.tsc` (set by WRMSR to IA32_TIME_STAMP_COUNTER),
-    /// so runs are deterministic.
+    /// Time-stamp counter: the machine's virtual clock at
+    /// [`devices::clock::TSC_HZ`] (1 GHz, one tick per guest nanosecond —
+    /// in deterministic mode one tick per retired instruction plus the time
+    /// skipped while halted), plus the offset kept in `state.tsc` (set by
+    /// WRMSR to IA32_TIME_STAMP_COUNTER).
     #[inline]
     pub fn tsc(&self) -> u64 {
-        self.state.tsc.wrapping_add(self.icount)
+        self.state.tsc.wrapping_add(self.io.clock.tsc(self.icount))
     }
 
     /// CPUID leaf `leaf` as (EAX, EBX, ECX, EDX). Leaves above the highest
@@ -176,7 +178,7 @@ fn wrmsr(cpu: &mut Cpu, _d: &DecodedInsn) -> ExResult {
     let index = cpu.state.gpr(gpr::RCX, 4) as u32;
     let v = cpu.state.gpr(gpr::RDX, 4) << 32 | cpu.state.gpr(gpr::RAX, 4);
     match index {
-        MSR_TSC => cpu.state.tsc = v.wrapping_sub(cpu.icount),
+        MSR_TSC => cpu.state.tsc = v.wrapping_sub(cpu.io.clock.tsc(cpu.icount)),
         _ => cpu.set_msr(index, v),
     }
     Ok(())
