@@ -82,6 +82,10 @@ const SLICE: u64 = 1 << 20;
 const TRACE_SLICE: u64 = 4096;
 /// Default RAM size in MiB.
 const DEFAULT_MEMORY_MIB: u64 = 32;
+/// Default RAM size in MiB for a Linux `--kernel` (QEMU's default): a
+/// distribution kernel needs about 33 MiB just to decompress, plus room for
+/// the initrd.
+const LINUX_DEFAULT_MEMORY_MIB: u64 = 128;
 /// Largest RAM size in MiB (RAM must end below the PCI hole at 3.5 GiB).
 const MAX_MEMORY_MIB: u64 = 3584;
 
@@ -201,6 +205,13 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
     };
     let memory_mib = match &args.memory {
         Some(s) => parse_number(s).with_context(|| format!("--memory {s:?}"))?,
+        None if args
+            .kernel
+            .as_deref()
+            .is_some_and(bios::is_linux_kernel_file) =>
+        {
+            LINUX_DEFAULT_MEMORY_MIB
+        }
         None => DEFAULT_MEMORY_MIB,
     };
     if !(1..=MAX_MEMORY_MIB).contains(&memory_mib) {
@@ -810,6 +821,39 @@ mod tests {
         env!("CARGO_MANIFEST_DIR"),
         "/../test-roms/kernels/multiboot.elf"
     );
+
+    #[test]
+    fn linux_kernel_gets_the_linux_memory_default() {
+        // A minimal bzImage: setup header (boot.rst) + 4 KiB of code.
+        let mut bz = vec![0u8; 5 * 512 + 0x1000];
+        let mut put = |at: usize, b: &[u8]| bz[at..at + b.len()].copy_from_slice(b);
+        put(0x1F1, &[4]); // setup_sects
+        put(0x1F4, &0x100u32.to_le_bytes()); // syssize
+        put(0x1FE, &[0x55, 0xAA, 0xEB, 0x6A]); // boot_flag, jump
+        put(0x202, b"HdrS\x0f\x02"); // protocol 2.15
+        put(0x211, &[1]); // LOADED_HIGH
+        put(0x214, &0x10_0000u32.to_le_bytes()); // code32_start
+        put(0x238, &2047u32.to_le_bytes()); // cmdline_size
+        put(0x260, &0x10_0000u32.to_le_bytes()); // init_size
+        let path = std::env::temp_dir().join(format!("ox86-run-bz-{}", std::process::id()));
+        std::fs::write(&path, &bz).unwrap();
+        let p = plan(&RunArgs {
+            kernel: Some(path.clone()),
+            append: Some("console=ttyS0".into()),
+            ..Default::default()
+        });
+        std::fs::remove_file(&path).unwrap();
+        let p = p.unwrap();
+        assert_eq!(p.config.ram_size, LINUX_DEFAULT_MEMORY_MIB << 20);
+        assert_eq!(p.kernel.unwrap().kind, bios::KernelKind::Linux);
+        // The Multiboot kernel keeps the general default.
+        let p = plan(&RunArgs {
+            kernel: Some(KERNEL.into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(p.config.ram_size, DEFAULT_MEMORY_MIB << 20);
+    }
 
     #[test]
     fn kernel_boots_without_firmware_and_prints_on_com1() {
