@@ -19,6 +19,8 @@ pub const DWORD_PREFIX: u8 = 0x0C;
 pub const SCOPE_OP: u8 = 0x10;
 /// `PackageOp` (§20.2.5.4): `PackageOp PkgLength NumElements PackageElementList`.
 pub const PACKAGE_OP: u8 = 0x12;
+/// `BufferOp` (§20.2.5.4): `BufferOp PkgLength BufferSize ByteList`.
+pub const BUFFER_OP: u8 = 0x11;
 /// `ExtOpPrefix` (§20.2.5.2).
 pub const EXT_OP_PREFIX: u8 = 0x5B;
 /// `DeviceOp` after `ExtOpPrefix`: `DeviceOp PkgLength NameString TermList`.
@@ -108,6 +110,17 @@ pub fn package(elements: &[Vec<u8>]) -> Vec<u8> {
     o
 }
 
+/// `Buffer() { bytes }` (a `ResourceTemplate` is a buffer of resource
+/// descriptors, see [`resources`]).
+pub fn buffer(bytes: &[u8]) -> Vec<u8> {
+    let mut body = integer(bytes.len() as u32);
+    body.extend_from_slice(bytes);
+    let mut o = vec![BUFFER_OP];
+    o.extend(pkg_length(body.len()));
+    o.extend(body);
+    o
+}
+
 /// An opcode with a PkgLength over `name` and `terms`.
 fn block(op: &[u8], name: &[u8], terms: &[Vec<u8>]) -> Vec<u8> {
     let mut body = name.to_vec();
@@ -128,6 +141,55 @@ pub fn scope(path: &[u8], terms: &[Vec<u8>]) -> Vec<u8> {
 /// `Device(name) { terms }`.
 pub fn device(name: &[u8; 4], terms: &[Vec<u8>]) -> Vec<u8> {
     block(&[EXT_OP_PREFIX, DEVICE_OP], name, terms)
+}
+
+/// Resource descriptors for `_CRS` (ACPI 6.4 §6.4 "Resource Data Types
+/// for ACPI").
+pub mod resources {
+    /// Address space resource type: memory range.
+    pub const RESOURCE_MEMORY: u8 = 0;
+    /// Address space resource type: I/O range.
+    pub const RESOURCE_IO: u8 = 1;
+    /// Address space resource type: bus number range.
+    pub const RESOURCE_BUS: u8 = 2;
+    /// General flags: producer, positive decode, _MIF and _MAF fixed.
+    pub const PRODUCER_FIXED: u8 = 0x0C;
+    /// I/O type-specific flags: _RNG = entire range (ISA and non-ISA).
+    pub const IO_ENTIRE_RANGE: u8 = 0x03;
+    /// Memory type-specific flags: _RW read/write, _MEM cacheable.
+    pub const MEM_CACHEABLE_RW: u8 = 0x03;
+
+    /// I/O port descriptor, 16-bit decode (§6.4.2.5): a fixed range of
+    /// `len` ports at `base`.
+    pub fn io(base: u16, len: u8) -> Vec<u8> {
+        let [lo, hi] = base.to_le_bytes();
+        vec![0x47, 0x01, lo, hi, lo, hi, 0x01, len]
+    }
+
+    /// Word address space descriptor (§6.4.3.5.3) for `[min, max]`.
+    pub fn word_space(kind: u8, type_flags: u8, min: u16, max: u16) -> Vec<u8> {
+        let mut o = vec![0x88, 0x0D, 0x00, kind, PRODUCER_FIXED, type_flags];
+        let len = max.wrapping_sub(min).wrapping_add(1);
+        for v in [0u16, min, max, 0, len] {
+            o.extend_from_slice(&v.to_le_bytes());
+        }
+        o
+    }
+
+    /// DWord address space descriptor (§6.4.3.5.2) for `[min, max]`.
+    pub fn dword_space(kind: u8, type_flags: u8, min: u32, max: u32) -> Vec<u8> {
+        let mut o = vec![0x87, 0x17, 0x00, kind, PRODUCER_FIXED, type_flags];
+        let len = max.wrapping_sub(min).wrapping_add(1);
+        for v in [0u32, min, max, 0, len] {
+            o.extend_from_slice(&v.to_le_bytes());
+        }
+        o
+    }
+
+    /// End tag (§6.4.2.9) with checksum 0 ("treat as valid").
+    pub fn end_tag() -> Vec<u8> {
+        vec![0x79, 0x00]
+    }
 }
 
 #[cfg(test)]
@@ -174,6 +236,34 @@ mod tests {
             n,
             [0x08, b'\\', b'_', b'S', b'5', b'_', 0x12, 0x06, 0x04, 0, 0, 0, 0]
         );
+    }
+
+    #[test]
+    fn resource_descriptors_match_the_spec_layouts() {
+        use resources::*;
+        assert_eq!(
+            io(0xCF8, 8),
+            [0x47, 0x01, 0xF8, 0x0C, 0xF8, 0x0C, 0x01, 0x08]
+        );
+        let bus = word_space(RESOURCE_BUS, 0, 0, 0xFF);
+        assert_eq!(bus.len(), 16, "3-byte header + 13");
+        assert_eq!(&bus[..6], [0x88, 0x0D, 0x00, 2, 0x0C, 0]);
+        assert_eq!(
+            &bus[12..16],
+            [0x00, 0x00, 0x00, 0x01],
+            "translation 0, length 100h"
+        );
+        let mem = dword_space(RESOURCE_MEMORY, MEM_CACHEABLE_RW, 0xA_0000, 0xB_FFFF);
+        assert_eq!(mem.len(), 26, "3-byte header + 23");
+        assert_eq!(&mem[10..14], 0xA_0000u32.to_le_bytes());
+        assert_eq!(&mem[22..26], 0x2_0000u32.to_le_bytes());
+        let full = word_space(RESOURCE_IO, IO_ENTIRE_RANGE, 0, 0xFFFF);
+        assert_eq!(
+            &full[14..16],
+            [0, 0],
+            "a 64 KiB length wraps to 0 in a word"
+        );
+        assert_eq!(buffer(&end_tag()), [0x11, 0x05, 0x0A, 0x02, 0x79, 0x00]);
     }
 
     #[test]

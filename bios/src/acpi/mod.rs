@@ -71,8 +71,44 @@ pub const RSDT_OFFSET: usize = 0x40;
 pub const FADT_OFFSET: usize = 0x80;
 pub const DSDT_OFFSET: usize = 0x180;
 
-/// The DSDT for the machine.
-pub fn dsdt() -> Vec<u8> {
+/// Start of the legacy VGA memory window, decoded by the PCI bus.
+pub const VGA_WINDOW: (u32, u32) = (0xA_0000, 0xB_FFFF);
+/// Last byte of the PCI memory window above RAM (below the IOAPIC).
+pub const PCI_MEM_LIMIT: u32 = 0xFEBF_FFFF;
+
+/// PCI0's current resources: bus numbers 0–FFh, the configuration ports
+/// CF8h–CFFh (consumed), I/O 0–CF7h and D00h–FFFFh, the VGA window, and
+/// the memory from `ram_top` up to [`PCI_MEM_LIMIT`] (the windows Linux
+/// assigns BARs from and claims the PIIX4 PM block in).
+fn pci0_crs(ram_top: u32) -> Vec<u8> {
+    use aml::resources::*;
+    let mut r = [
+        word_space(RESOURCE_BUS, 0, 0x00, 0xFF),
+        io(0xCF8, 8),
+        word_space(RESOURCE_IO, IO_ENTIRE_RANGE, 0x0000, 0x0CF7),
+        word_space(RESOURCE_IO, IO_ENTIRE_RANGE, 0x0D00, 0xFFFF),
+        dword_space(
+            RESOURCE_MEMORY,
+            MEM_CACHEABLE_RW,
+            VGA_WINDOW.0,
+            VGA_WINDOW.1,
+        ),
+    ]
+    .concat();
+    if ram_top <= PCI_MEM_LIMIT {
+        r.extend(dword_space(
+            RESOURCE_MEMORY,
+            MEM_CACHEABLE_RW,
+            ram_top,
+            PCI_MEM_LIMIT,
+        ));
+    }
+    r.extend(end_tag());
+    aml::buffer(&r)
+}
+
+/// The DSDT for a machine whose RAM ends at `ram_top`.
+pub fn dsdt(ram_top: u32) -> Vec<u8> {
     use aml::*;
     let s5 = integer(u32::from(SLP_TYP_S5));
     let body = [
@@ -84,6 +120,7 @@ pub fn dsdt() -> Vec<u8> {
                     name(b"_HID", &eisa_id(b"PNP0A03")),
                     name(b"_ADR", &integer(0)),
                     name(b"_UID", &integer(0)),
+                    name(b"_CRS", &pci0_crs(ram_top)),
                 ],
             )],
         ),
@@ -114,7 +151,7 @@ pub fn build_tables(base: u32) -> (Vec<u8>, [u8; tables::RSDP_V1_LEN]) {
         reset: (RESET_PORT, RESET_VALUE),
         century: CMOS_CENTURY,
     };
-    let dsdt = dsdt();
+    let dsdt = dsdt(at(0) + REGION_LEN);
     let mut region = vec![0u8; DSDT_OFFSET + dsdt.len()];
     let parts = [
         (FACS_OFFSET, tables::facs()),

@@ -213,7 +213,8 @@ pub fn fadt(facs_addr: u32, dsdt_addr: u32, pm: &PmBlocks) -> Vec<u8> {
     put_u32(&mut t, FLAGS, flags);
     put_gas_io(&mut t, RESET_REG, pm.reset.0, 1, 1);
     t[RESET_VALUE] = pm.reset.1;
-    put_u64(&mut t, X_FIRMWARE_CTRL, u64::from(facs_addr));
+    // X_FIRMWARE_CTRL stays 0: the FACS is below 4 GiB and FIRMWARE_CTRL
+    // holds it (with both set, OSPM sees two FACS pointers).
     put_u64(&mut t, X_DSDT, u64::from(dsdt_addr));
     put_gas_io(&mut t, X_PM1A_EVT_BLK, pm.pm1a_evt, pm.pm1_evt_len, 2);
     put_gas_io(&mut t, X_PM1A_CNT_BLK, pm.pm1a_cnt, pm.pm1_cnt_len, 2);

@@ -87,10 +87,7 @@ fn fadt_describes_the_piix4_pm_block() {
     }
     assert_eq!(f[fadt::X_PM_TMR_BLK + 1], 32, "bit width");
     assert_eq!(u32_at(f, fadt::X_DSDT), u32_at(f, fadt::DSDT));
-    assert_eq!(
-        u32_at(f, fadt::X_FIRMWARE_CTRL),
-        u32_at(f, fadt::FIRMWARE_CTRL)
-    );
+    assert_eq!(u32_at(f, fadt::X_FIRMWARE_CTRL), 0, "FACS below 4 GiB");
 }
 
 #[test]
@@ -119,11 +116,43 @@ fn dsdt_holds_s5_with_the_soft_off_slp_typ_and_pci0() {
     let hid = [0x08, b'_', b'H', b'I', b'D', 0x0C, 0x41, 0xD0, 0x0A, 0x03];
     assert!(aml.windows(hid.len()).any(|w| w == hid));
     assert_eq!(&aml[0..1], [0x10]);
+    assert_eq!(aml[1] >> 6, 1, "two-byte PkgLength");
+    let scope_len = usize::from(aml[1] & 0x0F) | usize::from(aml[2]) << 4;
+    assert_eq!(1 + scope_len, at, "the scope ends where _S5 starts");
+}
+
+#[test]
+fn pci0_crs_has_bus_range_io_windows_and_memory_above_ram() {
+    use super::aml::resources::*;
+    let (region, _) = build_tables(BASE);
+    let f = table_at(&region, BASE + FADT_OFFSET as u32);
+    let d = table_at(&region, u32_at(f, fadt::DSDT));
+    let count = |t: &[u8], needle: &[u8]| t.windows(needle.len()).filter(|w| *w == needle).count();
+    assert_eq!(count(d, b"_CRS"), 1);
     assert_eq!(
-        usize::from(aml[1]) + 1,
-        at,
-        "the scope ends where _S5 starts"
+        count(d, &word_space(RESOURCE_BUS, 0, 0, 0xFF)),
+        1,
+        "bus range"
     );
+    assert_eq!(count(d, &io(0xCF8, 8)), 1);
+    assert_eq!(
+        count(d, &word_space(RESOURCE_IO, IO_ENTIRE_RANGE, 0, 0xCF7)),
+        1
+    );
+    assert_eq!(
+        count(d, &word_space(RESOURCE_IO, IO_ENTIRE_RANGE, 0xD00, 0xFFFF)),
+        1
+    );
+    let ram_top = BASE + REGION_LEN;
+    let window = dword_space(RESOURCE_MEMORY, MEM_CACHEABLE_RW, ram_top, PCI_MEM_LIMIT);
+    assert_eq!(count(d, &window), 1, "PCI memory from the end of RAM");
+    // Nearly 4 GiB of RAM: no room for that window, only the VGA one.
+    let memory_descriptor = [0x87, 0x17, 0x00, RESOURCE_MEMORY];
+    assert_eq!(count(d, &memory_descriptor), 2);
+    let t = dsdt(0xFEC0_0000);
+    assert_eq!(count(&t, &memory_descriptor), 1);
+    assert_eq!(count(&t, &end_tag()), 1);
+    assert_eq!(sum(&t), 0);
 }
 
 #[test]
