@@ -4,7 +4,8 @@
 # appear, in that order, in the serial output of a correct boot; the other lines (uname, uptimes)
 # are informational.
 # Kernel command line knobs: guest.work=0 skips the workload; guest.shell=1 starts a shell
-# instead of powering off.
+# instead of powering off; guest.kallsyms=1 prints /proc/kallsyms between GUEST-KALLSYMS-BEGIN
+# and GUEST-KALLSYMS-END (used by kallsyms.sh; Debian's System.map is a placeholder).
 /bin/busybox mkdir -p /proc /sys /dev /tmp /usr/bin /usr/sbin /sbin
 /bin/busybox --install -s
 mount -t proc proc /proc
@@ -13,10 +14,15 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 up() { cut -d' ' -f1 /proc/uptime; }
 echo "GUEST-BOOT-OK"
 echo "GUEST-INFO $(uname -m) $(uname -r) uptime=$(up)s"
-WORK=1 SHELLMODE=0
+WORK=1 SHELLMODE=0 KALLSYMS=0
 for a in $(cat /proc/cmdline); do
-    case "$a" in guest.work=0) WORK=0 ;; guest.shell=1) SHELLMODE=1 ;; esac
+    case "$a" in guest.work=0) WORK=0 ;; guest.shell=1) SHELLMODE=1 ;; guest.kallsyms=1) KALLSYMS=1 ;; esac
 done
+if [ "$KALLSYMS" = 1 ]; then
+    echo "GUEST-KALLSYMS-BEGIN"
+    cat /proc/kallsyms
+    echo "GUEST-KALLSYMS-END"
+fi
 if [ "$WORK" = 1 ]; then
     t0=$(up)
     echo "GUEST-MD5 $(dd if=/dev/zero bs=1M count=16 2>/dev/null | md5sum | cut -d' ' -f1)"
