@@ -6,6 +6,7 @@
 //! tiers in [`crate::engine`] call the same handlers.
 
 pub mod access;
+pub mod bus;
 pub mod debug;
 pub mod decode;
 pub mod exception;

@@ -79,7 +79,7 @@ impl Cpu {
     #[inline(always)]
     pub fn read_lin(&mut self, lin: u32, size: u32) -> ExResult<u64> {
         if !self.paging_enabled() {
-            return Ok(self.mem.read(lin, size));
+            return Ok(self.phys_load(lin, size));
         }
         if let Some(p) = self.tlb_hit(lin, size, Access::Read) {
             return Ok(self.phys_read(p, size));
@@ -91,7 +91,7 @@ impl Cpu {
     #[inline(always)]
     pub fn write_lin(&mut self, lin: u32, size: u32, v: u64) -> ExResult {
         if !self.paging_enabled() {
-            self.mem.write(lin, size, v);
+            self.phys_store(lin, size, v);
             return Ok(());
         }
         if let Some(p) = self.tlb_hit(lin, size, Access::Write) {
@@ -165,13 +165,13 @@ impl Cpu {
     }
 
     #[inline(never)]
-    fn phys_read(&self, phys: u32, size: u32) -> u64 {
-        self.mem.read(phys, size)
+    fn phys_read(&mut self, phys: u32, size: u32) -> u64 {
+        self.phys_load(phys, size)
     }
 
     #[inline(never)]
     fn phys_write(&mut self, phys: u32, size: u32, v: u64) {
-        self.mem.write(phys, size, v);
+        self.phys_store(phys, size, v);
     }
 
     /// Implicit supervisor read (GDT/LDT/IDT entries, TSS fields).

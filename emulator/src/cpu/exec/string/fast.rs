@@ -94,6 +94,10 @@ pub(super) fn forward<const OP: u8, const SIZE: u32>(
     let Some(pd) = run_address(cpu, SegReg::Es, di, bytes, Access::Write) else {
         return 0;
     };
+    // Device registers (MMIO pages) take one access per element.
+    if cpu.mem.is_mmio(pd) || (OP == MOVS && cpu.mem.is_mmio(ps)) {
+        return 0;
+    }
     if OP == MOVS {
         copy_run::<SIZE>(cpu, ps, pd, bytes as u32);
         cpu.state.set_gpr(gpr::RSI, asize, si.wrapping_add(bytes));
