@@ -58,6 +58,15 @@ const PLAIN: Legacy = Legacy {
     handler: None,
 };
 
+/// Pentium-class decoding: `F3 0F BC`/`F3 0F BD` are `REP BSF`/`REP BSR`
+/// (the prefix is ignored), as on every CPU without BMI1/LZCNT; iced-x86
+/// would otherwise decode them as TZCNT/LZCNT, which this model lacks.
+/// Linux relies on this: its `_find_first_bit` is written as `rep; bsf`.
+const PENTIUM: Legacy = Legacy {
+    options: DecoderOptions::NO_MPFX_0FBC | DecoderOptions::NO_MPFX_0FBD,
+    handler: None,
+};
+
 /// Prefixes the 8086 knows (F1 is an undocumented LOCK alias).
 fn is_8086_prefix(b: u8) -> bool {
     matches!(b, 0x26 | 0x2E | 0x36 | 0x3E | 0xF0 | 0xF1 | 0xF2 | 0xF3)
@@ -75,7 +84,7 @@ pub fn prepare(model: CpuModel, bytes: &mut [u8; 15]) -> ExResult<Legacy> {
     match model {
         CpuModel::I8086 => Ok(prepare_8086(bytes)),
         CpuModel::I80286 => prepare_286(bytes),
-        _ => Ok(PLAIN),
+        _ => Ok(PENTIUM),
     }
 }
 
@@ -251,7 +260,10 @@ mod tests {
         let (b, h, opts) = rewritten(CpuModel::Pentium, &[0x64, 0x8B, 0x07]).unwrap();
         assert_eq!(&b[..3], &[0x64, 0x8B, 0x07]);
         assert!(!h);
-        assert_eq!(opts, DecoderOptions::NONE);
+        assert_eq!(
+            opts,
+            DecoderOptions::NO_MPFX_0FBC | DecoderOptions::NO_MPFX_0FBD
+        );
     }
 
     #[test]

@@ -473,6 +473,28 @@ mod tests {
     }
 
     #[test]
+    fn rep_bsf_and_rep_bsr_are_bit_scans_without_bmi1() {
+        // F3 0F BC / F3 0F BD: TZCNT/LZCNT on BMI1/LZCNT CPUs, BSF/BSR with
+        // an ignored REP prefix on this model (Linux's `rep; bsf`). A
+        // TZCNT of 0x50 would also be 4, so check ZF and a zero source:
+        // BSF leaves the destination and sets ZF; TZCNT would write 16.
+        for (code, src, dst, want, zf) in [
+            ([0xF3, 0x0F, 0xBC, 0xC8], 0x50u64, 0x77u64, 4u64, false), // rep bsf cx,ax
+            ([0xF3, 0x0F, 0xBD, 0xC8], 0x50, 0x77, 6, false),          // rep bsr cx,ax
+            ([0xF3, 0x0F, 0xBC, 0xC8], 0, 0x77, 0x77, true),
+            ([0xF3, 0x0F, 0xBD, 0xC8], 0, 0x77, 0x77, true),
+        ] {
+            let mut cpu = cpu_with(CpuModel::Pentium, &code);
+            cpu.state.regs[0] = src;
+            cpu.state.regs[1] = dst;
+            step(&mut cpu);
+            assert_eq!(cpu.state.rip, 0x104, "{code:02X?}: no #UD (code at 100h)");
+            assert_eq!(cpu.state.regs[1], want, "{code:02X?} src {src:#x}");
+            assert_eq!(cpu.state.flags.get(ZF), zf, "{code:02X?} src {src:#x}");
+        }
+    }
+
+    #[test]
     fn not_on_older_models() {
         // BT is a 386 instruction: #UD on the 80286 (vector 6).
         let mut cpu = cpu_with(CpuModel::I80286, &[0x0F, 0xA3, 0xD8]);
