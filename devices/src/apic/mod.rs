@@ -181,6 +181,41 @@ impl ApicBus {
         self.route();
     }
 
+    /// Drive ISA IRQ line `irq` to `level` on its IOAPIC pin
+    /// ([`isa_irq_pin`]); the caller drives the 8259A's input as well.
+    pub fn set_isa_irq(&mut self, irq: u8, level: bool) {
+        if let Some(pin) = isa_irq_pin(irq) {
+            self.set_irq(pin, level);
+        }
+    }
+
+    /// Whether ISA IRQ `irq` can reach the processor: through the 8259A
+    /// (`pic_masked`: its IMR blocks the line) and, with the local APIC
+    /// globally enabled, LINT0 in unmasked ExtINT mode; or through an
+    /// unmasked IOAPIC entry.
+    pub fn isa_irq_reachable(&self, irq: u8, pic_masked: bool) -> bool {
+        if !self.lapic.hw_enabled() {
+            return !pic_masked;
+        }
+        let lint0 = self.lapic.lvt(local::Lvt::Lint0);
+        let virtual_wire = lint0 & local::LVT_MASKED == 0
+            && DeliveryMode::from_bits(lint0 >> local::LVT_DELIVERY_MODE_SHIFT)
+                == DeliveryMode::ExtInt;
+        let ioapic =
+            isa_irq_pin(irq).is_some_and(|pin| self.ioapic.entry(pin) & ioapic::RTE_MASKED == 0);
+        (virtual_wire && !pic_masked) || ioapic
+    }
+
+    /// The next local APIC timer expiry that raises an interrupt (LVT
+    /// timer unmasked): an event that can wake a halted processor.
+    pub fn next_wake_deadline_ns(&self) -> Option<u64> {
+        let lvt = self.lapic.lvt(local::Lvt::Timer);
+        if lvt & local::LVT_MASKED != 0 {
+            return None;
+        }
+        self.next_deadline_ns()
+    }
+
     /// Bring the APICs to virtual time `now_ns`.
     pub fn advance(&mut self, now_ns: u64) {
         self.lapic.advance(now_ns);

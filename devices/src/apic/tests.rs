@@ -166,3 +166,55 @@ fn isa_irqs_on_ioapic_pins() {
         assert_eq!(isa_irq_pin(irq), pin, "IRQ {irq}");
     }
 }
+
+#[test]
+fn isa_irq_reachability_through_the_8259a_or_the_ioapic() {
+    let mut bus = enabled_bus();
+    // (PIC IMR blocks it, virtual wire, IOAPIC pin 2 unmasked, IRQ0 reachable)
+    for (pic_masked, wire, ioapic, reachable) in [
+        (false, false, false, false),
+        (false, true, false, true),
+        (true, true, false, false),
+        (true, false, true, true),
+        (true, true, true, true),
+    ] {
+        bus.mmio_write(
+            LAPIC + reg::LVT_LINT0,
+            4,
+            if wire { 0x700 } else { 0x1_0700 },
+        );
+        ioapic_write(&mut bus, 0x10 + 2 * 2, if ioapic { 0x30 } else { 0x1_0030 });
+        assert_eq!(
+            bus.isa_irq_reachable(0, pic_masked),
+            reachable,
+            "PIC masked {pic_masked}, virtual wire {wire}, IOAPIC {ioapic}"
+        );
+    }
+    assert!(bus.lapic.write_base_msr(0xFEE0_0000));
+    assert!(bus.isa_irq_reachable(0, false), "APIC off: the PIC alone");
+    assert!(!bus.isa_irq_reachable(0, true));
+}
+
+#[test]
+fn isa_irq0_reaches_ioapic_pin_2() {
+    let mut bus = enabled_bus();
+    ioapic_write(&mut bus, 0x10 + 2 * 2, 0x30);
+    bus.set_isa_irq(0, true);
+    assert_eq!(bus.acknowledge(None), Some(0x30));
+    bus.set_isa_irq(0, false);
+    bus.set_isa_irq(2, true); // the cascade: no pin
+    assert!(!bus.interrupt_requested(None));
+    bus.set_isa_irq(0, true);
+    assert!(bus.interrupt_requested(None));
+}
+
+#[test]
+fn only_an_unmasked_timer_is_a_wake_event() {
+    let mut bus = enabled_bus();
+    bus.mmio_write(LAPIC + reg::LVT_TIMER, 4, 0x1_0040);
+    bus.mmio_write(LAPIC + reg::TIMER_INITIAL, 4, 100);
+    assert!(bus.next_deadline_ns().is_some());
+    assert_eq!(bus.next_wake_deadline_ns(), None);
+    bus.mmio_write(LAPIC + reg::LVT_TIMER, 4, 0x40);
+    assert_eq!(bus.next_wake_deadline_ns(), bus.next_deadline_ns());
+}
