@@ -201,6 +201,7 @@ fn isa_irq0_reaches_ioapic_pin_2() {
     ioapic_write(&mut bus, 0x10 + 2 * 2, 0x30);
     bus.set_isa_irq(0, true);
     assert_eq!(bus.acknowledge(None), Some(0x30));
+    bus.mmio_write(LAPIC + reg::EOI, 4, 0);
     bus.set_isa_irq(0, false);
     bus.set_isa_irq(2, true); // the cascade: no pin
     assert!(!bus.interrupt_requested(None));
