@@ -6,8 +6,9 @@
 //!
 //! With `--kernel FILE` ox86 boots a Linux bzImage (`bios::linux`, with
 //! `--initrd`) or a Multiboot kernel (`bios::multiboot`) directly, without
-//! firmware: the kernel starts in protected mode with
-//! the ROM area empty, `--append` gives its command line, and `--serial`
+//! firmware: the kernel starts in protected mode with the chipset set up
+//! as a BIOS leaves it and the ROM area empty but for the ACPI RSDP
+//! (`bios::acpi`), `--append` gives its command line, and `--serial`
 //! says where COM1's output goes. With no firmware to restart, a triple
 //! fault ends such a run (as with `--no-reboot`). `--kernel` together with
 //! `--bios` is not supported yet.
@@ -151,6 +152,12 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     let mut machine = Machine::new(&plan.config)?;
     if let Some(k) = &plan.kernel {
         machine.load_boot_image(&k.image)?;
+        // What a BIOS would have set up in the chipset (PCI interrupt
+        // routing, the ACPI PM block and SCI), as the ACPI tables say.
+        for w in bios::acpi::firmware_port_writes() {
+            let size = devices::IoSize::from_bytes(u32::from(w.size));
+            machine.cpu.io.write(w.port, size, w.value);
+        }
         if !plan.quiet {
             for note in &k.notes {
                 eprintln!("ox86: {note}");
@@ -250,11 +257,14 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
     }
     let kernel = match &args.kernel {
         Some(path) => {
+            // The ACPI tables (reported to a Linux kernel) describe the
+            // chipset that `firmware_port_writes` sets up in `main`.
+            let acpi = bios::acpi::build(memory_mib << 20);
             let opts = bios::KernelOptions {
                 ram_size: memory_mib << 20,
                 cmdline: args.append.as_deref(),
                 initrd: args.initrd.as_deref(),
-                acpi: None,
+                acpi: Some(&acpi),
             };
             Some(bios::load_kernel_file(path, &opts)?)
         }
