@@ -114,3 +114,122 @@ impl Cpu {
         }
     }
 }
+
+impl Cpu {
+    /// RDMSR IA32_APIC_BASE when the board has a local APIC (`None`: no
+    /// APIC, the MSR is a plain read-back store).
+    pub fn apic_base_msr(&self) -> Option<u64> {
+        self.io.apic.as_ref().map(|a| a.lapic.base_msr())
+    }
+
+    /// WRMSR IA32_APIC_BASE when the board has a local APIC (`None`: no
+    /// APIC). Reserved bits raise #GP(0) (SDM Vol. 3A §10.4.4); a new base
+    /// moves the APIC's MMIO page.
+    pub fn write_apic_base_msr(&mut self, v: u64) -> Option<super::ExResult> {
+        let apic = self.io.apic.as_mut()?;
+        let old = apic.lapic.base();
+        if !apic.lapic.write_base_msr(v) {
+            return Some(Err(super::Exception::GeneralProtection(0)));
+        }
+        let new = apic.lapic.base();
+        if new != old {
+            let ioapic = apic.ioapic_base();
+            if old != ioapic {
+                // Cannot fail: a page-aligned page below 4 GiB.
+                let _ = self.mem.unmap_mmio(u64::from(old), u64::from(PAGE_SIZE));
+            }
+            let _ = self.mem.map_mmio(u64::from(new), u64::from(PAGE_SIZE));
+        }
+        Some(Ok(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cpu::exec::testutil::{cpu_with, step};
+    use crate::cpu::CpuModel;
+    use devices::ApicBus;
+
+    const WRMSR_RDMSR: [u8; 4] = [0x0F, 0x30, 0x0F, 0x32];
+
+    fn cpu_with_apic(edx_eax: u64) -> crate::cpu::Cpu {
+        let mut cpu = cpu_with(CpuModel::Pentium, &WRMSR_RDMSR);
+        cpu.io.apic = Some(ApicBus::new());
+        cpu.mem.map_mmio(0xFEE0_0000, 4096).unwrap();
+        cpu.mem.map_mmio(0xFEC0_0000, 4096).unwrap();
+        cpu.state.regs[1] = 0x1B;
+        cpu.state.regs[0] = edx_eax & 0xFFFF_FFFF;
+        cpu.state.regs[2] = edx_eax >> 32;
+        cpu
+    }
+
+    #[test]
+    fn wrmsr_apic_base_moves_the_apic_page() {
+        let mut cpu = cpu_with_apic(0xFED0_0800);
+        step(&mut cpu);
+        assert!(cpu.mem.is_mmio(0xFED0_0000));
+        assert!(!cpu.mem.is_mmio(0xFEE0_0000), "old page released");
+        assert!(cpu.mem.is_mmio(0xFEC0_0000), "IOAPIC page kept");
+        assert_eq!(
+            cpu.phys_load(0xFED0_0030, 4),
+            0x0005_0014,
+            "version at the new base"
+        );
+        assert_eq!(cpu.phys_load(0xFEE0_0030, 4), 0xFFFF_FFFF);
+        step(&mut cpu);
+        assert_eq!(
+            (cpu.state.regs[2], cpu.state.regs[0]),
+            (0, 0xFED0_0900),
+            "BSP kept"
+        );
+    }
+
+    #[test]
+    fn wrmsr_apic_base_global_disable_stops_decoding() {
+        let mut cpu = cpu_with_apic(0xFEE0_0000);
+        step(&mut cpu);
+        assert_eq!(cpu.phys_load(0xFEE0_0030, 4), 0xFFFF_FFFF);
+        assert_eq!(cpu.phys_load(0xFEC0_0000, 4), 0, "the IOAPIC still answers");
+    }
+
+    #[test]
+    fn wrmsr_apic_base_reserved_bits_raise_gp() {
+        for value in [1u64 << 32, 0xFEE0_0801] {
+            let mut cpu = cpu_with_apic(value);
+            cpu.mem.write(13 * 4, 4, 0x0000_0500); // #GP handler at 0000:0500
+            step(&mut cpu);
+            assert_eq!(cpu.state.rip, 0x500, "{value:#x}: #GP(0)");
+            assert_eq!(
+                cpu.apic_base_msr(),
+                Some(0xFEE0_0900),
+                "{value:#x}: unchanged"
+            );
+        }
+    }
+
+    #[test]
+    fn mmio_piece_sizes_and_page_straddling() {
+        let mut cpu = cpu_with_apic(0);
+        let apic = |cpu: &crate::cpu::Cpu| cpu.io.apic.as_ref().unwrap().accesses;
+        // (address, size, value, device accesses)
+        for (addr, size, value, accesses) in [
+            (0xFEE0_0030, 1, 0x14, 1),
+            (0xFEE0_0032, 2, 0x0005, 1),
+            (0xFEE0_0030, 8, 0x0005_0014, 2),
+            (0xFEE0_0031, 3, 0x0500, 3),
+            (0xFEDF_FFFC, 8, 0x0000_0000_FFFF_FFFF, 1),
+            (0xFEE0_0FFE, 4, 0xFFFF_0000, 1),
+        ] {
+            let before = apic(&cpu);
+            assert_eq!(cpu.phys_load(addr, size), value, "{addr:#x}/{size}");
+            assert_eq!(apic(&cpu) - before, accesses, "{addr:#x}/{size}: accesses");
+        }
+        cpu.irq_check = false;
+        cpu.phys_store(0xFEE0_0080, 4, 0x40);
+        assert!(
+            cpu.irq_check,
+            "an MMIO write makes the machine look at INTR"
+        );
+        assert_eq!(cpu.phys_load(0xFEE0_0080, 4), 0x40);
+    }
+}

@@ -81,7 +81,8 @@ pub const CPUID_1_EDX: u32 = CPUID_1_EDX_FPU
 
 /// IA32_TIME_STAMP_COUNTER.
 pub const MSR_TSC: u32 = 0x10;
-/// IA32_APIC_BASE (read-back store; there is no local APIC yet).
+/// IA32_APIC_BASE: the local APIC's (`cpu/bus.rs`) when the board has one,
+/// else a read-back store.
 pub const MSR_APIC_BASE: u32 = 0x1B;
 /// IA32_SYSENTER_CS / _ESP / _EIP (read-back store, used by SYSENTER/SYSEXIT).
 pub const MSR_SYSENTER_CS: u32 = 0x174;
@@ -165,6 +166,7 @@ fn rdmsr(cpu: &mut Cpu, _d: &DecodedInsn) -> ExResult {
     let index = cpu.state.gpr(gpr::RCX, 4) as u32;
     let v = match index {
         MSR_TSC => cpu.tsc(),
+        MSR_APIC_BASE => cpu.apic_base_msr().unwrap_or_else(|| cpu.msr(index)),
         _ => cpu.msr(index),
     };
     set_edx_eax(cpu, v);
@@ -179,6 +181,7 @@ fn wrmsr(cpu: &mut Cpu, _d: &DecodedInsn) -> ExResult {
     let v = cpu.state.gpr(gpr::RDX, 4) << 32 | cpu.state.gpr(gpr::RAX, 4);
     match index {
         MSR_TSC => cpu.state.tsc = v.wrapping_sub(cpu.io.clock.tsc(cpu.icount)),
+        MSR_APIC_BASE if cpu.io.apic.is_some() => cpu.write_apic_base_msr(v).unwrap_or(Ok(()))?,
         _ => cpu.set_msr(index, v),
     }
     Ok(())
