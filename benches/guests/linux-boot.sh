@@ -13,7 +13,8 @@
 #   off     = "GUEST-END" -> the emulator's exit (poweroff -f)
 #   total   = start -> exit
 # Settings (environment): MEM=256 (MiB), APPEND="console=ttyS0", OX86_TIMEOUT=900 and
-# QEMU_TIMEOUT=300 (seconds), OX86=path (skips the cargo build), NO_QEMU=1, RUNS=1 (each
+# QEMU_TIMEOUT=300 (seconds), OX86=path (skips the cargo build), OX86_ARGS="more ox86 run options"
+# (e.g. --deterministic), NO_QEMU=1, RUNS=1 (each
 # emulator boots RUNS times; every run is printed, the ratio uses the fastest).
 # The serial logs (with per-line timestamps) are left in target/linux-boot/.
 # Builds the kit with test-roms/guests/fetch.sh if it is missing (exits 0 with "skipped: ..." if
@@ -95,8 +96,9 @@ summary() {
 echo "guest: $(basename "$K") + $(basename "$I"), ${MEM} MiB, append \"$APPEND\" (expected lines: $EXPECTED)"
 declare -A best_marker best_total
 for n in $(seq 1 "$RUNS"); do
+    # shellcheck disable=SC2086  # OX86_ARGS is split into options on purpose
     r=$(run ox86 "$n" "$((OX86_TIMEOUT + 30))" "$OX86" run --headless --kernel "$K" --initrd "$I" --append "$APPEND" \
-        --serial stdio --memory "$MEM" --no-reboot --timeout "$OX86_TIMEOUT")
+        --serial stdio --memory "$MEM" --no-reboot --timeout "$OX86_TIMEOUT" ${OX86_ARGS:-})
     report "$r" "$logs/ox86-$n.log"
     if [[ $r == *check=ok* && $r == *status=0* ]]; then
         m=$(field marker "$r"); t=$(field exit "$r")
