@@ -166,6 +166,13 @@ pub mod resources {
         vec![0x47, 0x01, lo, hi, lo, hi, 0x01, len]
     }
 
+    /// IRQ descriptor without flags (§6.4.2.1, `IRQNoFlags`): edge
+    /// triggered, active high, exclusive — the ISA default.
+    pub fn irq(line: u8) -> Vec<u8> {
+        let [lo, hi] = (1u16 << (line & 15)).to_le_bytes();
+        vec![0x22, lo, hi]
+    }
+
     /// Word address space descriptor (§6.4.3.5.3) for `[min, max]`.
     pub fn word_space(kind: u8, type_flags: u8, min: u16, max: u16) -> Vec<u8> {
         let mut o = vec![0x88, 0x0D, 0x00, kind, PRODUCER_FIXED, type_flags];

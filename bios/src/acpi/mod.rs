@@ -14,7 +14,9 @@
 //! - FACS (§5.2.10), required by the FADT's FIRMWARE_CTRL.
 //! - DSDT (§5.2.11.1) holding `\_S5` (§7.4.2 "\_Sx (System States)") with
 //!   SLP_TYP = [`SLP_TYP_S5`], the value the PIIX4 PM1_CNT decodes as soft
-//!   off, and `\_SB.PCI0`, a PNP0A03 PCI root bridge (§6.1.5 `_HID`).
+//!   off, and `\_SB.PCI0`, a PNP0A03 PCI root bridge (§6.1.5 `_HID`) with
+//!   its `_CRS` windows and, under `PCI0.ISA`, the 8042 keyboard and mouse,
+//!   the RTC and COM1/COM2 as PnP devices.
 //!
 //! Not yet: the MADT (it comes with the local APIC and IOAPIC), `_PRT`
 //! interrupt routing and `_CRS` windows for PCI0 (no PCI device needs an
@@ -107,6 +109,81 @@ fn pci0_crs(ram_top: u32) -> Vec<u8> {
     aml::buffer(&r)
 }
 
+/// A legacy device behind the PIIX3, as an ACPI PnP device (ACPI 6.4
+/// §6.1.5 `_HID`, §6.1.12 `_UID`, §6.2.2 `_CRS`).
+struct IsaDevice {
+    name: &'static [u8; 4],
+    hid: &'static [u8; 7],
+    uid: u32,
+    /// I/O ranges `(base, length)`.
+    ports: &'static [(u16, u8)],
+    irq: u8,
+}
+
+/// The devices that let the OS find the 8042, RTC and UARTs without
+/// probing.
+const ISA_DEVICES: [IsaDevice; 5] = [
+    IsaDevice {
+        name: b"KBD_",
+        hid: b"PNP0303",
+        uid: 0,
+        ports: &[(0x60, 1), (0x64, 1)],
+        irq: 1,
+    },
+    IsaDevice {
+        name: b"MOU_",
+        hid: b"PNP0F13",
+        uid: 0,
+        ports: &[],
+        irq: 12,
+    },
+    IsaDevice {
+        name: b"RTC_",
+        hid: b"PNP0B00",
+        uid: 0,
+        ports: &[(0x70, 2)],
+        irq: 8,
+    },
+    IsaDevice {
+        name: b"COM1",
+        hid: b"PNP0501",
+        uid: 1,
+        ports: &[(0x3F8, 8)],
+        irq: 4,
+    },
+    IsaDevice {
+        name: b"COM2",
+        hid: b"PNP0501",
+        uid: 2,
+        ports: &[(0x2F8, 8)],
+        irq: 3,
+    },
+];
+
+/// `Device(ISA)` at PCI address 00:01.0 with the [`ISA_DEVICES`].
+fn isa_bridge() -> Vec<u8> {
+    use aml::*;
+    let mut terms = vec![name(b"_ADR", &integer(0x0001_0000))];
+    for d in &ISA_DEVICES {
+        let mut crs: Vec<u8> = d
+            .ports
+            .iter()
+            .flat_map(|&(base, len)| resources::io(base, len))
+            .collect();
+        crs.extend(resources::irq(d.irq));
+        crs.extend(resources::end_tag());
+        terms.push(device(
+            d.name,
+            &[
+                name(b"_HID", &eisa_id(d.hid)),
+                name(b"_UID", &integer(d.uid)),
+                name(b"_CRS", &buffer(&crs)),
+            ],
+        ));
+    }
+    device(b"ISA_", &terms)
+}
+
 /// The DSDT for a machine whose RAM ends at `ram_top`.
 pub fn dsdt(ram_top: u32) -> Vec<u8> {
     use aml::*;
@@ -121,6 +198,7 @@ pub fn dsdt(ram_top: u32) -> Vec<u8> {
                     name(b"_ADR", &integer(0)),
                     name(b"_UID", &integer(0)),
                     name(b"_CRS", &pci0_crs(ram_top)),
+                    isa_bridge(),
                 ],
             )],
         ),

@@ -128,7 +128,11 @@ fn pci0_crs_has_bus_range_io_windows_and_memory_above_ram() {
     let f = table_at(&region, BASE + FADT_OFFSET as u32);
     let d = table_at(&region, u32_at(f, fadt::DSDT));
     let count = |t: &[u8], needle: &[u8]| t.windows(needle.len()).filter(|w| *w == needle).count();
-    assert_eq!(count(d, b"_CRS"), 1);
+    assert_eq!(
+        count(d, b"_CRS"),
+        1 + ISA_DEVICES.len(),
+        "PCI0 and the ISA devices"
+    );
     assert_eq!(
         count(d, &word_space(RESOURCE_BUS, 0, 0, 0xFF)),
         1,
@@ -151,7 +155,11 @@ fn pci0_crs_has_bus_range_io_windows_and_memory_above_ram() {
     assert_eq!(count(d, &memory_descriptor), 2);
     let t = dsdt(0xFEC0_0000);
     assert_eq!(count(&t, &memory_descriptor), 1);
-    assert_eq!(count(&t, &end_tag()), 1);
+    assert_eq!(
+        count(&t, &end_tag()),
+        1 + ISA_DEVICES.len(),
+        "every template ends"
+    );
     assert_eq!(sum(&t), 0);
 }
 
@@ -226,4 +234,32 @@ fn firmware_setup_on_the_chipset_matches_the_tables() {
     assert!(!pci.take_power_off_request());
     pci.io_write(port, IoSize::Word, u32::from(SCI_EN | SLP_EN) | typ, 0);
     assert!(pci.take_power_off_request());
+}
+
+#[test]
+fn isa_pnp_devices_carry_their_ports_and_irqs() {
+    use super::aml::{buffer, eisa_id, resources::*};
+    let d = dsdt(0x1000_0000);
+    let has = |needle: &[u8]| d.windows(needle.len()).any(|w| w == needle);
+    // Device(ISA_) with _ADR 0x00010000 (device 1, function 0).
+    assert!(has(b"ISA_\x08_ADR\x0C\x00\x00\x01\x00"));
+    // (name, _HID, _CRS)
+    let cases: [(&[u8; 4], &[u8; 7], Vec<u8>); 5] = [
+        (
+            b"KBD_",
+            b"PNP0303",
+            [io(0x60, 1), io(0x64, 1), irq(1)].concat(),
+        ),
+        (b"MOU_", b"PNP0F13", irq(12)),
+        (b"RTC_", b"PNP0B00", [io(0x70, 2), irq(8)].concat()),
+        (b"COM1", b"PNP0501", [io(0x3F8, 8), irq(4)].concat()),
+        (b"COM2", b"PNP0501", [io(0x2F8, 8), irq(3)].concat()),
+    ];
+    for (seg, hid, crs) in cases {
+        let at = d.windows(4).position(|w| w == seg).expect("device name");
+        let hid_term = [b"\x08_HID".as_slice(), &eisa_id(hid)].concat();
+        assert_eq!(&d[at + 4..at + 4 + hid_term.len()], hid_term, "{seg:?}");
+        let crs_term = [b"\x08_CRS".as_slice(), &buffer(&[crs, end_tag()].concat())].concat();
+        assert!(has(&crs_term), "{seg:?} _CRS");
+    }
 }
