@@ -42,8 +42,13 @@ pub const PIIX4_SMBHSTCFG: u8 = 0xD2;
 /// The PM function: configuration space plus its I/O block.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Piix4Pm {
-    pub config: ConfigSpace,
+    /// Configuration space; written through [`Piix4Pm::write`] so that
+    /// the decoded PM base stays current.
+    config: ConfigSpace,
     pub regs: AcpiPm,
+    /// PMBA's base while PMIOSE is set (decoded on every port access, so
+    /// kept rather than recomputed).
+    pm_base: Option<u16>,
 }
 
 impl Default for Piix4Pm {
@@ -78,6 +83,7 @@ impl Piix4Pm {
         Piix4Pm {
             config: c,
             regs: AcpiPm::new(now_ns),
+            pm_base: None,
         }
     }
 
@@ -89,13 +95,14 @@ impl Piix4Pm {
     /// Configuration write.
     pub fn write(&mut self, offset: u8, size: usize, value: u32) {
         self.config.write(offset, size, value);
+        let enabled = self.config.byte(PIIX4_PMREGMISC) & PMREGMISC_PMIOSE != 0;
+        let base = self.config.read(PIIX4_PMBA, 4) & PMBA_BASE_MASK;
+        self.pm_base = enabled.then_some(base as u16);
     }
 
     /// The PM I/O base while PMIOSE is set.
     pub fn pm_base(&self) -> Option<u16> {
-        let enabled = self.config.byte(PIIX4_PMREGMISC) & PMREGMISC_PMIOSE != 0;
-        let base = self.config.read(PIIX4_PMBA, 4) & PMBA_BASE_MASK;
-        enabled.then_some(base as u16)
+        self.pm_base
     }
 
     /// Offset of `port` in the PM I/O block, if the block decodes it.
@@ -137,6 +144,19 @@ mod tests {
         ] {
             assert_eq!(d.pm_offset(port), off, "port {port:#x}");
         }
+    }
+
+    #[test]
+    fn clearing_pmiose_or_moving_pmba_moves_the_decode() {
+        let mut d = Piix4Pm::new(0);
+        d.write(PIIX4_PMBA, 2, 0xB000);
+        d.write(PIIX4_PMREGMISC, 1, 1);
+        assert_eq!(d.pm_offset(0xB004), Some(4));
+        d.write(PIIX4_PMBA + 1, 1, 0x06); // byte write of bits 15–8
+        assert_eq!(d.pm_offset(0xB004), None);
+        assert_eq!(d.pm_offset(0x0604), Some(4));
+        d.write(PIIX4_PMREGMISC, 1, 0);
+        assert_eq!(d.pm_offset(0x0604), None);
     }
 
     #[test]
