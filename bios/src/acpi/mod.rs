@@ -18,7 +18,10 @@
 //!   its `_CRS` windows and, under `PCI0.ISA`, the 8042 keyboard and mouse,
 //!   the RTC and COM1/COM2 as PnP devices.
 //!
-//! Not yet: the MADT (it comes with the local APIC and IOAPIC), `_PRT`
+//! - MADT (§5.2.12) only through [`build_with_madt`], for a machine that
+//!   advertises its local APIC and I/O APIC; [`build`] leaves it out.
+//!
+//! Not yet: `_PRT`
 //! interrupt routing and `_CRS` windows for PCI0 (no PCI device needs an
 //! interrupt yet; Linux falls back to its defaults), processor objects,
 //! and sleep states other than S5.
@@ -213,9 +216,13 @@ pub fn dsdt(ram_top: u32) -> Vec<u8> {
     tables::finish(t)
 }
 
-/// The RSDT, FADT, FACS and DSDT laid out for a region at `base`
-/// ([`REGION_LEN`] bytes), and the RSDP pointing at the RSDT.
-pub fn build_tables(base: u32) -> (Vec<u8>, [u8; tables::RSDP_V1_LEN]) {
+/// The RSDT, FADT, FACS and DSDT (and the MADT when `madt` is given) laid
+/// out for a region at `base` ([`REGION_LEN`] bytes), and the RSDP
+/// pointing at the RSDT.
+pub fn build_tables(
+    base: u32,
+    madt: Option<&tables::MadtConfig>,
+) -> (Vec<u8>, [u8; tables::RSDP_V1_LEN]) {
     let at = |off: usize| base + off as u32;
     let pm = PmBlocks {
         pm1a_evt: PM_BASE + PM1_EVT_OFFSET,
@@ -230,16 +237,26 @@ pub fn build_tables(base: u32) -> (Vec<u8>, [u8; tables::RSDP_V1_LEN]) {
         century: CMOS_CENTURY,
     };
     let dsdt = dsdt(at(0) + REGION_LEN);
-    let mut region = vec![0u8; DSDT_OFFSET + dsdt.len()];
-    let parts = [
+    let madt_offset = (DSDT_OFFSET + dsdt.len()).next_multiple_of(16);
+    let madt = madt.map(tables::madt);
+    let mut rsdt = vec![at(FADT_OFFSET)];
+    if madt.is_some() {
+        rsdt.push(at(madt_offset));
+    }
+    let mut parts = vec![
         (FACS_OFFSET, tables::facs()),
-        (RSDT_OFFSET, tables::rsdt(&[at(FADT_OFFSET)])),
+        (RSDT_OFFSET, tables::rsdt(&rsdt)),
         (
             FADT_OFFSET,
             tables::fadt(at(FACS_OFFSET), at(DSDT_OFFSET), &pm),
         ),
         (DSDT_OFFSET, dsdt),
     ];
+    if let Some(m) = madt {
+        parts.push((madt_offset, m));
+    }
+    let end = parts.iter().map(|(o, t)| o + t.len()).max().unwrap_or(0);
+    let mut region = vec![0u8; end];
     for (off, t) in parts {
         region[off..off + t.len()].copy_from_slice(&t);
     }
@@ -247,12 +264,19 @@ pub fn build_tables(base: u32) -> (Vec<u8>, [u8; tables::RSDP_V1_LEN]) {
 }
 
 /// The ACPI tables of a machine with `ram_size` bytes of RAM from address
-/// 0: the region is the last page of RAM (below [`REGION_LIMIT`]), the
-/// RSDP is at [`RSDP_ADDR`].
+/// 0, without an APIC: the region is the last page of RAM (below
+/// [`REGION_LIMIT`]), the RSDP is at [`RSDP_ADDR`].
 pub fn build(ram_size: u64) -> AcpiTables {
+    build_with_madt(ram_size, None)
+}
+
+/// As [`build`], plus a MADT when the machine advertises its local APIC
+/// and I/O APIC (pass `None` while the APIC is hidden: an OS must not see
+/// a MADT then).
+pub fn build_with_madt(ram_size: u64, madt: Option<&tables::MadtConfig>) -> AcpiTables {
     let top = ram_size.min(REGION_LIMIT) & !u64::from(REGION_LEN - 1);
     let base = top.saturating_sub(u64::from(REGION_LEN)) as u32;
-    let (region, rsdp) = build_tables(base);
+    let (region, rsdp) = build_tables(base, madt);
     AcpiTables {
         segments: vec![
             LoadSegment {

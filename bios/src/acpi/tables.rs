@@ -223,6 +223,83 @@ pub fn fadt(facs_addr: u32, dsdt_addr: u32, pm: &PmBlocks) -> Vec<u8> {
     finish(t)
 }
 
+/// MADT entry types (§5.2.12, Table 5.21) and flags.
+pub mod madt {
+    /// Offset of the local interrupt controller address.
+    pub const LOCAL_APIC_ADDRESS: usize = 36;
+    /// Offset of the flags.
+    pub const FLAGS: usize = 40;
+    /// Offset of the first interrupt controller structure.
+    pub const ENTRIES: usize = 44;
+    /// Flags bit 0: the system also has dual 8259As (PCAT_COMPAT).
+    pub const PCAT_COMPAT: u32 = 1;
+    /// Processor Local APIC structure (§5.2.12.2), 8 bytes.
+    pub const TYPE_LOCAL_APIC: u8 = 0;
+    /// I/O APIC structure (§5.2.12.3), 12 bytes.
+    pub const TYPE_IO_APIC: u8 = 1;
+    /// Interrupt Source Override structure (§5.2.12.5), 10 bytes.
+    pub const TYPE_INTERRUPT_SOURCE_OVERRIDE: u8 = 2;
+    /// Local APIC NMI structure (§5.2.12.7), 6 bytes.
+    pub const TYPE_LOCAL_APIC_NMI: u8 = 4;
+    /// Local APIC flags bit 0: enabled.
+    pub const LAPIC_ENABLED: u32 = 1;
+    /// MPS INTI flags: active high (polarity 01b).
+    pub const INTI_ACTIVE_HIGH: u16 = 0x1;
+    /// MPS INTI flags: level triggered (trigger mode 11b).
+    pub const INTI_LEVEL: u16 = 0x3 << 2;
+    /// "All processors" in a Local APIC NMI structure.
+    pub const ALL_PROCESSORS: u8 = 0xFF;
+}
+
+/// What the MADT describes: one processor and one I/O APIC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MadtConfig {
+    /// Local APIC register page (the IA32_APIC_BASE reset value FEE00000h).
+    pub lapic_addr: u32,
+    /// The boot processor's local APIC ID.
+    pub lapic_id: u8,
+    /// The I/O APIC's ID register value.
+    pub ioapic_id: u8,
+    /// The I/O APIC register window (FEC00000h).
+    pub ioapic_addr: u32,
+    /// The SCI's ISA IRQ (overridden to level, active high).
+    pub sci_irq: u8,
+    /// LINT pin wired to NMI.
+    pub nmi_lint: u8,
+}
+
+/// MADT (§5.2.12): the local APIC of processor UID 0, the I/O APIC at GSI
+/// base 0, the PC overrides (ISA IRQ0 → GSI 2, where the timer reaches an
+/// 82093AA; the SCI level triggered, active high as the PIIX4 drives it),
+/// LINT1 = NMI, and PCAT_COMPAT (the 8259As exist too).
+pub fn madt(c: &MadtConfig) -> Vec<u8> {
+    use madt::*;
+    let mut e = Vec::new();
+    e.extend([TYPE_LOCAL_APIC, 8, 0, c.lapic_id]);
+    e.extend(LAPIC_ENABLED.to_le_bytes());
+    e.extend([TYPE_IO_APIC, 12, c.ioapic_id, 0]);
+    e.extend(c.ioapic_addr.to_le_bytes());
+    e.extend(0u32.to_le_bytes());
+    for (irq, gsi, flags) in [
+        (0u8, 2u32, 0u16),
+        (
+            c.sci_irq,
+            u32::from(c.sci_irq),
+            INTI_ACTIVE_HIGH | INTI_LEVEL,
+        ),
+    ] {
+        e.extend([TYPE_INTERRUPT_SOURCE_OVERRIDE, 10, 0, irq]);
+        e.extend(gsi.to_le_bytes());
+        e.extend(flags.to_le_bytes());
+    }
+    e.extend([TYPE_LOCAL_APIC_NMI, 6, ALL_PROCESSORS, 0, 0, c.nmi_lint]);
+    let mut t = header(b"APIC", ENTRIES + e.len(), 1);
+    put_u32(&mut t, LOCAL_APIC_ADDRESS, c.lapic_addr);
+    put_u32(&mut t, FLAGS, PCAT_COMPAT);
+    t[ENTRIES..].copy_from_slice(&e);
+    finish(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,6 +344,41 @@ mod tests {
         assert_eq!(&f[0..4], b"FACS");
         assert_eq!(u32_at(&f, 4), 64);
         assert_eq!(f[32], 1);
+    }
+
+    #[test]
+    fn madt_entries_walk_by_their_lengths() {
+        let c = MadtConfig {
+            lapic_addr: 0xFEE0_0000,
+            lapic_id: 0,
+            ioapic_id: 1,
+            ioapic_addr: 0xFEC0_0000,
+            sci_irq: 9,
+            nmi_lint: 1,
+        };
+        let t = madt(&c);
+        assert_eq!(&t[0..4], b"APIC");
+        assert_eq!(u32_at(&t, 4) as usize, t.len());
+        assert_eq!(sum(&t), 0);
+        assert_eq!(u32_at(&t, madt::LOCAL_APIC_ADDRESS), 0xFEE0_0000);
+        assert_eq!(u32_at(&t, madt::FLAGS), madt::PCAT_COMPAT);
+        // (type, length, bytes after the two-byte entry header)
+        let mut entries = Vec::new();
+        let mut at = madt::ENTRIES;
+        while at < t.len() {
+            let (kind, len) = (t[at], usize::from(t[at + 1]));
+            entries.push((kind, len, t[at + 2..at + len].to_vec()));
+            at += len;
+        }
+        assert_eq!(at, t.len(), "entries end at the table end");
+        let expect: [(u8, usize, Vec<u8>); 5] = [
+            (0, 8, vec![0, 0, 1, 0, 0, 0]),
+            (1, 12, vec![1, 0, 0x00, 0x00, 0xC0, 0xFE, 0, 0, 0, 0]),
+            (2, 10, vec![0, 0, 2, 0, 0, 0, 0x00, 0x00]),
+            (2, 10, vec![0, 9, 9, 0, 0, 0, 0x0D, 0x00]),
+            (4, 6, vec![0xFF, 0, 0, 1]),
+        ];
+        assert_eq!(entries, expect);
     }
 
     #[test]

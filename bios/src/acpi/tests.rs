@@ -23,7 +23,7 @@ fn table_at(region: &[u8], addr: u32) -> &[u8] {
 
 #[test]
 fn rsdp_points_at_an_rsdt_listing_the_fadt() {
-    let (region, rsdp) = build_tables(BASE);
+    let (region, rsdp) = build_tables(BASE, None);
     assert_eq!(&rsdp[0..8], b"RSD PTR ");
     assert_eq!(sum(&rsdp), 0);
     let rsdt = table_at(&region, u32_at(&rsdp, 16));
@@ -39,7 +39,7 @@ fn rsdp_points_at_an_rsdt_listing_the_fadt() {
 
 #[test]
 fn fadt_describes_the_piix4_pm_block() {
-    let (region, _) = build_tables(BASE);
+    let (region, _) = build_tables(BASE, None);
     let f = table_at(&region, BASE + FADT_OFFSET as u32);
     // (offset, width, expected)
     let fields: [(usize, usize, u32); 15] = [
@@ -92,7 +92,7 @@ fn fadt_describes_the_piix4_pm_block() {
 
 #[test]
 fn facs_is_64_byte_aligned() {
-    let (region, _) = build_tables(BASE);
+    let (region, _) = build_tables(BASE, None);
     let f = table_at(&region, BASE + FADT_OFFSET as u32);
     let facs_addr = u32_at(f, fadt::FIRMWARE_CTRL);
     assert_eq!(facs_addr % 64, 0);
@@ -102,7 +102,7 @@ fn facs_is_64_byte_aligned() {
 
 #[test]
 fn dsdt_holds_s5_with_the_soft_off_slp_typ_and_pci0() {
-    let (region, _) = build_tables(BASE);
+    let (region, _) = build_tables(BASE, None);
     let f = table_at(&region, BASE + FADT_OFFSET as u32);
     let d = table_at(&region, u32_at(f, fadt::DSDT));
     assert_eq!(&d[0..4], b"DSDT");
@@ -124,7 +124,7 @@ fn dsdt_holds_s5_with_the_soft_off_slp_typ_and_pci0() {
 #[test]
 fn pci0_crs_has_bus_range_io_windows_and_memory_above_ram() {
     use super::aml::resources::*;
-    let (region, _) = build_tables(BASE);
+    let (region, _) = build_tables(BASE, None);
     let f = table_at(&region, BASE + FADT_OFFSET as u32);
     let d = table_at(&region, u32_at(f, fadt::DSDT));
     let count = |t: &[u8], needle: &[u8]| t.windows(needle.len()).filter(|w| *w == needle).count();
@@ -165,7 +165,7 @@ fn pci0_crs_has_bus_range_io_windows_and_memory_above_ram() {
 
 #[test]
 fn tables_fit_the_region() {
-    let (region, _) = build_tables(BASE);
+    let (region, _) = build_tables(BASE, None);
     assert!(region.len() <= REGION_LEN as usize);
 }
 
@@ -262,4 +262,36 @@ fn isa_pnp_devices_carry_their_ports_and_irqs() {
         let crs_term = [b"\x08_CRS".as_slice(), &buffer(&[crs, end_tag()].concat())].concat();
         assert!(has(&crs_term), "{seg:?} _CRS");
     }
+}
+
+#[test]
+fn madt_is_listed_in_the_rsdt_only_when_asked_for() {
+    let (region, rsdp) = build_tables(BASE, None);
+    let rsdt = table_at(&region, u32_at(&rsdp, 16));
+    assert_eq!(rsdt.len(), HEADER_LEN + 4, "FADT only");
+    assert!(!region.windows(4).any(|w| w == b"APIC"));
+    let c = tables::MadtConfig {
+        lapic_addr: 0xFEE0_0000,
+        lapic_id: 0,
+        ioapic_id: 1,
+        ioapic_addr: 0xFEC0_0000,
+        sci_irq: SCI_IRQ,
+        nmi_lint: 1,
+    };
+    let (region, rsdp) = build_tables(BASE, Some(&c));
+    assert!(region.len() <= REGION_LEN as usize);
+    let rsdt = table_at(&region, u32_at(&rsdp, 16));
+    assert_eq!(rsdt.len(), HEADER_LEN + 8);
+    assert_eq!(sum(rsdt), 0);
+    let madt_addr = u32_at(rsdt, HEADER_LEN + 4);
+    assert_eq!(madt_addr % 16, 0);
+    let m = table_at(&region, madt_addr);
+    assert_eq!(&m[0..4], b"APIC");
+    assert_eq!(sum(m), 0);
+    assert_eq!(m, tables::madt(&c));
+    // The other tables do not move.
+    let fadt = table_at(&region, u32_at(rsdt, HEADER_LEN));
+    assert_eq!(&fadt[0..4], b"FACP");
+    let t = build_with_madt(128 << 20, Some(&c));
+    assert_eq!(t.segments[0].data, build_tables(t.region_base, Some(&c)).0);
 }
