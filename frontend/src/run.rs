@@ -47,10 +47,10 @@
 use crate::cli::{RunArgs, RunCpu};
 use crate::output::{Output, OutputTarget};
 use anyhow::{bail, Context};
+use devices::ClockMode;
 use emulator::cpu::access::Access;
 use emulator::cpu::{Cpu, CpuModel, SegReg};
 use emulator::engine::Tier;
-use devices::ClockMode;
 use emulator::{Machine, MachineConfig, RunOutcome};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -547,6 +547,7 @@ fn report(cpu: &Cpu, plan: &Plan, end: End) -> u8 {
                 "ox86: instruction limit reached ({} instructions)",
                 cpu.icount
             );
+            eprint!("{}", registers(cpu));
             status::INSTRUCTION_LIMIT
         }
         End::Timeout => {
