@@ -70,10 +70,21 @@ pub struct RunArgs {
     /// kernel allows.
     #[arg(long, value_name = "FILE")]
     pub initrd: Option<PathBuf>,
-    /// Where bytes the guest sends on COM1 (16550A UART at 0x3F8) go:
-    /// `null` (the default), `stdio` (stdout) or a file name.
+    /// Where bytes the guest sends on COM1 (16550A UART at 0x3F8, IRQ 4)
+    /// go: `null` (the default), `stdio` (stdout) or a file name. The first
+    /// port sent to `stdio` also receives what is typed on stdin (a line at
+    /// a time: the terminal stays in line mode).
     #[arg(long, value_name = "stdio|null|FILE")]
     pub serial: Option<String>,
+    /// COM2 (0x2F8, IRQ 3): like --serial.
+    #[arg(long, value_name = "stdio|null|FILE")]
+    pub serial2: Option<String>,
+    /// COM3 (0x3E8, IRQ 4): like --serial.
+    #[arg(long, value_name = "stdio|null|FILE")]
+    pub serial3: Option<String>,
+    /// COM4 (0x2E8, IRQ 3): like --serial.
+    #[arg(long, value_name = "stdio|null|FILE")]
+    pub serial4: Option<String>,
     /// Print each value written to POST port 0x80 or 0x190 on stderr as
     /// `POST 0xNN`.
     #[arg(long)]

@@ -10,6 +10,7 @@ mod cli;
 mod conformance;
 mod output;
 mod run;
+mod serial;
 
 use clap::Parser;
 use std::process::ExitCode;

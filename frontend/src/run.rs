@@ -16,9 +16,11 @@
 //! `--serial` defaults to `null`. QEMU sends the first serial port to a
 //! graphical console, or to stdio only with `-nographic`; ox86 runs
 //! headless, so serial output is shown only when asked for
-//! (`--serial stdio`, like QEMU's `-serial stdio`). The debug console
-//! (`--debugcon`) defaults to stdout. When both go to stdout their bytes
-//! are interleaved per slice of instructions, not per byte.
+//! (`--serial stdio`, like QEMU's `-serial stdio`); `--serial2` …
+//! `--serial4` do the same for COM2–COM4. The first port sent to `stdio`
+//! receives host stdin (module `serial`). The debug console (`--debugcon`)
+//! defaults to stdout. When several go to stdout their bytes are
+//! interleaved per slice of instructions, not per byte.
 //!
 //! Guest time: by default the guest's clock (PIT, RTC, TSC) follows the
 //! host's wall clock, as a user at a shell expects, and a halted CPU sleeps
@@ -46,6 +48,7 @@
 
 use crate::cli::{RunArgs, RunCpu};
 use crate::output::{Output, OutputTarget};
+use crate::serial;
 use anyhow::{bail, Context};
 use devices::ClockMode;
 use emulator::cpu::access::Access;
@@ -106,7 +109,8 @@ struct Plan {
     /// A kernel to boot instead of running firmware.
     kernel: Option<bios::LoadedKernel>,
     debugcon: OutputTarget,
-    serial: OutputTarget,
+    /// COM1–COM4.
+    serial: [OutputTarget; serial::PORTS],
     post_codes: bool,
     until_halt: bool,
     max_instructions: Option<u64>,
@@ -133,9 +137,14 @@ enum End {
 pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(&args)?;
     // Open every output before running, so a bad path fails up front.
+    let mut serial_out = Vec::with_capacity(serial::PORTS);
+    for t in &plan.serial {
+        serial_out.push(Output::open(t, "serial port")?);
+    }
     let mut out = Outputs {
         console: Output::open(&plan.debugcon, "debug console")?,
-        serial: Output::open(&plan.serial, "serial port")?,
+        serial: serial_out,
+        input: serial::stdin_port(&plan.serial).map(serial::HostInput::stdin),
     };
     let mut dump_files = Vec::with_capacity(plan.dumps.len());
     for d in &plan.dumps {
@@ -168,7 +177,9 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     let end = drive(&mut machine, &plan, &mut out, started)?;
     let elapsed = started.elapsed();
     out.console.flush()?;
-    out.serial.flush()?;
+    for s in &mut out.serial {
+        s.flush()?;
+    }
 
     for (d, f) in plan.dumps.iter().zip(dump_files) {
         let mut buf = vec![0u8; d.len as usize];
@@ -249,12 +260,15 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let debugcon =
         OutputTarget::parse("--debugcon", args.debugcon.as_deref(), OutputTarget::Stdout)?;
-    let serial = OutputTarget::parse("--serial", args.serial.as_deref(), OutputTarget::Null)?;
-    if let (OutputTarget::File(a), OutputTarget::File(b)) = (&debugcon, &serial) {
-        if a == b {
-            bail!("--debugcon and --serial name the same file {}", a.display());
-        }
-    }
+    let serial = serial::parse_targets(
+        [
+            args.serial.as_deref(),
+            args.serial2.as_deref(),
+            args.serial3.as_deref(),
+            args.serial4.as_deref(),
+        ],
+        &debugcon,
+    )?;
     let kernel = match &args.kernel {
         Some(path) => {
             // The ACPI tables (reported to a Linux kernel) describe the
@@ -370,6 +384,9 @@ fn drive(m: &mut Machine, plan: &Plan, out: &mut Outputs, started: Instant) -> a
                 return Ok(End::InstructionLimit);
             }
             budget = budget.min(left);
+        }
+        if let Some(input) = out.input.as_mut() {
+            input.feed(m);
         }
         // Both tiers stop exactly at the budget, so an instruction limit
         // is exact.
@@ -489,9 +506,11 @@ fn pump(m: &mut Machine, plan: &Plan, out: &mut Outputs) -> anyhow::Result<()> {
     if !bytes.is_empty() {
         out.console.write(&bytes)?;
     }
-    let bytes = m.cpu.io.take_serial_output();
-    if !bytes.is_empty() {
-        out.serial.write(&bytes)?;
+    for (n, s) in out.serial.iter_mut().enumerate() {
+        let bytes = m.cpu.io.take_com_output(n);
+        if !bytes.is_empty() {
+            s.write(&bytes)?;
+        }
     }
     let posts = m.cpu.io.debug.take_post_codes();
     if plan.post_codes {
@@ -518,7 +537,7 @@ fn report(cpu: &Cpu, plan: &Plan, end: End) -> u8 {
         }
         End::Halted { interrupts_enabled } => {
             if interrupts_enabled {
-                eprintln!("ox86: CPU halted with interrupts enabled, but there is no interrupt source to wake it");
+                eprintln!("ox86: CPU halted with interrupts enabled, but no unmasked interrupt source can wake it");
             } else {
                 eprintln!("ox86: CPU halted with interrupts disabled (pass --until-halt to treat this as success)");
             }
@@ -600,8 +619,10 @@ fn registers(cpu: &Cpu) -> String {
 struct Outputs {
     /// Debug console (port 0xE9).
     console: Output,
-    /// COM1.
-    serial: Output,
+    /// COM1–COM4.
+    serial: Vec<Output>,
+    /// Host input for a serial port's receiver.
+    input: Option<serial::HostInput>,
 }
 
 #[cfg(test)]
@@ -672,7 +693,7 @@ mod tests {
         let p = plan(&RunArgs::default()).unwrap();
         assert!(p.demo && p.until_halt);
         assert_eq!(p.debugcon, OutputTarget::Stdout);
-        assert_eq!(p.serial, OutputTarget::Null);
+        assert!(p.serial.iter().all(|t| *t == OutputTarget::Null));
         assert!(p.kernel.is_none() && p.config.bios.is_some());
         assert_eq!(p.config.ram_size, 32 << 20);
         assert_eq!(p.config.model, CpuModel::Pentium);
@@ -683,7 +704,8 @@ mod tests {
         fn null() -> Self {
             Outputs {
                 console: Output::Null,
-                serial: Output::Null,
+                serial: Vec::new(),
+                input: None,
             }
         }
     }
@@ -792,7 +814,7 @@ mod tests {
             demo: false,
             kernel: None,
             debugcon: OutputTarget::Null,
-            serial: OutputTarget::Null,
+            serial: std::array::from_fn(|_| OutputTarget::Null),
             post_codes: false,
             until_halt: true,
             max_instructions: None,
