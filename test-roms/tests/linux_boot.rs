@@ -37,7 +37,9 @@ fn image(cmdline: Option<&str>, initrd: Option<&[u8]>, acpi: bool) -> bios::Boot
         acpi: acpi.then_some(&tables),
         console: TextConsole::default(),
     };
-    linux::load(KERNEL, &opts).expect("the test kernel loads").image
+    linux::load(KERNEL, &opts)
+        .expect("the test kernel loads")
+        .image
 }
 
 fn check_pass(r: &Run, checks: usize) {
@@ -48,7 +50,11 @@ fn check_pass(r: &Run, checks: usize) {
     let oks = r.serial.lines().filter(|l| l.starts_with("ok   ")).count();
     assert_eq!(oks, checks, "{tier:?}:\n{}", r.serial);
     let summary = format!("all {checks} checks passed");
-    assert!(r.serial.lines().any(|l| l == summary), "{tier:?}:\n{}", r.serial);
+    assert!(
+        r.serial.lines().any(|l| l == summary),
+        "{tier:?}:\n{}",
+        r.serial
+    );
 }
 
 /// The E820 lines the kernel prints for a map.
@@ -69,7 +75,10 @@ fn boot_protocol_hand_over_with_initrd_and_acpi_on_both_tiers() {
         .run_both_tiers_checked(|r| {
             check_pass(r, BASE_CHECKS + INITRD_CHECKS + ACPI_CHECKS);
             let s = &r.serial;
-            assert!(s.lines().any(|l| l == "cmdline: console=ttyS0 hello"), "{s}");
+            assert!(
+                s.lines().any(|l| l == "cmdline: console=ttyS0 hello"),
+                "{s}"
+            );
             let sum: u32 = rd.iter().map(|&b| u32::from(b)).sum();
             let want = format!("initrd: {} bytes, sum {sum:#010x}", rd.len());
             assert!(s.lines().any(|l| l == want), "no {want:?} in:\n{s}");
@@ -92,7 +101,10 @@ fn without_initrd_acpi_or_command_line() {
     check_pass(&r, BASE_CHECKS);
     let s = &r.serial;
     assert!(s.lines().any(|l| l == "cmdline: "), "{s}");
-    assert!(!s.contains("initrd:") && !s.contains("acpi_rsdp_addr"), "{s}");
+    assert!(
+        !s.contains("initrd:") && !s.contains("acpi_rsdp_addr"),
+        "{s}"
+    );
     let got: Vec<&str> = s.lines().filter(|l| l.starts_with("e820:")).collect();
     assert_eq!(got, e820_lines(PcLayout::new(RAM)), "{s}");
 }
