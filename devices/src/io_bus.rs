@@ -354,6 +354,32 @@ impl IoBus {
         true
     }
 
+    /// Drive ISA IRQ line `irq` (into the 8259A and, when present, the
+    /// IOAPIC), for lines the machine owns (FERR# → IRQ13).
+    pub fn drive_irq(&mut self, irq: u8, level: bool) {
+        if let Some(pic) = self.pic.as_mut() {
+            drive(pic, &mut self.apic, irq, level);
+        }
+    }
+
+    /// The processor's INTR: the 8259A's INT output, or with the APICs
+    /// present what the local APIC asks for (fixed interrupts, and the
+    /// 8259A through LINT0 in virtual-wire mode).
+    pub fn interrupt_requested(&mut self) -> bool {
+        match self.apic.as_mut() {
+            Some(a) => a.interrupt_requested(self.pic.as_ref()),
+            None => self.pic.as_ref().is_some_and(Pic::interrupt_requested),
+        }
+    }
+
+    /// The INTA cycle after [`IoBus::interrupt_requested`]: the vector.
+    pub fn acknowledge_interrupt(&mut self) -> Option<u8> {
+        match self.apic.as_mut() {
+            Some(a) => a.acknowledge(self.pic.as_mut()),
+            None => self.pic.as_mut().and_then(|p| p.acknowledge()),
+        }
+    }
+
     fn read_byte(&mut self, port: u16) -> u8 {
         if let Some(v) = self.debug.read(port) {
             return v;
@@ -447,6 +473,9 @@ impl IoBus {
         if let Some(rtc) = self.rtc.as_mut() {
             rtc.advance(now);
         }
+        if let Some(apic) = self.apic.as_mut() {
+            apic.advance(now);
+        }
         let levels = level_lines(self, now);
         if let Some(pic) = self.pic.as_mut() {
             if let Some(pit) = &self.pit {
@@ -456,15 +485,15 @@ impl IoBus {
                     // Several periods may have passed: the 8259A's IRR holds
                     // one request, so one edge is what the CPU can see.
                     if was {
-                        pic.service_irq(PIT_IRQ, false);
+                        drive(pic, &mut self.apic, PIT_IRQ, false);
                     }
-                    pic.service_irq(PIT_IRQ, true);
+                    drive(pic, &mut self.apic, PIT_IRQ, true);
                     self.risen |= 1 << PIT_IRQ;
                     if !out0 {
-                        pic.service_irq(PIT_IRQ, false);
+                        drive(pic, &mut self.apic, PIT_IRQ, false);
                     }
                 } else if out0 != was {
-                    pic.service_irq(PIT_IRQ, out0);
+                    drive(pic, &mut self.apic, PIT_IRQ, out0);
                 }
                 self.irq_levels = (self.irq_levels & !1) | u16::from(out0);
             }
@@ -472,7 +501,7 @@ impl IoBus {
             if changed != 0 {
                 for irq in 0..16u8 {
                     if changed & (1 << irq) != 0 {
-                        pic.service_irq(irq, levels & (1 << irq) != 0);
+                        drive(pic, &mut self.apic, irq, levels & (1 << irq) != 0);
                     }
                 }
                 self.irq_levels ^= changed;
@@ -527,13 +556,31 @@ impl IoBus {
             .as_ref()
             .filter(|_| !masked(SCI_IRQ))
             .and_then(|p| p.next_event_ns(now));
-        [pit, rtc, pm].into_iter().flatten().min()
+        let apic = self.apic.as_ref().and_then(|a| {
+            if unmasked_only {
+                a.next_wake_deadline_ns()
+            } else {
+                a.next_deadline_ns()
+            }
+        });
+        [pit, rtc, pm, apic].into_iter().flatten().min()
     }
 
     /// IRQ `irq` cannot reach the CPU because of an 8259A mask (its own
     /// IMR bit, or the master's cascade input for IRQ8–15), or there is
     /// no PIC.
+    /// With the APICs present, the IRQ must also miss the IOAPIC (its pin
+    /// masked) or the 8259A's way through LINT0.
     pub fn irq_masked(&self, irq: u8) -> bool {
+        let pic_masked = self.pic_masked(irq);
+        match &self.apic {
+            Some(a) => !a.isa_irq_reachable(irq, pic_masked),
+            None => pic_masked,
+        }
+    }
+
+    /// IRQ `irq` is masked in the 8259A (or there is none).
+    fn pic_masked(&self, irq: u8) -> bool {
         let Some(pic) = &self.pic else {
             return true;
         };
@@ -549,6 +596,15 @@ impl IoBus {
     /// guest could be woken by it (a UART whose interrupt line can rise).
     pub fn com_input_can_interrupt(&self, n: usize) -> bool {
         self.com.get(n).is_some_and(Option::is_some) && !self.irq_masked(COM_IRQS[n])
+    }
+}
+
+/// Drive ISA IRQ `irq` into the 8259A and, when present, the IOAPIC pin it
+/// is wired to.
+fn drive(pic: &mut Pic, apic: &mut Option<crate::apic::ApicBus>, irq: u8, level: bool) {
+    pic.service_irq(irq, level);
+    if let Some(a) = apic {
+        a.set_isa_irq(irq, level);
     }
 }
 
