@@ -67,7 +67,11 @@ for i, (n, m, d, r) in enumerate(entries, 1):
     rec(i, n, m, d, r)
 rec(0, "TRAILER!!!", 0, None, (0, 0))
 PY
-    mv "$img.tmp.$$" "$img"
+    if cmp -s "$img.tmp.$$" "$img"; then
+        rm -f "$img.tmp.$$"   # unchanged: keep the file (and its mtime) that runs may be reading
+    else
+        mv "$img.tmp.$$" "$img"
+    fi
     say "$img: $(stat -c %s "$img") bytes, sha256 $(sha256sum "$img" | cut -c1-16)"
 }
 
