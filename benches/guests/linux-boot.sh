@@ -85,6 +85,10 @@ report() {
     fi
     printf '   total %7.2f s   status %s   output %s\n' "$exit" "$status" "$check"
     summary "$2"
+    # the guest's own clock for each part of the workload (guest time; ox86's is virtual)
+    local t
+    t=$(grep -a -m1 'GUEST-TIMES' "$2" | sed 's/.*GUEST-TIMES //' || true)
+    if [ -n "$t" ]; then printf '      guest clock: %s\n' "$t"; fi
 }
 # summary LOG: ox86's closing line ("ox86: N instructions in T s (M MIPS)"), if any
 summary() {
