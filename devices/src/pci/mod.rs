@@ -16,8 +16,19 @@
 //!
 //! The functions: [`I440fx`] host bridge at 00:00.0, [`Piix3`] ISA bridge
 //! at 00:01.0 (multi-function), [`Piix4Pm`] power management at 00:01.3
-//! with its ACPI register block ([`AcpiPm`]) at PMBASE. The PIIX3's IDE
-//! (01.1) and USB (01.2) functions are not present yet.
+//! with its ACPI register block ([`AcpiPm`]) at PMBASE. A PIIX3 has no
+//! ACPI function; the PIIX4's function 3 beside a PIIX3 ISA bridge is the
+//! combination QEMU's i440FX machine uses, and what OSes expect there.
+//!
+//! Towards the machine: [`Pci::sci_level`] is the SCI (IRQ 9, level);
+//! [`Pci::take_power_off_request`] reports an S5 request;
+//! [`Pci::take_reset_request`] a write to CF9h; [`Pci::next_event_ns`] the
+//! PM timer's next carry when it can raise the SCI.
+//!
+//! Not present yet: the PIIX3's IDE (01.1) and USB (01.2) functions, and
+//! PCI interrupt routing from a device's INTx# through PIRQ[A:D] to an ISA
+//! IRQ ([`Piix3::pirq_route`] holds the routing; no PCI device raises an
+//! interrupt yet).
 
 pub mod acpi_pm;
 pub mod config;
