@@ -183,6 +183,27 @@ impl Machine {
         })
     }
 
+    /// Give the board a local APIC and an 82093AA IOAPIC at their PC
+    /// addresses (FEE00000h, FEC00000h; SDM Vol. 3A ch. 10), advertised in
+    /// CPUID.1:EDX[9], in the state a PC BIOS leaves them: the local APIC
+    /// software-enabled in virtual-wire mode (LINT0 = ExtINT, LINT1 = NMI:
+    /// the 8259A still reaches the CPU), every IOAPIC pin masked. ISA IRQ
+    /// lines drive the IOAPIC pins beside the 8259A (IRQ0 on pin 2). Without
+    /// this call the machine has no APIC and the pages are open bus.
+    pub fn enable_apic(&mut self) {
+        let mut apic = devices::ApicBus::new();
+        apic.lapic.set_virtual_wire();
+        let pages = [apic.lapic.base(), apic.ioapic_base()];
+        self.cpu.io.apic = Some(apic);
+        for base in pages {
+            // Page aligned and below 4 GiB: cannot fail.
+            let _ = self
+                .cpu
+                .mem
+                .map_mmio(u64::from(base), u64::from(devices::apic::APIC_PAGE_SIZE));
+        }
+    }
+
     /// Boot a kernel directly: write the image's segments to RAM and put the
     /// CPU in its protected-mode entry state — CR0.PE set and paging off,
     /// EFLAGS = 2 (interrupts off, not V86), CPL 0, A20 on, CS and the

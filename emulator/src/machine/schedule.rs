@@ -215,16 +215,19 @@ impl Machine {
     /// no STI/MOV SS shadow), run the INTA cycle and deliver the vector
     /// (SDM Vol. 3A §6.8.1). A pending interrupt wakes a halted CPU. The
     /// device lines reach the PIC in `IoBus::update`.
+    ///
+    /// With the APICs present (`Machine::enable_apic`) INTR and INTA go
+    /// through the local APIC ([`devices::IoBus::interrupt_requested`]).
     fn service_interrupts(&mut self) {
-        let Some(pic) = self.cpu.io.pic.as_mut() else {
+        if self.cpu.io.pic.is_none() {
             return;
-        };
+        }
         let ferr = self.cpu.state.fpu.ferr;
         if ferr != self.ferr_level {
-            pic.service_irq(IRQ_FERR, ferr);
+            self.cpu.io.drive_irq(IRQ_FERR, ferr);
             self.ferr_level = ferr;
         }
-        if !self.cpu.state.flags.if_() || !pic.interrupt_requested() {
+        if !self.cpu.state.flags.if_() || !self.cpu.io.interrupt_requested() {
             return;
         }
         if self.cpu.state.halted {
@@ -243,7 +246,7 @@ impl Machine {
                 return;
             }
         }
-        let Some(vector) = self.cpu.io.pic.as_mut().and_then(|p| p.acknowledge()) else {
+        let Some(vector) = self.cpu.io.acknowledge_interrupt() else {
             return;
         };
         self.cpu.state.halted = false;

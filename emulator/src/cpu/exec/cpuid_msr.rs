@@ -44,6 +44,9 @@ pub const CPUID_1_EDX_PSE: u32 = 1 << 3;
 pub const CPUID_1_EDX_TSC: u32 = 1 << 4;
 pub const CPUID_1_EDX_MSR: u32 = 1 << 5;
 pub const CPUID_1_EDX_CX8: u32 = 1 << 8;
+/// On-chip local APIC: set only on boards that have one
+/// (`Machine::enable_apic`), not part of [`CPUID_1_EDX`].
+pub const CPUID_1_EDX_APIC: u32 = 1 << 9;
 /// SYSENTER/SYSEXIT (`exec::sysenter`).
 pub const CPUID_1_EDX_SEP: u32 = 1 << 11;
 /// Global pages with CR4.PGE (`mmu`).
@@ -134,7 +137,12 @@ impl Cpu {
 }
 
 fn cpuid(cpu: &mut Cpu, _d: &DecodedInsn) -> ExResult {
-    let (a, b, c, d) = Cpu::cpuid_leaf(cpu.state.gpr(gpr::RAX, 4) as u32);
+    let leaf = cpu.state.gpr(gpr::RAX, 4) as u32;
+    let (a, b, c, mut d) = Cpu::cpuid_leaf(leaf);
+    if leaf.min(CPUID_MAX_BASIC_LEAF) == 1 && cpu.io.apic.is_some() {
+        // The board has a local APIC (`Machine::enable_apic`).
+        d |= CPUID_1_EDX_APIC;
+    }
     let s = &mut cpu.state;
     s.set_gpr(gpr::RAX, 4, u64::from(a));
     s.set_gpr(gpr::RBX, 4, u64::from(b));
