@@ -31,8 +31,8 @@
 //! binary, no count, OUT low. Counts of 1 in mode 2 and mode 3 (illegal on
 //! the chip) give a constant OUT (low in mode 2, high in mode 3). A control
 //! word also discards unread latched count and status. Port 0x61 bits 6–7
-//! (parity / I/O channel check) always read 0. The device is not wired
-//! into the I/O bus or the machine yet.
+//! (parity / I/O channel check) always read 0. On the machine's I/O bus
+//! (`io_bus`) OUT0 drives IRQ0 and every access carries the virtual time.
 
 mod counter;
 

@@ -9,7 +9,8 @@
 //! - Bits 7–2 are stored and read back (on the PS/2 they are the fixed-disk
 //!   activity lights and the CMOS security lock; nothing here uses them).
 //!
-//! The device is a plain state machine, not yet on the I/O bus.
+//! The device is a plain state machine; the I/O bus (`io_bus`) ORs its A20
+//! output with the 8042's and the machine applies it and the reset.
 
 /// The system control port A.
 pub const PORT92: u16 = 0x92;

@@ -23,7 +23,7 @@
 //!   mode of MCR bit 4 (transmitter looped to the receiver, MCR outputs
 //!   looped to the MSR inputs);
 //!
-//! Simplifications (the platform work completes these):
+//! Simplifications, and the wiring:
 //! - There is no clock: a byte written to THR is transmitted at once, so
 //!   THR and the transmitter are always empty (LSR.THRE and TEMT stay set)
 //!   and the baud rate in the divisor latch only reads back. For the same
@@ -37,11 +37,10 @@
 //!   without programming LCR, relying on firmware to have done it. The FIFO
 //!   error bit (LSR bit 7) is set by a received break in FIFO mode and
 //!   cleared by reading LSR, not tracked per character.
-//! - The interrupt output is not connected to anything yet: there is no
-//!   interrupt controller. [`Uart16550::interrupt_pending`] is the chip's
-//!   INTR pin and [`Uart16550::irq_line`] the PC board's IRQ wiring (INTR
-//!   gated by the OUT2 output); the platform issue connects the latter to
-//!   the 8259A. Until then guests must poll LSR.
+//! - [`Uart16550::interrupt_pending`] is the chip's INTR pin and
+//!   [`Uart16550::irq_line`] the PC board's IRQ wiring (INTR gated by the
+//!   OUT2 output), which the I/O bus (`io_bus`) drives into the 8259A
+//!   (IRQ4 for COM1/COM3, IRQ3 for COM2/COM4).
 //! - DMA mode (FCR bit 3) and the RXRDY/TXRDY pins are not modelled.
 
 use std::collections::VecDeque;

@@ -82,9 +82,8 @@ impl Machine {
                 if self.no_reboot {
                     return RunOutcome::ResetRequested;
                 }
-                log::debug!("reset requested by the guest: resetting the CPU");
-                self.cpu.reset();
-                self.resets += 1;
+                log::debug!("reset requested by the guest: resetting the board");
+                self.reset_board();
             }
             self.apply_a20();
             let icount = self.cpu.icount;
@@ -157,6 +156,22 @@ impl Machine {
                 }
             }
         }
+    }
+
+    /// A system reset (8042 reset line, port 0x92 fast reset, PIIX3 CF9h):
+    /// the CPU gets its reset state, the chipset registers (PCI functions)
+    /// and port 0x92 their power-on values; RAM, the clock and the other
+    /// devices keep theirs (firmware reinitialises them).
+    fn reset_board(&mut self) {
+        let now = self.now_ns();
+        self.cpu.reset();
+        if let Some(p) = self.cpu.io.pci.as_mut() {
+            p.reset(now);
+        }
+        if let Some(p) = self.cpu.io.port92.as_mut() {
+            p.reset();
+        }
+        self.resets += 1;
     }
 
     /// Host monotonic time since the machine was built, in nanoseconds.

@@ -212,11 +212,16 @@ fn reset_requests_reset_the_cpu_or_end_the_run() {
     let mut m = machine(&code, Tier::Blocks, ClockMode::Deterministic);
     assert_eq!(m.run_slice(100), RunOutcome::Budget);
     assert_eq!(m.resets, 1);
-    // Port 0x92 bit 0 (fast reset).
-    let code = [0xB0, 0x01, 0xE6, 0x92, 0xEB, 0xFE];
+    // Port 0x92 bit 0 (fast reset), with the A20 gate bit: the board reset
+    // returns port 0x92 to its power-on value.
+    let code = [0xB0, 0x03, 0xE6, 0x92, 0xEB, 0xFE];
     let mut m = machine(&code, Tier::Interpreter, ClockMode::Deterministic);
     m.no_reboot = true;
     assert_eq!(m.run_slice(100), RunOutcome::ResetRequested);
+    let mut m = machine(&code, Tier::Interpreter, ClockMode::Deterministic);
+    assert_eq!(m.run_slice(100), RunOutcome::Budget);
+    assert_eq!(m.resets, 1);
+    assert_eq!(m.cpu.io.read(0x92, devices::IoSize::Byte), 0);
 }
 
 #[test]
