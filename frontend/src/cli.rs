@@ -131,6 +131,11 @@ pub struct RunArgs {
     /// guest clock follows the host's wall clock.
     #[arg(long)]
     pub deterministic: bool,
+    /// Give the PC a local APIC and an I/O APIC (advertised in CPUID and,
+    /// for a Linux --kernel, in an ACPI MADT). Without it the 8259A PIC
+    /// alone delivers interrupts.
+    #[arg(long)]
+    pub apic: bool,
     /// No summary line at the end.
     #[arg(long, short)]
     pub quiet: bool,

@@ -273,7 +273,16 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
         Some(path) => {
             // The ACPI tables (reported to a Linux kernel) describe the
             // chipset that `firmware_port_writes` sets up in `main`.
-            let acpi = bios::acpi::build(memory_mib << 20);
+            // With --apic they include a MADT for the board's APICs.
+            let madt = bios::acpi::tables::MadtConfig {
+                lapic_addr: devices::apic::APIC_DEFAULT_BASE,
+                lapic_id: devices::apic::PC_LAPIC_ID,
+                ioapic_id: devices::apic::PC_IOAPIC_ID,
+                ioapic_addr: devices::apic::IOAPIC_DEFAULT_BASE,
+                sci_irq: bios::acpi::SCI_IRQ,
+                nmi_lint: 1,
+            };
+            let acpi = bios::acpi::build_with_madt(memory_mib << 20, args.apic.then_some(&madt));
             let opts = bios::KernelOptions {
                 ram_size: memory_mib << 20,
                 cmdline: args.append.as_deref(),
@@ -309,6 +318,7 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
                 ClockMode::RealTime
             },
             rtc_unix_secs: None,
+            apic: args.apic,
         },
         demo,
         kernel,

@@ -23,6 +23,11 @@ pub use local::{ApicInterrupt, LocalApic, APIC_DEFAULT_BASE, MSR_IA32_APIC_BASE}
 
 use crate::pic8259::Pic;
 
+/// APIC ID of the (only) processor's local APIC.
+pub const PC_LAPIC_ID: u8 = 0;
+/// ID of the IOAPIC (after the processor's, as MP/ACPI firmware numbers them).
+pub const PC_IOAPIC_ID: u8 = 1;
+
 /// Size of each APIC's memory-mapped page.
 pub const APIC_PAGE_SIZE: u32 = 4096;
 
@@ -104,8 +109,8 @@ impl ApicBus {
     /// masked.
     pub fn new() -> Self {
         ApicBus {
-            lapic: LocalApic::new(0),
-            ioapic: IoApic::new(1),
+            lapic: LocalApic::new(PC_LAPIC_ID),
+            ioapic: IoApic::new(PC_IOAPIC_ID),
             ioapic_base: IOAPIC_DEFAULT_BASE,
             accesses: 0,
         }

@@ -70,6 +70,9 @@ pub struct MachineConfig {
     /// time in real-time mode, [`RTC_DETERMINISTIC_EPOCH`] in deterministic
     /// mode.
     pub rtc_unix_secs: Option<i64>,
+    /// Give the board a local APIC and an IOAPIC ([`Machine::enable_apic`];
+    /// off by default: the 8259A alone, nothing advertised).
+    pub apic: bool,
 }
 
 impl Default for MachineConfig {
@@ -83,6 +86,7 @@ impl Default for MachineConfig {
             no_reboot: false,
             clock: ClockMode::Deterministic,
             rtc_unix_secs: None,
+            apic: false,
         }
     }
 }
@@ -170,7 +174,7 @@ impl Machine {
         let a20_line = io.a20();
         mem.set_a20(a20_line);
         let cpu = Cpu::new(cfg.model, mem, io);
-        Ok(Machine {
+        let mut m = Machine {
             cpu,
             blocks: BlockCache::new(),
             tier: cfg.tier,
@@ -180,7 +184,11 @@ impl Machine {
             a20_line,
             host_input: false,
             host_epoch: Instant::now(),
-        })
+        };
+        if cfg.apic {
+            m.enable_apic();
+        }
+        Ok(m)
     }
 
     /// Give the board a local APIC and an 82093AA IOAPIC at their PC
