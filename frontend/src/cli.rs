@@ -131,6 +131,11 @@ pub struct RunArgs {
     /// guest clock follows the host's wall clock.
     #[arg(long)]
     pub deterministic: bool,
+    /// The RTC's date and time at power-on, as Unix seconds (UTC), or `now`
+    /// for the host's time. Default: the host's time, or 2024-01-01
+    /// 00:00:00 UTC with --deterministic.
+    #[arg(long, value_name = "SECONDS|now")]
+    pub rtc_base: Option<String>,
     /// Give the PC a local APIC and an I/O APIC (advertised in CPUID and,
     /// for a Linux --kernel, in an ACPI MADT). Without it the 8259A PIC
     /// alone delivers interrupts.

@@ -293,6 +293,18 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
         }
         None => None,
     };
+    let rtc_unix_secs = match args.rtc_base.as_deref() {
+        None => None,
+        Some("now") => Some(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+        ),
+        Some(s) => {
+            let v = parse_number(s).with_context(|| format!("--rtc-base {s:?}"))?;
+            Some(i64::try_from(v).map_err(|_| anyhow::anyhow!("--rtc-base {s:?}: too large"))?)
+        }
+    };
     let model = match args.cpu {
         RunCpu::I8086 => CpuModel::I8086,
         RunCpu::I286 => CpuModel::I80286,
@@ -317,7 +329,7 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
             } else {
                 ClockMode::RealTime
             },
-            rtc_unix_secs: None,
+            rtc_unix_secs,
             apic: args.apic,
         },
         demo,
@@ -721,8 +733,33 @@ mod tests {
     }
 
     #[test]
+    fn clock_mode_and_rtc_base() {
+        let p = plan(&RunArgs::default()).unwrap();
+        assert_eq!(p.config.clock, ClockMode::RealTime);
+        assert_eq!(p.config.rtc_unix_secs, None);
+        let p = plan(&RunArgs {
+            deterministic: true,
+            rtc_base: Some("1700000000".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(p.config.clock, ClockMode::Deterministic);
+        assert_eq!(p.config.rtc_unix_secs, Some(1_700_000_000));
+        let p = plan(&RunArgs {
+            rtc_base: Some("now".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(p.config.rtc_unix_secs.is_some_and(|t| t > 1_700_000_000));
+    }
+
+    #[test]
     fn plan_rejects_bad_input_with_one_line_errors() {
         let cases: Vec<RunArgs> = vec![
+            RunArgs {
+                rtc_base: Some("yesterday".into()),
+                ..Default::default()
+            },
             RunArgs {
                 bios: Some("/nonexistent/rom.bin".into()),
                 ..Default::default()
