@@ -7,6 +7,7 @@
 //! writes, as on a real PC.
 
 pub mod apic;
+pub mod block;
 pub mod clock;
 pub mod cmos_rtc;
 pub mod debug_ports;
