@@ -127,6 +127,11 @@ pub struct IoBus {
     /// PCI bus 0 (i440FX, PIIX3, PIIX4 PM): ports 0xCF8–0xCFF and the ACPI
     /// PM block at PMBASE, full-width; its SCI drives IRQ 9.
     pub pci: Option<Pci>,
+    /// QEMU's firmware configuration interface (0x510/0x511), full-width,
+    /// when the board offers it to firmware (`--bios`).
+    pub fw_cfg: Option<crate::fw_cfg::FwCfg>,
+    /// A firmware log port (isa-debugcon, e.g. SeaBIOS's 0x402), if any.
+    pub firmware_log: Option<crate::debugcon::IsaDebugcon>,
     /// A device asked the machine to power off (ACPI S5 and the like): the
     /// machine ends the run with `RunOutcome::PowerOff`. Devices set it;
     /// nothing clears it.
@@ -279,6 +284,9 @@ impl IoBus {
         if let Some(v) = self.pci_read(port, size) {
             return v;
         }
+        if let Some(v) = self.fw_cfg.as_mut().and_then(|f| f.io_read(port, size)) {
+            return v;
+        }
         let mut value = 0u32;
         for i in 0..size as u16 {
             let byte = self.read_byte(port.wrapping_add(i));
@@ -292,7 +300,13 @@ impl IoBus {
     pub fn write_at(&mut self, port: u16, size: IoSize, value: u32, icount: u64) {
         self.accesses += 1;
         self.last_icount = icount;
-        if self.debug.write_wide(port, size, value) || self.pci_write(port, size, value) {
+        if self.debug.write_wide(port, size, value)
+            || self.pci_write(port, size, value)
+            || self
+                .fw_cfg
+                .as_mut()
+                .is_some_and(|f| f.io_write(port, size, value))
+        {
             return;
         }
         for i in 0..size as u16 {
@@ -384,6 +398,9 @@ impl IoBus {
         if let Some(v) = self.debug.read(port) {
             return v;
         }
+        if let Some(v) = self.firmware_log.as_ref().and_then(|c| c.read(port)) {
+            return v;
+        }
         let now = self.clock.now_ns(self.last_icount);
         let v = match port {
             0x20 | 0x21 | 0xA0 | 0xA1 | 0x4D0 | 0x4D1 => self.pic.as_mut().map(|p| p.read(port)),
@@ -417,7 +434,12 @@ impl IoBus {
     }
 
     fn write_byte(&mut self, port: u16, value: u8) {
-        if self.debug.write(port, value) {
+        if self.debug.write(port, value)
+            || self
+                .firmware_log
+                .as_mut()
+                .is_some_and(|c| c.write(port, value))
+        {
             return;
         }
         let now = self.clock.now_ns(self.last_icount);
