@@ -314,12 +314,12 @@ impl LocalApic {
         (self.base_msr & APIC_BASE_ADDR_MASK) as u32
     }
 
-    /// Globally enabled (IA32_APIC_BASE[11]).
+    /// Globally enabled (IA32_APIC_BASE bit 11).
     pub fn hw_enabled(&self) -> bool {
         self.base_msr & APIC_BASE_ENABLE != 0
     }
 
-    /// Software-enabled (SVR[8]).
+    /// Software-enabled (SVR bit 8).
     pub fn sw_enabled(&self) -> bool {
         self.svr & SVR_APIC_ENABLED != 0
     }
@@ -329,7 +329,7 @@ impl LocalApic {
         (self.id >> 24) as u8
     }
 
-    /// Spurious-interrupt vector (SVR[7:0]).
+    /// Spurious-interrupt vector (SVR bits 7:0).
     pub fn spurious_vector(&self) -> u8 {
         self.svr as u8
     }

@@ -5,7 +5,7 @@
 //!
 //! The CPU side mirrors the 8259A's: [`ApicBus::interrupt_requested`] is
 //! the INTR pin as the processor sees it and [`ApicBus::acknowledge`] the
-//! INTA cycle. With the local APIC globally disabled (IA32_APIC_BASE[11]
+//! INTA cycle. With the local APIC globally disabled (IA32_APIC_BASE bit 11
 //! clear) both pass straight to the 8259A, as on a processor without an
 //! APIC; enabled, the 8259A's INTR reaches the processor only through
 //! LINT0 in ExtINT mode (virtual wire) and fixed interrupts come from the
