@@ -193,7 +193,7 @@ impl Machine {
 
     /// Give the board a local APIC and an 82093AA IOAPIC at their PC
     /// addresses (FEE00000h, FEC00000h; SDM Vol. 3A ch. 10), advertised in
-    /// CPUID.1:EDX[9], in the state a PC BIOS leaves them: the local APIC
+    /// CPUID.1:EDX\[9\], in the state a PC BIOS leaves them: the local APIC
     /// software-enabled in virtual-wire mode (LINT0 = ExtINT, LINT1 = NMI:
     /// the 8259A still reaches the CPU), every IOAPIC pin masked. ISA IRQ
     /// lines drive the IOAPIC pins beside the 8259A (IRQ0 on pin 2). Without
