@@ -218,8 +218,13 @@ impl Cpu {
     #[inline]
     pub fn port_out(&mut self, port: u16, size: u32, v: u32) -> ExResult {
         self.check_io(port, size)?;
-        self.io.write_at(port, IoSize::from_bytes(size), v, self.icount);
+        self.io
+            .write_at(port, IoSize::from_bytes(size), v, self.icount);
         self.irq_check = true;
+        if port & !3 == devices::pci::PCI_CONFIG_DATA {
+            // A PAM register may have changed what backs C0000–FFFFF.
+            self.sync_shadow_ram(false);
+        }
         Ok(())
     }
 }

@@ -17,6 +17,15 @@
 //! write to a page that holds decoded code is always seen: the page is
 //! queued for invalidation and its code bit cleared (a store to a page with
 //! no code pays one bit test).
+//!
+//! Shadow RAM (module `shadow`): the i440FX PAM registers decide, per
+//! 16 KiB (64 KiB at F0000), whether reads and writes of C0000–FFFFF reach
+//! RAM or the bus (the ROM mapped there, else open bus); see
+//! [`Memory::set_pam`].
+
+mod shadow;
+
+pub use shadow::{PamMode, PAM_SEGMENTS};
 
 use thiserror::Error;
 
@@ -25,7 +34,8 @@ pub const PAGE_SIZE: u32 = 4096;
 const PAGE_SHIFT: u32 = 12;
 const PAGES: usize = 1 << (32 - PAGE_SHIFT);
 
-/// What backs a physical page.
+/// What backs a physical page. Kinds whose reads come from RAM have an
+/// odd discriminant ([`PageKind::reads_ram`] is one bit test).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 enum PageKind {
@@ -35,10 +45,26 @@ enum PageKind {
     Ram = 1,
     /// ROM region `n` (index into `roms`), read-only.
     Rom = 2,
+    /// Shadow RAM, read-only: reads from RAM, writes dropped (PAM RE).
+    RamReadOnly = 3,
     /// A device's registers: CPU accesses go to the I/O bus; everything
     /// else sees open bus.
-    Mmio = 3,
+    Mmio = 4,
+    /// Shadow RAM, write-only: reads from the ROM (`rom_index`, or open
+    /// bus without one), writes to RAM (PAM WE).
+    RomWriteRam = 6,
 }
+
+impl PageKind {
+    /// Reads of the page come from `ram`.
+    #[inline(always)]
+    fn reads_ram(self) -> bool {
+        self as u8 & 1 != 0
+    }
+}
+
+/// `rom_index` of a page with no ROM behind it.
+const NO_ROM: u8 = u8::MAX;
 
 /// Errors from setting up memory (never from guest accesses).
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -73,6 +99,10 @@ pub struct Memory {
     code_bits: Vec<u64>,
     /// Pages written since the engine last looked (code was cached there).
     invalidated: Vec<u32>,
+    /// PAM read/write enables of each shadow segment ([`PAM_SEGMENTS`]).
+    pam: [PamMode; PAM_SEGMENTS],
+    /// `pam` is applied (after the first [`Memory::set_pam`]).
+    pam_managed: bool,
 }
 
 impl Memory {
@@ -88,12 +118,14 @@ impl Memory {
         Ok(Memory {
             ram: vec![0; ram_size as usize],
             kinds,
-            rom_index: vec![0; PAGES],
+            rom_index: vec![NO_ROM; PAGES],
             roms: Vec::new(),
             a20_mask: u32::MAX,
             addr_mask: u32::MAX,
             code_bits: vec![0; PAGES / 64],
             invalidated: Vec::with_capacity(64),
+            pam: [PamMode::Bus; PAM_SEGMENTS],
+            pam_managed: false,
         })
     }
 
@@ -126,6 +158,8 @@ impl Memory {
             self.rom_index[p] = idx;
             self.mark_written(p as u32);
         }
+        // In the shadowed area the PAM setting decides what is seen.
+        self.refresh_shadow(first, last);
         Ok(())
     }
 
@@ -204,10 +238,15 @@ impl Memory {
     pub fn read_u8(&self, addr: u32) -> u8 {
         let a = self.wrap(addr);
         match self.kinds[(a >> PAGE_SHIFT) as usize] {
-            PageKind::Ram => self.ram[a as usize],
-            PageKind::Rom => {
-                let r = &self.roms[self.rom_index[(a >> PAGE_SHIFT) as usize] as usize];
-                r.data.get((a - r.base) as usize).copied().unwrap_or(0xFF)
+            PageKind::Ram | PageKind::RamReadOnly => self.ram[a as usize],
+            PageKind::Rom | PageKind::RomWriteRam => {
+                match self
+                    .roms
+                    .get(self.rom_index[(a >> PAGE_SHIFT) as usize] as usize)
+                {
+                    Some(r) => r.data.get((a - r.base) as usize).copied().unwrap_or(0xFF),
+                    None => 0xFF,
+                }
             }
             PageKind::Open | PageKind::Mmio => 0xFF,
         }
@@ -218,7 +257,10 @@ impl Memory {
     pub fn write_u8(&mut self, addr: u32, v: u8) {
         let a = self.wrap(addr);
         let page = a >> PAGE_SHIFT;
-        if self.kinds[page as usize] == PageKind::Ram {
+        if matches!(
+            self.kinds[page as usize],
+            PageKind::Ram | PageKind::RomWriteRam
+        ) {
             self.check_code(page);
             self.ram[a as usize] = v;
         }
@@ -228,7 +270,7 @@ impl Memory {
     #[inline]
     fn ram_slice(&self, a: u32, n: u32) -> Option<&[u8]> {
         if (a & (PAGE_SIZE - 1)) + n <= PAGE_SIZE
-            && self.kinds[(a >> PAGE_SHIFT) as usize] == PageKind::Ram
+            && self.kinds[(a >> PAGE_SHIFT) as usize].reads_ram()
         {
             Some(&self.ram[a as usize..(a + n) as usize])
         } else {
@@ -237,7 +279,7 @@ impl Memory {
     }
 
     /// CPU fast path: little-endian read of `n` ≤ 8 bytes if they are RAM
-    /// within one page; `None` for anything else (the caller's slow path).
+    /// (or read-only shadow RAM) within one page; `None` for anything else (the caller's slow path).
     #[inline(always)]
     pub fn read_ram(&self, addr: u32, n: u32) -> Option<u64> {
         let s = self.ram_slice(self.wrap(addr), n)?;
