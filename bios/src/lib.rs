@@ -7,6 +7,7 @@
 pub mod acpi;
 pub mod boot;
 pub mod demo;
+pub mod firmware;
 pub mod linux;
 pub mod memory_map;
 pub mod multiboot;
