@@ -12,6 +12,7 @@
 //! directly, without firmware, from a [`bios::BootImage`]
 //! ([`Machine::load_boot_image`]).
 
+mod firmware_roms;
 mod schedule;
 
 use crate::cpu::flags::Flags;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use thiserror::Error;
 
+pub use firmware_roms::{check_option_rom, FirmwareError, FirmwareInterfaces};
 pub use schedule::{INTERRUPT_WINDOW, IRQ_FERR, MAX_IDLE_SLEEP_NS};
 
 /// The RTC's time at guest time 0 in deterministic runs (when
@@ -40,8 +42,8 @@ const BELOW_4G_RAM_LIMIT: u64 = 0xE000_0000;
 pub enum MachineError {
     #[error(transparent)]
     Memory(#[from] MemoryError),
-    #[error("ROM image is {0} bytes; it must be a non-zero multiple of 4 KiB and at most 256 KiB")]
-    BadRomSize(usize),
+    #[error(transparent)]
+    Firmware(#[from] FirmwareError),
     #[error("boot image segment {start:#x}–{end:#x} is outside RAM")]
     BootSegmentOutsideRam { start: u64, end: u64 },
 }
@@ -52,8 +54,14 @@ pub struct MachineConfig {
     pub model: CpuModel,
     /// RAM in bytes (multiple of 4 KiB).
     pub ram_size: u64,
-    /// ROM image mapped so that it ends at 1 MiB and at 4 GiB.
+    /// ROM image (up to 256 KiB) mapped so that it ends at 4 GiB, its
+    /// last 128 KiB also ending at 1 MiB (module `firmware_roms`).
     pub bios: Option<Arc<[u8]>>,
+    /// VGA BIOS option ROM mapped at C0000.
+    pub vga_bios: Option<Arc<[u8]>>,
+    /// What real firmware such as SeaBIOS expects of the board: fw_cfg,
+    /// the 0x402 log port, PAM shadow RAM (`None`: not present).
+    pub firmware_interfaces: Option<FirmwareInterfaces>,
     /// isa-debug-exit port.
     pub exit_port: Option<u16>,
     /// Execution tier.
@@ -81,6 +89,8 @@ impl Default for MachineConfig {
             model: CpuModel::Pentium,
             ram_size: 32 << 20,
             bios: None,
+            vga_bios: None,
+            firmware_interfaces: None,
             exit_port: None,
             tier: Tier::Blocks,
             no_reboot: false,
@@ -141,21 +151,7 @@ impl Machine {
     /// Build a machine and reset it.
     pub fn new(cfg: &MachineConfig) -> Result<Self, MachineError> {
         let mut mem = Memory::new(cfg.ram_size)?;
-        if let Some(rom) = &cfg.bios {
-            let len = rom.len();
-            if len == 0 || len % 4096 != 0 || len > 256 * 1024 {
-                return Err(MachineError::BadRomSize(len));
-            }
-            mem.map_rom(0x10_0000 - len as u64, rom.clone())?;
-            // The alias at the top of the physical address space, where the
-            // reset vector is: below 4 GiB, or below 16 MiB on the 80286's
-            // 24-bit bus (as on the PC/AT).
-            let top: u64 = match cfg.model {
-                CpuModel::I80286 => 1 << 24,
-                _ => 1 << 32,
-            };
-            mem.map_rom(top - len as u64, rom.clone())?;
-        }
+        firmware_roms::map_roms(&mut mem, cfg)?;
         let rtc_unix_secs = cfg.rtc_unix_secs.unwrap_or(match cfg.clock {
             ClockMode::Deterministic => RTC_DETERMINISTIC_EPOCH,
             ClockMode::RealTime => host_unix_secs(),
@@ -188,6 +184,7 @@ impl Machine {
         if cfg.apic {
             m.enable_apic();
         }
+        m.install_firmware_interfaces(cfg)?;
         Ok(m)
     }
 
