@@ -17,6 +17,7 @@
 //! | 0x70/0x71 | MC146818 CMOS/RTC (0x70 bit 7: NMI mask) | 8 |
 //! | 0x92 | system control port A (fast A20, fast reset) | — |
 //! | 0x3F8, 0x2F8, 0x3E8, 0x2E8 (8 each) | 16550A COM1–COM4 | 4, 3, 4, 3 |
+//! | 0x1F0–0x1F7/0x3F6, 0x170–0x177/0x376 (+ bus master at BMIBA) | PIIX IDE, when drives are attached | 14, 15 |
 //!
 //! Time: the bus owns the machine's [`VirtualClock`]. Every access carries
 //! the CPU's retired-instruction count ([`IoBus::read_at`] /
@@ -36,6 +37,7 @@ use crate::clock::{ClockMode, VirtualClock};
 use crate::cmos_rtc::{CmosLayout, CmosRtc, CMOS_DATA_PORT, CMOS_INDEX_PORT};
 use crate::debug_ports::DebugPorts;
 use crate::i8042::{self, I8042};
+use crate::ide::{DmaMemory, Ide, IDE_IRQ};
 use crate::pci::{Pci, SCI_IRQ};
 use crate::pic8259::Pic;
 use crate::pit8254::{Pit8254, PORT_CONTROL, PORT_COUNTER0, PORT_SYSTEM_CONTROL_B};
@@ -59,8 +61,14 @@ pub const RTC_IRQ: u8 = 8;
 
 /// ISA lines the bus drives as levels (all but IRQ0, which is replayed as
 /// edges, and IRQ13, the FPU's FERR#, which the machine drives).
-const LEVEL_LINES: u16 =
-    1 << i8042::KBD_IRQ | 1 << i8042::AUX_IRQ | 1 << RTC_IRQ | 1 << 3 | 1 << 4 | 1 << SCI_IRQ;
+const LEVEL_LINES: u16 = 1 << i8042::KBD_IRQ
+    | 1 << i8042::AUX_IRQ
+    | 1 << RTC_IRQ
+    | 1 << 3
+    | 1 << 4
+    | 1 << SCI_IRQ
+    | 1 << IDE_IRQ[0]
+    | 1 << IDE_IRQ[1];
 
 /// Width of one port access.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,6 +135,9 @@ pub struct IoBus {
     /// PCI bus 0 (i440FX, PIIX3, PIIX4 PM): ports 0xCF8–0xCFF and the ACPI
     /// PM block at PMBASE, full-width; its SCI drives IRQ 9.
     pub pci: Option<Pci>,
+    /// The PIIX IDE controller (legacy ports, IRQ 14/15, bus master at
+    /// the PCI function's BMIBA), when drives are attached.
+    pub ide: Option<Ide>,
     /// QEMU's firmware configuration interface (0x510/0x511), full-width,
     /// when the board offers it to firmware (`--bios`).
     pub fw_cfg: Option<crate::fw_cfg::FwCfg>,
@@ -284,6 +295,9 @@ impl IoBus {
         if let Some(v) = self.pci_read(port, size) {
             return v;
         }
+        if let Some(v) = self.ide_read(port, size) {
+            return v;
+        }
         if let Some(v) = self.fw_cfg.as_mut().and_then(|f| f.io_read(port, size)) {
             return v;
         }
@@ -302,6 +316,7 @@ impl IoBus {
         self.last_icount = icount;
         if self.debug.write_wide(port, size, value)
             || self.pci_write(port, size, value)
+            || self.ide_write(port, size, value)
             || self
                 .fw_cfg
                 .as_mut()
@@ -366,6 +381,55 @@ impl IoBus {
         self.lines_dirty = true;
         self.timers_dirty = true;
         true
+    }
+
+    /// What the IDE function decodes (without a PCI bus: both channels'
+    /// legacy ports, no bus master).
+    fn ide_decode(&self) -> crate::pci::ide::IdeDecode {
+        match &self.pci {
+            Some(p) => p.ide.decode(),
+            None => crate::pci::ide::IdeDecode {
+                channels: [true, true],
+                ..Default::default()
+            },
+        }
+    }
+
+    /// A full-width access to the IDE ports, if decoded.
+    fn ide_read(&mut self, port: u16, size: IoSize) -> Option<u32> {
+        let decode = self.ide_decode();
+        let v = self.ide.as_mut()?.io_read(port, size, &decode)?;
+        self.lines_dirty = true;
+        Some(v)
+    }
+
+    /// See [`IoBus::ide_read`].
+    fn ide_write(&mut self, port: u16, size: IoSize, value: u32) -> bool {
+        let decode = self.ide_decode();
+        let Some(ide) = self.ide.as_mut() else {
+            return false;
+        };
+        if !ide.io_write(port, size, value, &decode) {
+            return false;
+        }
+        self.lines_dirty = true;
+        true
+    }
+
+    /// A bus-master transfer is waiting for guest memory
+    /// ([`IoBus::run_dma`]).
+    #[inline]
+    pub fn dma_pending(&self) -> bool {
+        self.ide.as_ref().is_some_and(Ide::dma_pending)
+    }
+
+    /// Run the pending bus-master transfers with the machine's memory.
+    pub fn run_dma(&mut self, mem: &mut dyn DmaMemory) {
+        let decode = self.ide_decode();
+        if let Some(ide) = self.ide.as_mut() {
+            ide.run_dma(mem, &decode);
+            self.lines_dirty = true;
+        }
     }
 
     /// Drive ISA IRQ line `irq` (into the 8259A and, when present, the
@@ -642,6 +706,11 @@ fn level_lines(bus: &IoBus, now: u64) -> u16 {
     }
     if let Some(r) = &bus.rtc {
         l |= u16::from(r.irq_level()) << RTC_IRQ;
+    }
+    if let Some(ide) = &bus.ide {
+        for (ch, irq) in IDE_IRQ.iter().enumerate() {
+            l |= u16::from(ide.irq_level(ch)) << irq;
+        }
     }
     for (u, irq) in bus.com.iter().zip(COM_IRQS) {
         if u.as_ref().is_some_and(Uart16550::irq_line) {

@@ -14,6 +14,7 @@ pub mod debug_ports;
 pub mod debugcon;
 pub mod fw_cfg;
 pub mod i8042;
+pub mod ide;
 pub mod io_bus;
 pub mod pci;
 pub mod pic8259;

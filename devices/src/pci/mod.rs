@@ -25,7 +25,10 @@
 //! [`Pci::take_reset_request`] a write to CF9h; [`Pci::next_event_ns`] the
 //! PM timer's next carry when it can raise the SCI.
 //!
-//! Not present yet: the PIIX3's IDE (01.1) and USB (01.2) functions, and
+//! The IDE function 00:01.1 ([`PiixIde`]) holds the IDE controller's
+//! configuration; the controller itself is `crate::ide::Ide` on the I/O bus.
+//!
+//! Not present yet: the PIIX3's USB (01.2) function, and
 //! PCI interrupt routing from a device's INTx# through PIRQ[A:D] to an ISA
 //! IRQ ([`Piix3::pirq_route`] holds the routing; no PCI device raises an
 //! interrupt yet).
@@ -33,12 +36,14 @@
 pub mod acpi_pm;
 pub mod config;
 pub mod i440fx;
+pub mod ide;
 pub mod piix3;
 pub mod pm;
 
 pub use acpi_pm::AcpiPm;
 pub use config::ConfigSpace;
 pub use i440fx::I440fx;
+pub use ide::PiixIde;
 pub use piix3::Piix3;
 pub use pm::Piix4Pm;
 
@@ -57,6 +62,8 @@ pub const CONFIG_ADDRESS_MASK: u32 = 0x80FF_FFFC;
 pub const HOST_BRIDGE_DEVICE: u8 = 0;
 /// Device number of the PIIX3 (ISA bridge = function 0).
 pub const PIIX_DEVICE: u8 = 1;
+/// Function number of the IDE function within the PIIX device.
+pub const PIIX_IDE_FUNCTION: u8 = 1;
 /// Function number of the PM function within the PIIX device.
 pub const PIIX_PM_FUNCTION: u8 = 3;
 /// The IRQ the PIIX4 routes SCI to.
@@ -67,6 +74,7 @@ pub const SCI_IRQ: u8 = 9;
 enum Function {
     Host,
     Isa,
+    Ide,
     Pm,
 }
 
@@ -75,6 +83,7 @@ enum Function {
 pub struct Pci {
     pub host: I440fx,
     pub isa: Piix3,
+    pub ide: PiixIde,
     pub pm: Piix4Pm,
     config_address: u32,
 }
@@ -91,6 +100,7 @@ impl Pci {
         Pci {
             host: I440fx::new(),
             isa: Piix3::new(),
+            ide: PiixIde::new(),
             pm: Piix4Pm::new(now_ns),
             config_address: 0,
         }
@@ -126,6 +136,7 @@ impl Pci {
         let v = match f {
             Function::Host => self.host.read(off, n),
             Function::Isa => self.isa.read(off, n),
+            Function::Ide => self.ide.read(off, n),
             Function::Pm => self.pm.read(off, n),
         };
         v | high
@@ -168,6 +179,7 @@ impl Pci {
                     match f {
                         Function::Host => self.host.write(off, n, value),
                         Function::Isa => self.isa.write(off, n, value),
+                        Function::Ide => self.ide.write(off, n, value),
                         Function::Pm => self.pm.write(off, n, value),
                     }
                 }
@@ -210,6 +222,7 @@ fn selected(address: u32) -> Option<(Function, u8)> {
     let f = match (dev, func) {
         (HOST_BRIDGE_DEVICE, 0) => Function::Host,
         (PIIX_DEVICE, 0) => Function::Isa,
+        (PIIX_DEVICE, PIIX_IDE_FUNCTION) => Function::Ide,
         (PIIX_DEVICE, PIIX_PM_FUNCTION) => Function::Pm,
         _ => return None,
     };

@@ -50,8 +50,8 @@ fn non_existent_functions_read_all_ones() {
     // (bus, device, function)
     for (bus, dev, func) in [
         (0, 0, 1),
-        (0, 1, 1),
         (0, 1, 2),
+        (0, 1, 4),
         (0, 2, 0),
         (0, 31, 7),
         (1, 0, 0),
@@ -94,7 +94,7 @@ fn config_data_byte_and_word_lanes_select_the_register_byte() {
 }
 
 #[test]
-fn bus_scan_finds_host_bridge_isa_bridge_and_pm_function() {
+fn bus_scan_finds_host_bridge_isa_bridge_ide_and_pm_function() {
     // Enumerate bus 0 the way an OS does: function 0 of each device, the
     // other functions only when the header type says multi-function.
     let mut pci = Pci::new(0);
@@ -117,6 +117,7 @@ fn bus_scan_finds_host_bridge_isa_bridge_and_pm_function() {
         [
             (0, 0, 0x1237_8086, 0x06_0000),
             (1, 0, 0x7000_8086, 0x06_0100),
+            (1, 1, 0x7010_8086, 0x01_0180),
             (1, 3, 0x7113_8086, 0x06_8000),
         ]
     );

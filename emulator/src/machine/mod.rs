@@ -12,6 +12,7 @@
 //! directly, without firmware, from a [`bios::BootImage`]
 //! ([`Machine::load_boot_image`]).
 
+mod dma;
 mod firmware_roms;
 mod schedule;
 

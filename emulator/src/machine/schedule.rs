@@ -91,6 +91,11 @@ impl Machine {
                 let host = self.host_ns();
                 self.cpu.io.clock.sync_host(icount, host);
             }
+            if self.cpu.io.dma_pending() {
+                // A bus master was started (or its device became ready)
+                // by the last port access: the transfer happens now.
+                self.cpu.io.run_dma(&mut self.cpu.mem);
+            }
             if self.cpu.io.needs_update(icount) {
                 self.cpu.io.update(icount);
             }
