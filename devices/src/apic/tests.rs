@@ -219,3 +219,41 @@ fn only_an_unmasked_timer_is_a_wake_event() {
     bus.mmio_write(LAPIC + reg::LVT_TIMER, 4, 0x40);
     assert_eq!(bus.next_wake_deadline_ns(), bus.next_deadline_ns());
 }
+
+#[test]
+fn random_guest_accesses_never_panic() {
+    // xorshift64: any register, width, value and time, interleaved with
+    // IRQ lines, INTA cycles and time steps.
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut bus = enabled_bus();
+    let mut pic = pc_pic();
+    let mut now = 0u64;
+    for _ in 0..200_000 {
+        let r = next();
+        let base = if r & 1 == 0 { LAPIC } else { IOAPIC };
+        let addr = base + ((r >> 8) as u32 & 0xFFF);
+        let size = [1, 2, 4, 4][(r >> 4) as usize & 3];
+        match (r >> 2) & 3 {
+            0 => {
+                bus.mmio_read(addr, size);
+            }
+            1 => bus.mmio_write(addr & !3, 4, (r >> 32) as u32),
+            2 => bus.set_irq((r >> 20) as usize % 30, r & (1 << 40) != 0),
+            _ => {
+                now += (r >> 24) & 0xFFFF;
+                bus.advance(now);
+                if bus.interrupt_requested(Some(&pic)) {
+                    bus.acknowledge(Some(&mut pic));
+                }
+                bus.take_nmi();
+                let _ = bus.next_deadline_ns();
+            }
+        }
+    }
+}
