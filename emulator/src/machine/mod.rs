@@ -13,6 +13,7 @@
 //! ([`Machine::load_boot_image`]).
 
 mod dma;
+mod firmware;
 mod firmware_roms;
 mod schedule;
 
@@ -146,6 +147,9 @@ pub struct Machine {
     pub host_input: bool,
     /// Host monotonic time origin (real-time clock mode).
     host_epoch: Instant,
+    /// The built-in BIOS's services, when it is the firmware (module
+    /// `firmware`).
+    firmware: Option<Box<bios::firmware::Firmware>>,
 }
 
 impl Machine {
@@ -181,6 +185,7 @@ impl Machine {
             a20_line,
             host_input: false,
             host_epoch: Instant::now(),
+            firmware: None,
         };
         if cfg.apic {
             m.enable_apic();

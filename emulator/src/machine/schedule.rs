@@ -86,6 +86,9 @@ impl Machine {
                 self.reset_board();
             }
             self.apply_a20();
+            // A built-in BIOS service trapped (before interrupts: the
+            // stub must not be interrupted between its OUT and the call).
+            self.firmware_trap();
             let icount = self.cpu.icount;
             if self.cpu.io.clock.mode() == ClockMode::RealTime {
                 let host = self.host_ns();

@@ -1,0 +1,233 @@
+//! The machine side of the built-in BIOS ([`bios::firmware`]): the trap
+//! dispatch and the [`bios::firmware::Bus`] the services use.
+//!
+//! A ROM stub executes `out 0xEF, al` followed by a UD2 marker and a
+//! service id. OUT ends the CPU's block (it sets `Cpu::irq_check`), so
+//! [`Machine::run_slice`] regains control with CS:IP on the marker; before
+//! it looks at interrupts it calls [`Machine::firmware_trap`], which
+//! recognises the marker (real mode, CS:IP in F0000h–FFFFFh, the OUT
+//! before it), moves IP past the id byte, runs the service with the
+//! registers copied into [`bios::firmware::Regs`] and copies them back.
+//! A service's [`Outcome::Wait`] sets the live CF, which makes the stub
+//! halt with interrupts enabled and call again.
+//!
+//! Disks: until the IDE controller shares its drives with the firmware,
+//! the BIOS opens its own [`devices::block::BlockDevice`]s (so INT 13h
+//! and an OS's IDE driver would see separate handles of an image).
+
+use super::Machine;
+use crate::cpu::flags::Flags;
+use crate::cpu::{Cpu, SegReg};
+use bios::firmware::{self, BlockDisk, DiskError, DriveKind, Firmware, Outcome, Regs};
+use devices::block::BlockDevice;
+
+/// A `devices::block` image as a firmware disk.
+#[derive(Debug)]
+pub struct BlockDeviceDisk(pub BlockDevice);
+
+impl BlockDisk for BlockDeviceDisk {
+    fn sector_size(&self) -> u32 {
+        self.0.sector_size() as u32
+    }
+    fn sector_count(&self) -> u64 {
+        self.0.sector_count()
+    }
+    fn read_only(&self) -> bool {
+        self.0.is_read_only()
+    }
+    fn read_sectors(&mut self, lba: u64, buf: &mut [u8]) -> Result<(), DiskError> {
+        self.0
+            .read(lba, buf)
+            .map_err(|e| DiskError::Io(std::io::Error::other(e.to_string())))
+    }
+    fn write_sectors(&mut self, lba: u64, data: &[u8]) -> Result<(), DiskError> {
+        self.0
+            .write(lba, data)
+            .map_err(|e| DiskError::Io(std::io::Error::other(e.to_string())))
+    }
+}
+
+/// The firmware's view of the CPU's memory and ports.
+struct CpuBus<'a>(&'a mut Cpu);
+
+impl firmware::Bus for CpuBus<'_> {
+    fn read(&mut self, addr: u32, buf: &mut [u8]) {
+        self.0.mem.read_bytes(addr, buf);
+    }
+    fn write(&mut self, addr: u32, data: &[u8]) {
+        self.0.mem.write_bytes(addr, data);
+    }
+    fn port_in(&mut self, port: u16, size: u8) -> u32 {
+        self.0.port_in(port, u32::from(size)).unwrap_or(u32::MAX)
+    }
+    fn port_out(&mut self, port: u16, size: u8, value: u32) {
+        let _ = self.0.port_out(port, u32::from(size), value);
+    }
+    fn now_ns(&mut self) -> u64 {
+        self.0.io.clock.now_ns(self.0.icount)
+    }
+}
+
+const GPRS: usize = 8;
+const SEGS: [SegReg; 6] = [
+    SegReg::Cs,
+    SegReg::Ds,
+    SegReg::Es,
+    SegReg::Ss,
+    SegReg::Fs,
+    SegReg::Gs,
+];
+
+fn regs_of(cpu: &Cpu) -> Regs {
+    let s = &cpu.state;
+    let g = |i: usize| s.regs[i] as u32;
+    let sel = |r: SegReg| s.seg[r as usize].selector;
+    Regs {
+        eax: g(0),
+        ecx: g(1),
+        edx: g(2),
+        ebx: g(3),
+        esp: g(4),
+        ebp: g(5),
+        esi: g(6),
+        edi: g(7),
+        eip: s.rip as u32,
+        eflags: s.flags.eflags(),
+        cs: sel(SegReg::Cs),
+        ds: sel(SegReg::Ds),
+        es: sel(SegReg::Es),
+        ss: sel(SegReg::Ss),
+        fs: sel(SegReg::Fs),
+        gs: sel(SegReg::Gs),
+    }
+}
+
+fn set_regs(cpu: &mut Cpu, before: &Regs, r: &Regs) {
+    let vals = [r.eax, r.ecx, r.edx, r.ebx, r.esp, r.ebp, r.esi, r.edi];
+    for (i, v) in vals.iter().enumerate().take(GPRS) {
+        cpu.state.regs[i] = u64::from(*v);
+    }
+    let sels = [r.cs, r.ds, r.es, r.ss, r.fs, r.gs];
+    let old = [
+        before.cs, before.ds, before.es, before.ss, before.fs, before.gs,
+    ];
+    for ((seg, new), old) in SEGS.iter().zip(sels).zip(old) {
+        if new != old {
+            // Real mode: cannot fault.
+            let _ = cpu.load_seg(*seg, new);
+        }
+    }
+    cpu.state.rip = u64::from(r.eip & 0xFFFF);
+    if r.eflags != before.eflags {
+        cpu.state.flags = Flags::from_bits(r.eflags);
+    }
+}
+
+impl Machine {
+    /// Attach the built-in BIOS (its ROM must be the machine's `bios`
+    /// image: [`Firmware::rom_image`]).
+    pub fn install_firmware(&mut self, fw: Firmware) {
+        self.firmware = Some(Box::new(fw));
+    }
+
+    /// Attach the built-in BIOS with `images` as its drives, in order per
+    /// kind: hard disks 80h…, floppies 00h…, the CD E0h.
+    pub fn install_builtin_bios(
+        &mut self,
+        config: firmware::FirmwareConfig,
+        images: Vec<(DriveKind, BlockDevice)>,
+    ) {
+        let mut fw = Firmware::new(config);
+        for (kind, dev) in images {
+            let disk = Box::new(BlockDeviceDisk(dev));
+            match kind {
+                DriveKind::HardDisk => fw.attach_hard_disk(disk),
+                DriveKind::Floppy => fw.attach_floppy(disk),
+                DriveKind::Cdrom => fw.attach_cdrom(disk),
+            };
+        }
+        self.install_firmware(fw);
+    }
+
+    /// The built-in BIOS, if attached.
+    pub fn firmware(&mut self) -> Option<&mut Firmware> {
+        self.firmware.as_deref_mut()
+    }
+
+    /// If the CPU stopped on a firmware trap, run the service. Returns
+    /// true if it did.
+    pub(super) fn firmware_trap(&mut self) -> bool {
+        let Some(fw) = self.firmware.as_deref_mut() else {
+            return false;
+        };
+        let cpu = &mut self.cpu;
+        if cpu.state.protected() {
+            return false;
+        }
+        let lin = cpu.linear_ip();
+        if !(firmware::ROM_BASE..firmware::ROM_BASE + firmware::ROM_SIZE as u32).contains(&lin) {
+            return false;
+        }
+        let mut b = [0u8; 5];
+        cpu.mem.read_bytes(lin.wrapping_sub(2), &mut b);
+        let Some(id) = firmware::is_trap(lin, b) else {
+            return false;
+        };
+        cpu.state.rip = (cpu.state.rip + u64::from(firmware::TRAP_SKIP)) & 0xFFFF;
+        let before = regs_of(cpu);
+        let mut r = before;
+        let outcome = fw.service(id, &mut r, &mut CpuBus(cpu));
+        match outcome {
+            Outcome::Done => r.eflags &= !firmware::flag::CF,
+            Outcome::Wait => r.eflags |= firmware::flag::CF,
+            Outcome::Jump => {}
+        }
+        set_regs(cpu, &before, &r);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::machine::{MachineConfig, RunOutcome};
+    use bios::firmware::{FirmwareConfig, MemDisk};
+
+    /// A machine with the built-in BIOS and a hard disk whose boot sector
+    /// is `code` (signature added).
+    fn machine(code: &[u8]) -> Machine {
+        let mut m = Machine::new(&MachineConfig {
+            bios: Some(Firmware::rom_image()),
+            exit_port: Some(0xF4),
+            ..Default::default()
+        })
+        .unwrap();
+        let mut fw = Firmware::new(FirmwareConfig::new(32 << 20));
+        let mut img = vec![0u8; 512 * 64];
+        img[..code.len()].copy_from_slice(code);
+        img[510] = 0x55;
+        img[511] = 0xAA;
+        img[512] = 0x77;
+        fw.attach_hard_disk(Box::new(MemDisk::new(img, 512)));
+        m.install_firmware(fw);
+        m
+    }
+
+    #[test]
+    fn boots_a_sector_that_uses_int13_and_int10() {
+        // mov ax,0x0201; mov cx,2; mov dx,0x80; xor bx,bx; mov es,bx;
+        // mov bx,0x600; int 13h; jc fail; mov al,[0x600]; out 0xF4,al;
+        // fail: mov al,1; out 0xF4,al
+        let code = [
+            0xB8, 0x01, 0x02, 0xB9, 0x02, 0x00, 0xBA, 0x80, 0x00, 0x31, 0xDB, 0x8E, 0xC3, 0xBB,
+            0x00, 0x06, 0xCD, 0x13, 0x72, 0x05, 0xA0, 0x00, 0x06, 0xE6, 0xF4, 0xB0, 0x01, 0xE6,
+            0xF4,
+        ];
+        let mut m = machine(&code);
+        let out = m.run_slice(5_000_000);
+        // Exit status (0x77 << 1) | 1.
+        assert_eq!(out, RunOutcome::Exit(0xEF));
+        let text = m.cpu.mem.read_u8(0xB8000);
+        assert_eq!(text, b'B', "'Booting from hard disk' on screen");
+    }
+}
