@@ -58,6 +58,24 @@ pub struct RunArgs {
     /// `null`, or a file name.
     #[arg(long, value_name = "stdio|null|FILE")]
     pub debugcon: Option<String>,
+    /// VGA BIOS option ROM mapped at C0000 (e.g. Debian's
+    /// /usr/share/seabios/vgabios-stdvga.bin); with --bios it is also
+    /// offered to the firmware through fw_cfg (vgaroms/vgabios.bin).
+    #[arg(long, value_name = "FILE")]
+    pub vgabios: Option<PathBuf>,
+    /// Where the log a --bios firmware writes to port 0x402 goes (SeaBIOS's
+    /// debug output; QEMU's isa-debugcon at iobase 0x402): `null` (the
+    /// default), `stdio` (stdout) or a file name.
+    #[arg(long, value_name = "stdio|null|FILE")]
+    pub firmware_log: Option<String>,
+    /// Let a --bios firmware offer its boot menu (fw_cfg BOOT_MENU).
+    #[arg(long)]
+    pub boot_menu: bool,
+    /// With --bios: milliseconds the firmware waits before retrying when
+    /// nothing boots (fw_cfg etc/boot-fail-wait; `never` to wait forever).
+    /// Default: the firmware's own (SeaBIOS: 60 s).
+    #[arg(long, value_name = "MS|never")]
+    pub boot_fail_wait: Option<String>,
     /// Boot a kernel directly, without firmware: a Linux bzImage (32-bit
     /// boot protocol: E820 map, command line, initrd) or a Multiboot (v1)
     /// ELF kernel. Not with --bios yet.
@@ -144,6 +162,9 @@ pub struct RunArgs {
     /// No summary line at the end.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Disks and CD-ROMs (IMAGE, --hda, --cdrom, --snapshot...).
+    #[command(flatten)]
+    pub drives: crate::drives::DriveArgs,
 }
 
 #[derive(Debug, Subcommand)]

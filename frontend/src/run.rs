@@ -13,6 +13,14 @@
 //! fault ends such a run (as with `--no-reboot`). `--kernel` together with
 //! `--bios` is not supported yet.
 //!
+//! With `--bios FILE` ox86 runs that firmware (up to 256 KiB, e.g.
+//! Debian's SeaBIOS `bios.bin` or `bios-256k.bin`) on a board that offers
+//! what SeaBIOS expects of QEMU's `pc` machine (`emulator::machine`
+//! module `firmware_roms`): fw_cfg, PAM shadow RAM, and the log port 0x402,
+//! whose bytes go where `--firmware-log` says (default `null`).
+//! `--vgabios FILE` maps a VGA BIOS option ROM at C0000 and offers it to
+//! the firmware through fw_cfg.
+//!
 //! `--serial` defaults to `null`. QEMU sends the first serial port to a
 //! graphical console, or to stdio only with `-nographic`; ox86 runs
 //! headless, so serial output is shown only when asked for
@@ -109,6 +117,8 @@ struct Plan {
     /// A kernel to boot instead of running firmware.
     kernel: Option<bios::LoadedKernel>,
     debugcon: OutputTarget,
+    /// The firmware's log port (0x402).
+    firmware_log: OutputTarget,
     /// COM1–COM4.
     serial: [OutputTarget; serial::PORTS],
     post_codes: bool,
@@ -143,6 +153,7 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let mut out = Outputs {
         console: Output::open(&plan.debugcon, "debug console")?,
+        firmware_log: Output::open(&plan.firmware_log, "firmware log")?,
         serial: serial_out,
         input: serial::stdin_port(&plan.serial).map(serial::HostInput::stdin),
     };
@@ -158,7 +169,10 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     if plan.trace && !log::log_enabled!(target: TRACE_TARGET, log::Level::Trace) {
         eprintln!("ox86: --trace logs at trace level; set RUST_LOG={TRACE_TARGET}=trace to see it");
     }
+    // Disk images are opened (and checked) before the guest starts.
+    let drives = crate::drives::Drives::open(&args.drives)?;
     let mut machine = Machine::new(&plan.config)?;
+    machine.cpu.io.ide = drives.into_controller()?;
     if let Some(k) = &plan.kernel {
         machine.load_boot_image(&k.image)?;
         // What a BIOS would have set up in the chipset (PCI interrupt
@@ -166,6 +180,9 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
         for w in bios::acpi::firmware_port_writes() {
             let size = devices::IoSize::from_bytes(u32::from(w.size));
             machine.cpu.io.write(w.port, size, w.value);
+        }
+        if let Some(pci) = machine.cpu.io.pci.as_mut() {
+            pci.ide.firmware_setup();
         }
         if !plan.quiet {
             for note in &k.notes {
@@ -177,6 +194,7 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     let end = drive(&mut machine, &plan, &mut out, started)?;
     let elapsed = started.elapsed();
     out.console.flush()?;
+    out.firmware_log.flush()?;
     for s in &mut out.serial {
         s.flush()?;
     }
@@ -260,6 +278,16 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let debugcon =
         OutputTarget::parse("--debugcon", args.debugcon.as_deref(), OutputTarget::Stdout)?;
+    let firmware_log = OutputTarget::parse(
+        "--firmware-log",
+        args.firmware_log.as_deref(),
+        OutputTarget::Null,
+    )?;
+    let vga_bios = match &args.vgabios {
+        Some(path) => Some(load_vga_bios(path)?),
+        None => None,
+    };
+    let firmware_interfaces = firmware_interfaces(args)?;
     let serial = serial::parse_targets(
         [
             args.serial.as_deref(),
@@ -320,6 +348,8 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
             model,
             ram_size: memory_mib << 20,
             bios: rom,
+            vga_bios,
+            firmware_interfaces,
             exit_port,
             tier,
             // Without firmware a reset has nothing to run.
@@ -335,6 +365,7 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
         demo,
         kernel,
         debugcon,
+        firmware_log,
         serial,
         post_codes: args.post_codes,
         until_halt: args.until_halt || demo,
@@ -521,12 +552,65 @@ fn disassemble(insn: &iced_x86::Instruction) -> String {
     format!("{:?}", insn.mnemonic()).to_lowercase()
 }
 
-/// Move debug console and serial bytes and POST codes from the machine to
-/// the host.
+/// Read a `--vgabios` option ROM and check its header (55 AA; a bad
+/// length or checksum is only a warning).
+fn load_vga_bios(path: &std::path::Path) -> anyhow::Result<Arc<[u8]>> {
+    let data =
+        std::fs::read(path).with_context(|| format!("cannot read VGA BIOS {}", path.display()))?;
+    let warning = emulator::machine::check_option_rom(&data)
+        .with_context(|| format!("VGA BIOS {}", path.display()))?;
+    if let Some(w) = warning {
+        eprintln!("ox86: warning: VGA BIOS {}: {w}", path.display());
+    }
+    Ok(data.into())
+}
+
+/// What a `--bios` firmware gets besides its ROM (fw_cfg, the 0x402 log
+/// port, shadow RAM); `None` without `--bios`.
+fn firmware_interfaces(
+    args: &RunArgs,
+) -> anyhow::Result<Option<emulator::machine::FirmwareInterfaces>> {
+    let firmware_only = [
+        ("--boot-menu", args.boot_menu),
+        ("--boot-fail-wait", args.boot_fail_wait.is_some()),
+        ("--firmware-log", args.firmware_log.is_some()),
+    ];
+    if args.bios.is_none() {
+        if let Some((flag, _)) = firmware_only.iter().find(|f| f.1) {
+            bail!("{flag} needs --bios");
+        }
+        return Ok(None);
+    }
+    let boot_fail_wait_ms = match args.boot_fail_wait.as_deref() {
+        None => None,
+        Some("never") => Some(u32::MAX),
+        Some(s) => {
+            let v = parse_number(s).with_context(|| format!("--boot-fail-wait {s:?}"))?;
+            Some(
+                u32::try_from(v)
+                    .ok()
+                    .filter(|&v| v != u32::MAX)
+                    .ok_or_else(|| anyhow::anyhow!("--boot-fail-wait {s:?}: too large"))?,
+            )
+        }
+    };
+    Ok(Some(emulator::machine::FirmwareInterfaces {
+        boot_menu: args.boot_menu,
+        bootorder: Vec::new(),
+        boot_fail_wait_ms,
+    }))
+}
+
+/// Move debug console, firmware log and serial bytes and POST codes from
+/// the machine to the host.
 fn pump(m: &mut Machine, plan: &Plan, out: &mut Outputs) -> anyhow::Result<()> {
     let bytes = m.cpu.io.debug.take_console();
     if !bytes.is_empty() {
         out.console.write(&bytes)?;
+    }
+    let bytes = m.take_firmware_log();
+    if !bytes.is_empty() {
+        out.firmware_log.write(&bytes)?;
     }
     for (n, s) in out.serial.iter_mut().enumerate() {
         let bytes = m.cpu.io.take_com_output(n);
@@ -641,6 +725,8 @@ fn registers(cpu: &Cpu) -> String {
 struct Outputs {
     /// Debug console (port 0xE9).
     console: Output,
+    /// Firmware log (port 0x402).
+    firmware_log: Output,
     /// COM1–COM4.
     serial: Vec<Output>,
     /// Host input for a serial port's receiver.
@@ -726,6 +812,7 @@ mod tests {
         fn null() -> Self {
             Outputs {
                 console: Output::Null,
+                firmware_log: Output::Null,
                 serial: Vec::new(),
                 input: None,
             }
@@ -861,6 +948,7 @@ mod tests {
             demo: false,
             kernel: None,
             debugcon: OutputTarget::Null,
+            firmware_log: OutputTarget::Null,
             serial: std::array::from_fn(|_| OutputTarget::Null),
             post_codes: false,
             until_halt: true,
