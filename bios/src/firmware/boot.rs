@@ -119,7 +119,7 @@ fn boot_sector(
 ) -> Result<(u16, u16, u8), Option<String>> {
     let i = fw.drive_index(dl).ok_or(None)?;
     let mut sector = [0u8; 512];
-    fw.read_blocks(i, 0, &mut sector)
+    fw.read_blocks(bus, i, 0, &mut sector)
         .map_err(|e| Some(format!("Boot failed: {what}: {e}\r\n")))?;
     if u16::from_le_bytes([sector[510], sector[511]]) != BOOT_SIGNATURE {
         return Err(Some(format!(
@@ -133,9 +133,13 @@ fn boot_sector(
 
 /// Parse the boot record and catalog of the CD: the initial entry's
 /// (media, load segment, sector count, load RBA).
-pub fn read_catalog(fw: &mut Firmware, cd: usize) -> Result<(u8, u16, u16, u32), String> {
+pub fn read_catalog(
+    fw: &mut Firmware,
+    bus: &mut dyn Bus,
+    cd: usize,
+) -> Result<(u8, u16, u16, u32), String> {
     let mut blk = vec![0u8; 2048];
-    fw.read_blocks(cd, BOOT_RECORD_SECTOR, &mut blk)
+    fw.read_blocks(bus, cd, BOOT_RECORD_SECTOR, &mut blk)
         .map_err(|e| e.to_string())?;
     if blk[0] != 0 || &blk[1..6] != b"CD001" || !blk[7..].starts_with(EL_TORITO_ID) {
         return Err("no El Torito boot record".into());
@@ -146,7 +150,7 @@ pub fn read_catalog(fw: &mut Firmware, cd: usize) -> Result<(u8, u16, u16, u32),
         blk[CATALOG_POINTER + 2],
         blk[CATALOG_POINTER + 3],
     ]);
-    fw.read_blocks(cd, u64::from(catalog), &mut blk)
+    fw.read_blocks(bus, cd, u64::from(catalog), &mut blk)
         .map_err(|e| format!("boot catalog: {e}"))?;
     let sum = blk[..32].chunks(2).fold(0u16, |s, w| {
         s.wrapping_add(u16::from_le_bytes([w[0], w[1]]))
@@ -173,7 +177,7 @@ pub fn read_catalog(fw: &mut Firmware, cd: usize) -> Result<(u8, u16, u16, u32),
 fn eltorito(fw: &mut Firmware, bus: &mut dyn Bus) -> Result<(u16, u16, u8), Option<String>> {
     let cd = fw.drive_index(CDROM_DRIVE).ok_or(None)?;
     let fail = |m: String| Some(format!("Boot failed: CD-ROM: {m}\r\n"));
-    let (media, seg, count, rba) = read_catalog(fw, cd).map_err(fail)?;
+    let (media, seg, count, rba) = read_catalog(fw, bus, cd).map_err(fail)?;
     let base = Regs::linear(seg, 0);
     let disk = fw.drives[cd].disk;
     let cd_bytes = fw.drives[cd].sectors * 2048;
@@ -183,7 +187,7 @@ fn eltorito(fw: &mut Firmware, bus: &mut dyn Bus) -> Result<(u16, u16, u8), Opti
             let bytes = usize::from(count.max(1)) * 512;
             let blocks = bytes.div_ceil(2048);
             let mut buf = vec![0u8; blocks * 2048];
-            fw.read_blocks(cd, u64::from(rba), &mut buf)
+            fw.read_blocks(bus, cd, u64::from(rba), &mut buf)
                 .map_err(|e| fail(e.to_string()))?;
             bus.write(base, &buf[..bytes]);
             fw.eltorito = Some(EltoritoBoot {
@@ -231,7 +235,7 @@ fn eltorito(fw: &mut Firmware, bus: &mut dyn Bus) -> Result<(u16, u16, u8), Opti
             fw.drives.push(drive);
             let i = fw.drives.len() - 1;
             let mut sector = [0u8; 512];
-            fw.read_blocks(i, 0, &mut sector)
+            fw.read_blocks(bus, i, 0, &mut sector)
                 .map_err(|e| fail(e.to_string()))?;
             if kind == DriveKind::HardDisk {
                 let n = bus.read_u8(super::bda::at(super::bda::HD_COUNT));
@@ -398,7 +402,7 @@ mod tests {
         assert!(fw.drives[i].emulated);
         assert!(fw.drive_index(1).is_some());
         let mut s = [0u8; 512];
-        fw.read_blocks(i, 1, &mut s).unwrap();
+        fw.read_blocks(&mut bus, i, 1, &mut s).unwrap();
         assert_eq!(s[0], 0x42);
         // Terminate the emulation.
         r.set_ax(0x4B00);
@@ -414,7 +418,7 @@ mod tests {
         cd[20 * 2048 + 4] ^= 1; // checksum
         fw.attach_cdrom(Box::new(MemDisk::new(cd, 2048)));
         let cd_i = fw.drive_index(0xE0).unwrap();
-        assert!(read_catalog(&mut fw, cd_i)
+        assert!(read_catalog(&mut fw, &mut bus, cd_i)
             .unwrap_err()
             .contains("validation"));
         fw.config.boot_order = vec![BootDevice::Cdrom];

@@ -38,7 +38,7 @@ pub enum DiskError {
 }
 
 /// A disk image as the BIOS uses it.
-pub trait BlockDisk: Debug + Send {
+pub trait BlockDisk: Debug {
     /// Bytes per sector (512, or 2048 for a CD).
     fn sector_size(&self) -> u32;
     /// Number of sectors.
@@ -58,6 +58,26 @@ fn check_range(d: &dyn BlockDisk, lba: u64, len: usize) -> Result<(), DiskError>
         return Err(DiskError::Range);
     }
     Ok(())
+}
+
+impl BlockDisk for devices::block::BlockDevice {
+    fn sector_size(&self) -> u32 {
+        devices::block::BlockDevice::sector_size(self) as u32
+    }
+    fn sector_count(&self) -> u64 {
+        devices::block::BlockDevice::sector_count(self)
+    }
+    fn read_only(&self) -> bool {
+        self.is_read_only()
+    }
+    fn read_sectors(&mut self, lba: u64, buf: &mut [u8]) -> Result<(), DiskError> {
+        self.read(lba, buf)
+            .map_err(|e| DiskError::Io(std::io::Error::other(e.to_string())))
+    }
+    fn write_sectors(&mut self, lba: u64, data: &[u8]) -> Result<(), DiskError> {
+        self.write(lba, data)
+            .map_err(|e| DiskError::Io(std::io::Error::other(e.to_string())))
+    }
 }
 
 /// An image held in memory.
@@ -250,8 +270,17 @@ pub fn hard_disk_geometry(sectors: u64) -> Geometry {
     }
 }
 
-/// One BIOS drive: a view of disk `disk` (an index into
-/// [`super::Firmware::disks`]) in 512-byte sectors (2048-byte sectors
+/// Where a drive's image is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiskSlot {
+    /// [`super::Firmware::disks`]`[i]`, owned by the firmware.
+    Owned(usize),
+    /// The medium of IDE `channel`/`unit`, shared with the controller
+    /// ([`super::Bus::ide_media`]).
+    Ide { channel: u8, unit: u8 },
+}
+
+/// One BIOS drive: a view of disk `disk` in 512-byte sectors (2048-byte sectors
 /// for [`DriveKind::Cdrom`]), starting `offset` bytes into it (El Torito
 /// emulation maps an image inside the CD).
 #[derive(Clone, Debug)]
@@ -259,7 +288,7 @@ pub struct Drive {
     /// BIOS drive number (DL).
     pub number: u8,
     pub kind: DriveKind,
-    pub disk: usize,
+    pub disk: DiskSlot,
     /// Byte offset of the drive's first sector in the disk.
     pub offset: u64,
     /// Sectors of the drive (of `block_size` bytes).
@@ -284,7 +313,7 @@ impl Drive {
     }
 
     /// A hard disk drive `number` (80h…) over disk `disk` of `bytes`.
-    pub fn hard_disk(number: u8, disk: usize, bytes: u64) -> Self {
+    pub fn hard_disk(number: u8, disk: DiskSlot, bytes: u64) -> Self {
         let sectors = bytes / 512;
         Drive {
             number,
@@ -301,7 +330,7 @@ impl Drive {
 
     /// A floppy drive `number` (00h/01h); images of unknown size get the
     /// 1.44 MB geometry (reads past the image fail).
-    pub fn floppy(number: u8, disk: usize, bytes: u64) -> Self {
+    pub fn floppy(number: u8, disk: DiskSlot, bytes: u64) -> Self {
         let (geometry, floppy_type) = floppy_geometry(bytes).unwrap_or((
             Geometry {
                 cylinders: 80,
@@ -324,7 +353,7 @@ impl Drive {
     }
 
     /// The CD-ROM (2048-byte sectors) as drive `number`.
-    pub fn cdrom(number: u8, disk: usize, bytes: u64) -> Self {
+    pub fn cdrom(number: u8, disk: DiskSlot, bytes: u64) -> Self {
         Drive {
             number,
             kind: DriveKind::Cdrom,
@@ -432,7 +461,7 @@ mod tests {
         }
         let mut disk = MemDisk::new(data, 2048);
         // A floppy image emulated at CD sector 2.
-        let mut d = Drive::floppy(0, 0, 1_474_560);
+        let mut d = Drive::floppy(0, DiskSlot::Owned(0), 1_474_560);
         d.offset = 2 * 2048;
         d.sectors = 4;
         d.emulated = true;
@@ -444,7 +473,7 @@ mod tests {
             d.write(&mut disk, 0, &buf),
             Err(DiskError::ReadOnly)
         ));
-        let cd = Drive::cdrom(0xE0, 0, 2048 * 8);
+        let cd = Drive::cdrom(0xE0, DiskSlot::Owned(0), 2048 * 8);
         let mut blk = vec![0u8; 2048];
         cd.read(&mut disk, 7, &mut blk).unwrap();
         assert_eq!((blk[0], blk[2047]), (28, 31));
@@ -454,7 +483,7 @@ mod tests {
     #[test]
     fn writes_reach_the_disk() {
         let mut disk = MemDisk::new(vec![0; 512 * 4], 512);
-        let d = Drive::hard_disk(0x80, 0, 512 * 4);
+        let d = Drive::hard_disk(0x80, DiskSlot::Owned(0), 512 * 4);
         d.write(&mut disk, 3, &[7; 512]).unwrap();
         let mut b = [0u8; 512];
         d.read(&mut disk, 3, &mut b).unwrap();

@@ -200,11 +200,12 @@ fn transfer(
         let at = addr.wrapping_add((done * bs) as u32);
         let res = if write {
             bus.read(at, chunk);
-            fw.write_blocks(idx, lba + done as u64, chunk)
+            fw.write_blocks(bus, idx, lba + done as u64, chunk)
         } else {
-            fw.read_blocks(idx, lba + done as u64, chunk).map(|()| {
-                bus.write(at, chunk);
-            })
+            fw.read_blocks(bus, idx, lba + done as u64, chunk)
+                .map(|()| {
+                    bus.write(at, chunk);
+                })
         };
         if let Err(e) = res {
             let code = match e {
@@ -382,7 +383,7 @@ mod tests {
         int13(&mut fw, &mut r, &mut bus);
         assert_eq!(r.ax(), 0x0001);
         let mut b = [0u8; 512];
-        fw.read_blocks(0, 1137, &mut b).unwrap();
+        fw.read_blocks(&mut bus, 0, 1137, &mut b).unwrap();
         assert_eq!(b[0..2], [0x70, 0x04]);
         // Beyond the geometry: sector not found, CF set, AL = 0.
         r.set_ax(0x0201);

@@ -43,7 +43,7 @@ pub mod post;
 #[cfg(test)]
 pub(crate) mod testutil;
 
-pub use disk::{BlockDisk, DiskError, Drive, DriveKind, FileDisk, MemDisk};
+pub use disk::{BlockDisk, DiskError, DiskSlot, Drive, DriveKind, FileDisk, MemDisk};
 
 use crate::memory_map::MemoryRegion;
 
@@ -98,6 +98,10 @@ pub trait Bus {
     fn port_out(&mut self, port: u16, size: u8, value: u32);
     /// Guest time in nanoseconds.
     fn now_ns(&mut self) -> u64;
+    /// The medium of IDE `channel`/`unit` (shared with the controller).
+    fn ide_media(&mut self, _channel: u8, _unit: u8) -> Option<&mut devices::block::BlockDevice> {
+        None
+    }
 
     fn read_u8(&mut self, addr: u32) -> u8 {
         let mut b = [0];
@@ -309,8 +313,9 @@ impl FirmwareConfig {
 #[derive(Debug)]
 pub struct Firmware {
     pub config: FirmwareConfig,
-    /// The disk images.
-    pub disks: Vec<Box<dyn BlockDisk>>,
+    /// The disk images the firmware owns (others are on the IDE
+    /// controller: [`DiskSlot::Ide`]).
+    pub disks: Vec<Box<dyn BlockDisk + Send>>,
     /// BIOS drives over them (floppies 00h–, hard disks 80h–, the CD).
     pub drives: Vec<Drive>,
     /// The ROM header, parsed.
@@ -368,34 +373,40 @@ impl Firmware {
         }
     }
 
-    /// Attach a hard disk image as the next drive 80h, 81h, ….
-    pub fn attach_hard_disk(&mut self, disk: Box<dyn BlockDisk>) -> u8 {
-        let n = 0x80 + self.count(DriveKind::HardDisk);
+    /// Attach an image the firmware owns as the next drive of `kind`
+    /// (hard disks 80h, 81h…, floppies 00h, 01h, CDs E0h…).
+    pub fn attach(&mut self, kind: DriveKind, disk: Box<dyn BlockDisk + Send>) -> u8 {
         let bytes = disk.sector_count() * u64::from(disk.sector_size());
         self.disks.push(disk);
-        self.drives
-            .push(Drive::hard_disk(n, self.disks.len() - 1, bytes));
-        n
+        self.attach_slot(kind, DiskSlot::Owned(self.disks.len() - 1), bytes)
     }
 
-    /// Attach a floppy image as the next drive 00h, 01h.
-    pub fn attach_floppy(&mut self, disk: Box<dyn BlockDisk>) -> u8 {
-        let n = self.count(DriveKind::Floppy);
-        let bytes = disk.sector_count() * u64::from(disk.sector_size());
-        self.disks.push(disk);
-        self.drives
-            .push(Drive::floppy(n, self.disks.len() - 1, bytes));
-        n
+    /// Attach a drive whose image is elsewhere (an IDE medium of `bytes`).
+    pub fn attach_slot(&mut self, kind: DriveKind, slot: DiskSlot, bytes: u64) -> u8 {
+        let n = self.count(kind);
+        let d = match kind {
+            DriveKind::HardDisk => Drive::hard_disk(0x80 + n, slot, bytes),
+            DriveKind::Floppy => Drive::floppy(n, slot, bytes),
+            DriveKind::Cdrom => Drive::cdrom(boot::CDROM_DRIVE + n, slot, bytes),
+        };
+        let number = d.number;
+        self.drives.push(d);
+        number
     }
 
-    /// Attach a CD image (2048-byte sectors) as drive E0h.
-    pub fn attach_cdrom(&mut self, disk: Box<dyn BlockDisk>) -> u8 {
-        let n = boot::CDROM_DRIVE + self.count(DriveKind::Cdrom);
-        let bytes = disk.sector_count() * u64::from(disk.sector_size());
-        self.disks.push(disk);
-        self.drives
-            .push(Drive::cdrom(n, self.disks.len() - 1, bytes));
-        n
+    /// Attach a hard disk image the firmware owns.
+    pub fn attach_hard_disk(&mut self, disk: Box<dyn BlockDisk + Send>) -> u8 {
+        self.attach(DriveKind::HardDisk, disk)
+    }
+
+    /// Attach a floppy image the firmware owns.
+    pub fn attach_floppy(&mut self, disk: Box<dyn BlockDisk + Send>) -> u8 {
+        self.attach(DriveKind::Floppy, disk)
+    }
+
+    /// Attach a CD image (2048-byte sectors) the firmware owns.
+    pub fn attach_cdrom(&mut self, disk: Box<dyn BlockDisk + Send>) -> u8 {
+        self.attach(DriveKind::Cdrom, disk)
     }
 
     fn count(&self, kind: DriveKind) -> u8 {
@@ -408,17 +419,45 @@ impl Firmware {
     }
 
     /// Read blocks of drive index `i`.
-    pub fn read_blocks(&mut self, i: usize, lba: u64, buf: &mut [u8]) -> Result<(), DiskError> {
+    pub fn read_blocks(
+        &mut self,
+        bus: &mut dyn Bus,
+        i: usize,
+        lba: u64,
+        buf: &mut [u8],
+    ) -> Result<(), DiskError> {
         let d = self.drives.get(i).ok_or(DiskError::Range)?;
-        let disk = self.disks.get_mut(d.disk).ok_or(DiskError::Range)?;
-        d.read(disk.as_mut(), lba, buf)
+        match d.disk {
+            DiskSlot::Owned(n) => {
+                let disk = self.disks.get_mut(n).ok_or(DiskError::Range)?;
+                d.read(disk.as_mut(), lba, buf)
+            }
+            DiskSlot::Ide { channel, unit } => {
+                let disk = bus.ide_media(channel, unit).ok_or(DiskError::Range)?;
+                d.read(disk, lba, buf)
+            }
+        }
     }
 
     /// Write blocks of drive index `i`.
-    pub fn write_blocks(&mut self, i: usize, lba: u64, data: &[u8]) -> Result<(), DiskError> {
+    pub fn write_blocks(
+        &mut self,
+        bus: &mut dyn Bus,
+        i: usize,
+        lba: u64,
+        data: &[u8],
+    ) -> Result<(), DiskError> {
         let d = self.drives.get(i).ok_or(DiskError::Range)?;
-        let disk = self.disks.get_mut(d.disk).ok_or(DiskError::Range)?;
-        d.write(disk.as_mut(), lba, data)
+        match d.disk {
+            DiskSlot::Owned(n) => {
+                let disk = self.disks.get_mut(n).ok_or(DiskError::Range)?;
+                d.write(disk.as_mut(), lba, data)
+            }
+            DiskSlot::Ide { channel, unit } => {
+                let disk = bus.ide_media(channel, unit).ok_or(DiskError::Range)?;
+                d.write(disk, lba, data)
+            }
+        }
     }
 }
 

@@ -11,41 +11,16 @@
 //! A service's [`Outcome::Wait`] sets the live CF, which makes the stub
 //! halt with interrupts enabled and call again.
 //!
-//! Disks: until the IDE controller shares its drives with the firmware,
-//! the BIOS opens its own [`devices::block::BlockDevice`]s (so INT 13h
-//! and an OS's IDE driver would see separate handles of an image).
+//! Disks: INT 13h reads and writes the media of the IDE controller
+//! (`IoBus::ide`, [`devices::ide::Ide::media_mut`]) directly, so the BIOS
+//! and an OS's IDE driver share one image (and one `--snapshot` overlay).
+//! Floppies are owned by the firmware until the floppy controller exists.
 
 use super::Machine;
 use crate::cpu::flags::Flags;
 use crate::cpu::{Cpu, SegReg};
-use bios::firmware::{self, BlockDisk, DiskError, DriveKind, Firmware, Outcome, Regs};
-use devices::block::BlockDevice;
-
-/// A `devices::block` image as a firmware disk.
-#[derive(Debug)]
-pub struct BlockDeviceDisk(pub BlockDevice);
-
-impl BlockDisk for BlockDeviceDisk {
-    fn sector_size(&self) -> u32 {
-        self.0.sector_size() as u32
-    }
-    fn sector_count(&self) -> u64 {
-        self.0.sector_count()
-    }
-    fn read_only(&self) -> bool {
-        self.0.is_read_only()
-    }
-    fn read_sectors(&mut self, lba: u64, buf: &mut [u8]) -> Result<(), DiskError> {
-        self.0
-            .read(lba, buf)
-            .map_err(|e| DiskError::Io(std::io::Error::other(e.to_string())))
-    }
-    fn write_sectors(&mut self, lba: u64, data: &[u8]) -> Result<(), DiskError> {
-        self.0
-            .write(lba, data)
-            .map_err(|e| DiskError::Io(std::io::Error::other(e.to_string())))
-    }
-}
+use bios::firmware::{self, DiskSlot, DriveKind, Firmware, Outcome, Regs};
+use devices::block::{BlockDevice, MediaKind};
 
 /// The firmware's view of the CPU's memory and ports.
 struct CpuBus<'a>(&'a mut Cpu);
@@ -65,6 +40,13 @@ impl firmware::Bus for CpuBus<'_> {
     }
     fn now_ns(&mut self) -> u64 {
         self.0.io.clock.now_ns(self.0.icount)
+    }
+    fn ide_media(&mut self, channel: u8, unit: u8) -> Option<&mut BlockDevice> {
+        self.0
+            .io
+            .ide
+            .as_mut()?
+            .media_mut(usize::from(channel), usize::from(unit))
     }
 }
 
@@ -130,21 +112,33 @@ impl Machine {
         self.firmware = Some(Box::new(fw));
     }
 
-    /// Attach the built-in BIOS with `images` as its drives, in order per
-    /// kind: hard disks 80h…, floppies 00h…, the CD E0h.
+    /// Attach the built-in BIOS, serving the IDE controller's drives
+    /// (hard disks from 80h in channel/unit order, the first CD-ROM as E0h)
+    /// and `floppies` (00h, 01h), which it owns.
     pub fn install_builtin_bios(
         &mut self,
         config: firmware::FirmwareConfig,
-        images: Vec<(DriveKind, BlockDevice)>,
+        floppies: Vec<BlockDevice>,
     ) {
         let mut fw = Firmware::new(config);
-        for (kind, dev) in images {
-            let disk = Box::new(BlockDeviceDisk(dev));
-            match kind {
-                DriveKind::HardDisk => fw.attach_hard_disk(disk),
-                DriveKind::Floppy => fw.attach_floppy(disk),
-                DriveKind::Cdrom => fw.attach_cdrom(disk),
-            };
+        for f in floppies {
+            fw.attach(DriveKind::Floppy, Box::new(f));
+        }
+        if let Some(ide) = self.cpu.io.ide.as_mut() {
+            for channel in 0..2u8 {
+                for unit in 0..2u8 {
+                    let Some(m) = ide.media_mut(usize::from(channel), usize::from(unit)) else {
+                        continue;
+                    };
+                    let kind = match m.kind() {
+                        MediaKind::Cdrom => DriveKind::Cdrom,
+                        MediaKind::Floppy => DriveKind::Floppy,
+                        MediaKind::Disk => DriveKind::HardDisk,
+                    };
+                    let bytes = m.size_bytes();
+                    fw.attach_slot(kind, DiskSlot::Ide { channel, unit }, bytes);
+                }
+            }
         }
         self.install_firmware(fw);
     }
