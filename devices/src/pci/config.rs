@@ -131,9 +131,12 @@ impl ConfigSpace {
     pub fn set_io_bar(&mut self, index: u8, size: u32) {
         let off = PCI_BASE_ADDRESS_0 + 4 * index;
         self.init(off, 4, PCI_BASE_ADDRESS_SPACE_IO);
-        // I/O space is 64 KiB on x86; the upper half reads 0 (§6.2.5.1
-        // allows hardwiring it).
-        self.set_writable(off, 4, !(size.max(4) - 1) & 0xFFFF);
+        // I/O space is 64 KiB on x86 and §6.2.5.1 allows hardwiring the
+        // upper half to 0, but firmware written for QEMU (SeaBIOS) sizes
+        // I/O BARs over all 32 bits (size = ~(value & ~3) + 1) and fails
+        // with a 0x0000xxxx read-back. So, as in QEMU, every bit above
+        // the size is writable; decoders use the low 16 bits.
+        self.set_writable(off, 4, !(size.max(4) - 1));
     }
 
     /// Declares BAR `index` as a 32-bit memory BAR of `size` bytes (a power
@@ -243,7 +246,7 @@ mod tests {
         c.set_io_bar(0, 0x40);
         c.set_mem_bar(1, 0x1000, false);
         c.set_mem_bar(2, 0x10_0000, true);
-        for (bar, expect) in [(0u8, 0x0000_FFC1u32), (1, 0xFFFF_F000), (2, 0xFFF0_0008)] {
+        for (bar, expect) in [(0u8, 0xFFFF_FFC1u32), (1, 0xFFFF_F000), (2, 0xFFF0_0008)] {
             let off = PCI_BASE_ADDRESS_0 + 4 * bar;
             c.write(off, 4, 0xFFFF_FFFF);
             assert_eq!(c.read(off, 4), expect, "BAR{bar}");

@@ -164,6 +164,6 @@ mod tests {
     fn bmiba_sizes_as_a_16_byte_io_bar() {
         let mut d = PiixIde::new();
         d.write(PIIX_IDE_BMIBA, 4, 0xFFFF_FFFF);
-        assert_eq!(d.read(PIIX_IDE_BMIBA, 4), 0x0000_FFF1);
+        assert_eq!(d.read(PIIX_IDE_BMIBA, 4), 0xFFFF_FFF1, "sized over 32 bits");
     }
 }
