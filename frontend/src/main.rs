@@ -8,6 +8,7 @@
 
 mod cli;
 mod conformance;
+mod drives;
 mod output;
 mod run;
 mod serial;

@@ -41,6 +41,9 @@ pub const PIIX_IDE_IDETIM_SEC: u8 = 0x42;
 pub const IDETIM_IDE_DECODE: u16 = 0x8000;
 /// SIDETIM — slave IDE timing (byte, PIIX3).
 pub const PIIX_IDE_SIDETIM: u8 = 0x44;
+/// Where [`PiixIde::firmware_setup`] puts the bus-master block (inside
+/// the PCI I/O window 0D00h–FFFFh of the ACPI tables).
+pub const FIRMWARE_BMIBA: u16 = 0xC000;
 
 /// What the IDE function decodes, from its configuration.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -120,6 +123,21 @@ impl PiixIde {
     pub fn decode(&self) -> IdeDecode {
         self.decode
     }
+
+    /// What a PC BIOS does to this function at POST (for boots without
+    /// firmware, such as a direct kernel boot): the bus-master block at
+    /// [`FIRMWARE_BMIBA`], both channels' IDE decode enabled, I/O space and
+    /// bus mastering on.
+    pub fn firmware_setup(&mut self) {
+        self.write(PIIX_IDE_BMIBA, 4, u32::from(FIRMWARE_BMIBA) | 1);
+        self.write(PIIX_IDE_IDETIM_PRI, 2, u32::from(IDETIM_IDE_DECODE));
+        self.write(PIIX_IDE_IDETIM_SEC, 2, u32::from(IDETIM_IDE_DECODE));
+        self.write(
+            PCI_COMMAND,
+            2,
+            u32::from(PCI_COMMAND_IO | PCI_COMMAND_MASTER),
+        );
+    }
 }
 
 #[cfg(test)]
@@ -158,6 +176,20 @@ mod tests {
         );
         assert_eq!(d.decode().channels, [true, true]);
         assert!(d.decode().bus_master);
+    }
+
+    #[test]
+    fn firmware_setup_enables_both_channels_and_the_bus_master() {
+        let mut d = PiixIde::new();
+        d.firmware_setup();
+        assert_eq!(
+            d.decode(),
+            IdeDecode {
+                channels: [true, true],
+                bm_base: Some(FIRMWARE_BMIBA),
+                bus_master: true
+            }
+        );
     }
 
     #[test]
