@@ -8,6 +8,11 @@
 //! the PM I/O block itself is [`AcpiPm`]. The counter/device-activity
 //! registers 44h–7Fh, SMBBA (90h) and SMBHSTCFG (D2h) are stored but have
 //! no effect: **the SMBus controller is not modelled.**
+//!
+//! There is no System Management Mode: DEVACTB (58h) powers on with
+//! APMC_EN (bit 25) already set, which is how QEMU's PIIX4 tells firmware
+//! that SMM was initialised (SeaBIOS then skips its SMM relocation, which
+//! would wait forever for an SMI handler to clear APM status port B3h).
 
 use super::acpi_pm::{AcpiPm, PM_IO_SIZE};
 use super::config::{ConfigSpace, PCI_COMMAND, PCI_COMMAND_IO, PCI_INTERRUPT_PIN, PCI_STATUS};
@@ -30,6 +35,10 @@ pub const PMBA_BASE_MASK: u32 = 0xFFC0;
 pub const PMBA_RTE: u32 = 0x1;
 /// CNTA — count A (first of the stored registers 44h–7Fh).
 pub const PIIX4_CNTA: u8 = 0x44;
+/// DEVACTB — device activity B (dword).
+pub const PIIX4_DEVACTB: u8 = 0x58;
+/// DEVACTB bit 25: APMC_EN, an SMI on writes to the APM control port B2h.
+pub const DEVACTB_APMC_EN: u32 = 1 << 25;
 /// PMREGMISC — miscellaneous power-management (byte).
 pub const PIIX4_PMREGMISC: u8 = 0x80;
 /// PMREGMISC bit 0: PMIOSE, PM I/O space enable.
@@ -76,6 +85,7 @@ impl Piix4Pm {
         for off in (PIIX4_CNTA..PIIX4_PMREGMISC).step_by(4) {
             c.set_writable(off, 4, 0xFFFF_FFFF);
         }
+        c.init(PIIX4_DEVACTB, 4, DEVACTB_APMC_EN);
         c.set_writable(PIIX4_PMREGMISC, 1, u32::from(PMREGMISC_PMIOSE));
         c.init(PIIX4_SMBBA, 4, PMBA_RTE);
         c.set_writable(PIIX4_SMBBA, 4, 0xFFF0);
@@ -122,6 +132,13 @@ mod tests {
         assert_eq!(d.read(0x00, 4), 0x7113_8086);
         assert_eq!(d.read(0x08, 4), 0x0680_0003);
         assert_eq!(d.read(PCI_INTERRUPT_PIN, 1), 1);
+    }
+
+    #[test]
+    fn devactb_reports_smm_as_already_set_up() {
+        let d = Piix4Pm::new(0);
+        assert_eq!(d.read(PIIX4_DEVACTB, 4), DEVACTB_APMC_EN);
+        assert_eq!(d.read(PIIX4_DEVACTB + 3, 1), 0x02, "byte 5Bh");
     }
 
     #[test]
