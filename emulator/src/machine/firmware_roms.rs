@@ -173,6 +173,7 @@ impl Machine {
 mod tests {
     use super::*;
     use crate::machine::RunOutcome;
+    use crate::memory::PamMode;
 
     /// A 128- or 256-KiB ROM whose bytes are their offset / 4 KiB, with
     /// `code` at the reset vector (FFFF0h in the image's last 16 bytes).
@@ -291,10 +292,7 @@ mod tests {
         let m = Machine::new(&cfg).unwrap();
         // Power-on: the whole area on the bus; C8000 has nothing.
         assert_eq!(m.cpu.mem.read_u8(0xC_8000), 0xFF);
-        assert_eq!(
-            m.cpu.mem.pam_mode(0xF_0000),
-            Some(crate::memory::PamMode::Bus)
-        );
+        assert_eq!(m.cpu.mem.pam_mode(0xF_0000), Some(PamMode::Bus));
         let names: Vec<_> = m.cpu.io.fw_cfg.as_ref().unwrap().file_names().collect();
         assert_eq!(names, ["etc/e820", "vgaroms/vgabios.bin"]);
         // Run code at F0000 (the far jump at the reset vector goes there).
@@ -310,6 +308,25 @@ mod tests {
             RunOutcome::Exit((u32::from(b'Q') << 1) | 1)
         );
         assert_eq!(m.take_firmware_log(), b"ok");
+    }
+
+    #[test]
+    fn a_board_reset_puts_the_rom_back() {
+        let mut m = Machine::new(&MachineConfig {
+            bios: Some(rom(128 << 10, &[0xF4])),
+            firmware_interfaces: Some(FirmwareInterfaces::default()),
+            ..Default::default()
+        })
+        .unwrap();
+        m.cpu.port_out(0xCF8, 4, 0x8000_0058).unwrap();
+        m.cpu.port_out(0xCFD, 1, 0x30).unwrap();
+        assert_eq!(m.cpu.mem.pam_mode(0xF_0000), Some(PamMode::ReadWrite));
+        assert_eq!(m.cpu.mem.read_u8(0xF_FFF0), 0, "shadow RAM");
+        m.cpu.port_out(0xCF9, 1, 0x06).unwrap(); // PIIX3 reset control
+        m.run_slice(0);
+        assert_eq!(m.resets, 1);
+        assert_eq!(m.cpu.mem.pam_mode(0xF_0000), Some(PamMode::Bus));
+        assert_eq!(m.cpu.mem.read_u8(0xF_FFF0), 0xF4, "the ROM again");
     }
 
     #[test]

@@ -176,6 +176,8 @@ impl Machine {
         if let Some(p) = self.cpu.io.pci.as_mut() {
             p.reset(now);
         }
+        // PAM back to power-on: C0000–FFFFF on the bus again (the ROM).
+        self.cpu.sync_shadow_ram(false);
         if let Some(p) = self.cpu.io.port92.as_mut() {
             p.reset();
         }
