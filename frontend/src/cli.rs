@@ -165,6 +165,17 @@ pub struct RunArgs {
     /// Disks and CD-ROMs (IMAGE, --hda, --cdrom, --snapshot...).
     #[command(flatten)]
     pub drives: crate::drives::DriveArgs,
+    /// Floppy image for drive A: (served by the built-in BIOS's INT 13h;
+    /// there is no floppy controller yet).
+    #[arg(long, value_name = "FILE")]
+    pub fda: Option<PathBuf>,
+    /// Boot order of the built-in BIOS: letters `a` (floppy), `c` (hard
+    /// disk), `d` (CD-ROM), e.g. `d` or `dc`. Default `cda`.
+    #[arg(long, value_name = "ORDER")]
+    pub boot: Option<String>,
+    /// Copy the built-in BIOS's text output (INT 10h teletype) to COM1.
+    #[arg(long)]
+    pub bios_serial_console: bool,
 }
 
 #[derive(Debug, Subcommand)]

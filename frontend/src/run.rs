@@ -1,8 +1,15 @@
 //! `ox86 run`: build a machine from the command line, run it headless and
 //! turn the way the run ended into an exit status a CI can read.
 //!
-//! With no `--bios`, ox86 runs its built-in demo ROM (`bios::demo`), which
-//! prints to the debug console and halts; the run then ends with status 0.
+//! With no `--bios` and no drive, ox86 runs its built-in demo ROM
+//! (`bios::demo`), which prints to the debug console and halts; the run
+//! then ends with status 0.
+//!
+//! With a disk, CD or floppy image (IMAGE, `--hda`…, `--cdrom`, `--fda`)
+//! and neither `--bios` nor `--kernel`, ox86's built-in BIOS
+//! (`bios::firmware`) boots it in the `--boot` order (default `cda`), with
+//! ACPI tables at the top of RAM; `--bios-serial-console` copies its text
+//! output to COM1.
 //!
 //! With `--kernel FILE` ox86 boots a Linux bzImage (`bios::linux`, with
 //! `--initrd`) or a Multiboot kernel (`bios::multiboot`) directly, without
@@ -116,6 +123,8 @@ struct Plan {
     demo: bool,
     /// A kernel to boot instead of running firmware.
     kernel: Option<bios::LoadedKernel>,
+    /// The built-in BIOS boots the drives (no --bios, no --kernel).
+    builtin_bios: Option<bios::firmware::FirmwareConfig>,
     debugcon: OutputTarget,
     /// The firmware's log port (0x402).
     firmware_log: OutputTarget,
@@ -173,6 +182,21 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     let drives = crate::drives::Drives::open(&args.drives)?;
     let mut machine = Machine::new(&plan.config)?;
     machine.cpu.io.ide = drives.into_controller()?;
+    if let Some(cfg) = &plan.builtin_bios {
+        let mut floppies = Vec::new();
+        if let Some(path) = &args.fda {
+            let opts = devices::block::OpenOptions {
+                read_only: args.drives.read_only,
+                snapshot: args.drives.snapshot,
+            };
+            floppies.push(devices::block::BlockDevice::open(
+                path,
+                devices::block::MediaKind::Floppy,
+                opts,
+            )?);
+        }
+        machine.install_builtin_bios(cfg.clone(), floppies);
+    }
     if let Some(k) = &plan.kernel {
         machine.load_boot_image(&k.image)?;
         // What a BIOS would have set up in the chipset (PCI interrupt
@@ -233,10 +257,25 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
     if args.initrd.is_some() && args.kernel.is_none() {
         bail!("--initrd needs --kernel");
     }
-    let demo = args.bios.is_none() && args.kernel.is_none();
+    let no_firmware = args.bios.is_none() && args.kernel.is_none();
+    let builtin = no_firmware && any_drive(args);
+    let demo = no_firmware && !builtin;
+    if !builtin {
+        let builtin_only = [
+            ("--boot", args.boot.is_some()),
+            ("--fda", args.fda.is_some()),
+            ("--bios-serial-console", args.bios_serial_console),
+        ];
+        if let Some((flag, _)) = builtin_only.iter().find(|f| f.1) {
+            bail!(
+                "{flag} is for the built-in BIOS (a disk, CD or floppy without --bios or --kernel)"
+            );
+        }
+    }
     let rom: Option<Arc<[u8]>> = match &args.bios {
         Some(path) => Some(bios::load_rom_image(path)?.into()),
         None if demo => Some(bios::demo::DEMO_ROM.into()),
+        None if builtin => Some(bios::firmware::Firmware::rom_image()),
         None => None,
     };
     let memory_mib = match &args.memory {
@@ -338,6 +377,11 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
         RunCpu::I286 => CpuModel::I80286,
         RunCpu::Pentium => CpuModel::Pentium,
     };
+    let builtin_bios = if builtin {
+        Some(builtin_bios_config(args, memory_mib << 20, model)?)
+    } else {
+        None
+    };
     let tier = if args.interpreter || args.trace {
         Tier::Interpreter
     } else {
@@ -364,6 +408,7 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
         },
         demo,
         kernel,
+        builtin_bios,
         debugcon,
         firmware_log,
         serial,
@@ -376,6 +421,63 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
         quiet: args.quiet,
         headless: args.headless,
     })
+}
+
+/// Some disk, CD or floppy image is given.
+fn any_drive(args: &RunArgs) -> bool {
+    let d = &args.drives;
+    d.image.is_some()
+        || d.hda.is_some()
+        || d.hdb.is_some()
+        || d.hdc.is_some()
+        || d.hdd.is_some()
+        || d.cdrom.is_some()
+        || args.fda.is_some()
+}
+
+/// The built-in BIOS's configuration: memory map with the ACPI tables at
+/// the top of RAM (and the APIC pages with --apic), boot order from
+/// `--boot` (default `cda`: hard disk, CD-ROM, floppy).
+fn builtin_bios_config(
+    args: &RunArgs,
+    ram_size: u64,
+    model: CpuModel,
+) -> anyhow::Result<bios::firmware::FirmwareConfig> {
+    use bios::firmware::{BootDevice, FirmwareConfig, ROM_SIZE};
+    let order = args.boot.as_deref().unwrap_or("cda");
+    let boot_order = order
+        .chars()
+        .map(|c| {
+            BootDevice::from_letter(c)
+                .ok_or_else(|| anyhow::anyhow!("--boot {order:?}: use the letters a, c and d"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if boot_order.is_empty() {
+        bail!("--boot: give at least one of a, c, d");
+    }
+    let madt = bios::acpi::tables::MadtConfig {
+        lapic_addr: devices::apic::APIC_DEFAULT_BASE,
+        lapic_id: devices::apic::PC_LAPIC_ID,
+        ioapic_id: devices::apic::PC_IOAPIC_ID,
+        ioapic_addr: devices::apic::IOAPIC_DEFAULT_BASE,
+        sci_irq: bios::acpi::SCI_IRQ,
+        nmi_lint: 1,
+    };
+    let acpi = bios::acpi::build_with_madt(ram_size, args.apic.then_some(&madt));
+    let layout = bios::memory_map::PcLayout {
+        ram_size,
+        ebda: true,
+        acpi: Some((u64::from(acpi.region_base), u64::from(acpi.region_len))),
+        apic_pages: args.apic,
+        bios_rom_size: Some(ROM_SIZE as u64),
+    };
+    let mut cfg = FirmwareConfig::new(ram_size);
+    cfg.memory_map = layout.memory_map();
+    cfg.acpi = Some(acpi);
+    cfg.boot_order = boot_order;
+    cfg.serial_console = args.bios_serial_console;
+    cfg.fpu = model == CpuModel::Pentium;
+    Ok(cfg)
 }
 
 /// A number in decimal or with a `0x` prefix in hexadecimal (`_` allowed
@@ -947,6 +1049,7 @@ mod tests {
             },
             demo: false,
             kernel: None,
+            builtin_bios: None,
             debugcon: OutputTarget::Null,
             firmware_log: OutputTarget::Null,
             serial: std::array::from_fn(|_| OutputTarget::Null),

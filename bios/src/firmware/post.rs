@@ -12,8 +12,10 @@
 //!   with count 0 (18.2 Hz), the 8042 command byte (keyboard interrupt,
 //!   scan code translation), A20 enabled through port 92h, the chipset
 //!   setup of `acpi::firmware_port_writes` (PIRQ routing, ELCR, the PIIX4
-//!   PM block) without its PAM writes (the ROM stays visible), and the
-//!   ACPI tables if given;
+//!   PM block) without its PAM writes (the ROM stays visible), the PIIX
+//!   IDE function 00:01.1 enabled (bus-master block at C000h, both
+//!   channels decoded, I/O and bus mastering on), and the ACPI tables if
+//!   given;
 //! - the text screen cleared, the video ROM stub's signature at C0000h.
 
 use super::bda::{self, at};
@@ -187,6 +189,33 @@ fn init_devices(bus: &mut dyn Bus) {
         }
         bus.port_out(w.port, w.size, w.value);
     }
+    setup_ide(bus);
+}
+
+/// PCI bus 0 device 1 function 1: the PIIX IDE controller.
+const IDE_DEV: u32 = 1;
+const IDE_FUNC: u32 = 1;
+
+/// Enable the PIIX IDE function as a PC BIOS leaves it.
+fn setup_ide(bus: &mut dyn Bus) {
+    use devices::pci::config::{PCI_COMMAND, PCI_COMMAND_IO, PCI_COMMAND_MASTER};
+    use devices::pci::ide::{
+        FIRMWARE_BMIBA, IDETIM_IDE_DECODE, PIIX_IDE_BMIBA, PIIX_IDE_IDETIM_PRI, PIIX_IDE_IDETIM_SEC,
+    };
+    let mut write = |reg: u8, size: u8, v: u32| {
+        let addr = 0x8000_0000 | IDE_DEV << 11 | IDE_FUNC << 8 | u32::from(reg & 0xFC);
+        bus.port_out(0xCF8, 4, addr);
+        bus.port_out(0xCFC + u16::from(reg & 3), size, v);
+    };
+    write(PIIX_IDE_BMIBA, 4, u32::from(FIRMWARE_BMIBA) | 1);
+    write(PIIX_IDE_IDETIM_PRI, 2, u32::from(IDETIM_IDE_DECODE));
+    write(PIIX_IDE_IDETIM_SEC, 2, u32::from(IDETIM_IDE_DECODE));
+    write(
+        PCI_COMMAND,
+        2,
+        u32::from(PCI_COMMAND_IO | PCI_COMMAND_MASTER),
+    );
+    bus.port_out(0xCF8, 4, 0);
 }
 
 /// CONFIG_ADDRESS of an i440FX (bus 0, device 0, function 0) PAM register.
