@@ -278,3 +278,32 @@ fn rdtsc_counts_the_skipped_time() {
     assert!(tsc >= tick_ns(27, 2), "{tsc}");
     assert!(m.cpu.icount < 100);
 }
+
+#[test]
+fn host_input_keeps_a_halted_guest_waiting() {
+    for clock in [ClockMode::Deterministic, ClockMode::RealTime] {
+        // sti; hlt with no timer: only host input could wake the CPU.
+        let mut m = machine(&[0xFB, 0xF4], Tier::Blocks, clock);
+        m.host_input = true;
+        // Another thread's unpark (what the stdin reader does) ends the
+        // wait early; the slice then returns so the host can feed input.
+        let me = std::thread::current();
+        let waker = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(2));
+            me.unpark();
+        });
+        assert_eq!(m.run_slice(1000), RunOutcome::Budget, "{clock:?}");
+        waker.join().unwrap();
+        let icount = m.cpu.icount;
+        assert_eq!(m.run_slice(1000), RunOutcome::Budget);
+        assert_eq!(m.cpu.icount, icount, "still halted");
+        // Input ended: nothing can wake the CPU any more.
+        m.host_input = false;
+        assert_eq!(
+            m.run_slice(1000),
+            RunOutcome::Halted {
+                interrupts_enabled: true
+            }
+        );
+    }
+}
