@@ -7,12 +7,12 @@ Runs COMMAND (stdin /dev/null, stdout = the guest's serial console, stderr kept 
 timestamps every stdout line with the host's monotonic clock (written to LOG_FILE as
 "seconds<TAB>line"), and prints one result line:
 
-  RESULT NAME console=S|- marker=S|- end=S|- exit=S status=N|timeout check=ok|missing:<line>
+  RESULT NAME console=S|- marker=S|- end=S|- exit=S cpu=S status=N|timeout check=ok|missing:<line>
 
 console = time from start to the kernel's first console line (containing "Linux version"; the
 kernel replays its log when the serial console registers, so this includes the decompression and
 early setup), marker = to the line "GUEST-BOOT-OK", end = to the line "GUEST-END", exit = to
-the process' exit (the guest's power-off). check = whether the lines of EXPECTED_FILE appear in
+the process' exit (the guest's power-off), cpu = the process' CPU seconds (user + system). check = whether the lines of EXPECTED_FILE appear in
 order. The process group is killed after TIMEOUT_S seconds.
 """
 import os
@@ -61,13 +61,18 @@ def main():
                 end = t
             if want < len(expected) and line == expected[want]:
                 want += 1
-    status = proc.wait()
+    # wait4: the exit status and the child's CPU time (user + system, all its threads), which
+    # is less disturbed than wall time when the machine is busy.
+    _, wstatus, usage = os.wait4(proc.pid, 0)
     t_exit = time.monotonic() - t0
+    status = os.waitstatus_to_exitcode(wstatus)
+    proc.returncode = status
+    cpu = usage.ru_utime + usage.ru_stime
     timer.cancel()
     fmt = lambda v: "-" if v is None else f"{v:.2f}"
     check = "ok" if want == len(expected) else "missing:" + expected[want].replace(" ", "_")
     print(f"RESULT {name} console={fmt(console)} marker={fmt(marker)} end={fmt(end)} exit={t_exit:.2f} "
-          f"status={'timeout' if timed_out.is_set() else status} check={check}")
+          f"cpu={cpu:.2f} status={'timeout' if timed_out.is_set() else status} check={check}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@
 #   marker  = start -> "GUEST-BOOT-OK" (kernel boot + /init start)
 #   work    = "GUEST-BOOT-OK" -> "GUEST-END" (md5 of 16 MiB, 100 000-iteration shell loop, awk)
 #   off     = "GUEST-END" -> the emulator's exit (poweroff -f)
-#   total   = start -> exit
+#   total   = start -> exit;  cpu = the emulator's CPU seconds (user + system, all threads),
+#             steadier than wall time on a busy machine
 # Settings (environment): MEM=256 (MiB), APPEND="console=ttyS0", OX86_TIMEOUT=900 and
 # QEMU_TIMEOUT=300 (seconds), OX86=path (skips the cargo build), OX86_ARGS="more ox86 run options"
 # (e.g. --deterministic), NO_QEMU=1, RUNS=1 (each
@@ -83,7 +84,7 @@ report() {
     else
         printf '   (no GUEST-END)'
     fi
-    printf '   total %7.2f s   status %s   output %s\n' "$exit" "$status" "$check"
+    printf '   total %7.2f s (cpu %.2f s)   status %s   output %s\n' "$exit" "$(field cpu "$1")" "$status" "$check"
     summary "$2"
     # the guest's own clock for each part of the workload (guest time; ox86's is virtual)
     local t
@@ -98,14 +99,15 @@ summary() {
 }
 
 echo "guest: $(basename "$K") + $(basename "$I"), ${MEM} MiB, append \"$APPEND\" (expected lines: $EXPECTED)"
-declare -A best_marker best_total
+declare -A best_marker best_total best_cpu
 for n in $(seq 1 "$RUNS"); do
     # shellcheck disable=SC2086  # OX86_ARGS is split into options on purpose
     r=$(run ox86 "$n" "$((OX86_TIMEOUT + 30))" "$OX86" run --headless --kernel "$K" --initrd "$I" --append "$APPEND" \
         --serial stdio --memory "$MEM" --no-reboot --timeout "$OX86_TIMEOUT" ${OX86_ARGS:-})
     report "$r" "$logs/ox86-$n.log"
     if [[ $r == *check=ok* && $r == *status=0* ]]; then
-        m=$(field marker "$r"); t=$(field exit "$r")
+        m=$(field marker "$r"); t=$(field exit "$r"); c=$(field cpu "$r")
+        best_cpu[ox86]=$(awk -v a="${best_cpu[ox86]:-1e9}" -v b="$c" 'BEGIN{print (b<a)?b:a}')
         best_marker[ox86]=$(awk -v a="${best_marker[ox86]:-1e9}" -v b="$m" 'BEGIN{print (b<a)?b:a}')
         best_total[ox86]=$(awk -v a="${best_total[ox86]:-1e9}" -v b="$t" 'BEGIN{print (b<a)?b:a}')
     fi
@@ -115,7 +117,8 @@ for n in $(seq 1 "$RUNS"); do
             -kernel "$K" -initrd "$I" -append "$APPEND")
         report "$r" "$logs/qemu-$n.log"
         if [[ $r == *check=ok* && $r == *status=0* ]]; then
-            m=$(field marker "$r"); t=$(field exit "$r")
+            m=$(field marker "$r"); t=$(field exit "$r"); c=$(field cpu "$r")
+            best_cpu[qemu]=$(awk -v a="${best_cpu[qemu]:-1e9}" -v b="$c" 'BEGIN{print (b<a)?b:a}')
             best_marker[qemu]=$(awk -v a="${best_marker[qemu]:-1e9}" -v b="$m" 'BEGIN{print (b<a)?b:a}')
             best_total[qemu]=$(awk -v a="${best_total[qemu]:-1e9}" -v b="$t" 'BEGIN{print (b<a)?b:a}')
         fi
@@ -125,7 +128,8 @@ for n in $(seq 1 "$RUNS"); do
 done
 if [ -n "${best_total[ox86]:-}" ] && [ -n "${best_total[qemu]:-}" ]; then
     awk -v om="${best_marker[ox86]}" -v ot="${best_total[ox86]}" -v qm="${best_marker[qemu]}" -v qt="${best_total[qemu]}" \
-        'BEGIN { printf "ratio ox86/QEMU: to the marker %.2fx, total %.2fx (below 1 = ox86 faster)\n", om/qm, ot/qt }'
+        -v oc="${best_cpu[ox86]}" -v qc="${best_cpu[qemu]}" \
+        'BEGIN { printf "ratio ox86/QEMU: to the marker %.2fx, total %.2fx, CPU time %.2fx (below 1 = ox86 faster)\n", om/qm, ot/qt, oc/qc }'
 else
     echo "ratio ox86/QEMU: not available (needs a complete, correct boot on both)"
 fi
