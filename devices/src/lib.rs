@@ -12,6 +12,7 @@ pub mod clock;
 pub mod cmos_rtc;
 pub mod debug_ports;
 pub mod debugcon;
+pub mod dma8237;
 pub mod fw_cfg;
 pub mod i8042;
 pub mod ide;
