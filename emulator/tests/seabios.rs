@@ -11,7 +11,6 @@
 //! is fetched by `test-roms/guests/fetch.sh`).
 
 use devices::block::{BlockDevice, MediaKind, OpenOptions};
-use devices::ide::Ide;
 use emulator::engine::Tier;
 use emulator::machine::FirmwareInterfaces;
 use emulator::{Machine, MachineConfig, RunOutcome};
@@ -164,7 +163,7 @@ fn boot_code(tag: &[u8], drive: u8) -> Vec<u8> {
 
 fn attach(m: &mut Machine, channel: usize, image: &TempImage, kind: MediaKind) {
     let dev = BlockDevice::open(&image.0, kind, OpenOptions::default()).unwrap();
-    let mut ide = m.cpu.io.ide.take().unwrap_or_else(Ide::new);
+    let mut ide = m.cpu.io.ide.take().unwrap_or_default();
     ide.attach(channel, 0, dev).unwrap();
     m.cpu.io.ide = Some(ide);
 }
