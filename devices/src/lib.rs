@@ -13,6 +13,7 @@ pub mod cmos_rtc;
 pub mod debug_ports;
 pub mod debugcon;
 pub mod dma8237;
+pub mod fdc82077;
 pub mod fw_cfg;
 pub mod i8042;
 pub mod ide;
