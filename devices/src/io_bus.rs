@@ -18,6 +18,8 @@
 //! | 0x92 | system control port A (fast A20, fast reset) | — |
 //! | 0x3F8, 0x2F8, 0x3E8, 0x2E8 (8 each) | 16550A COM1–COM4 | 4, 3, 4, 3 |
 //! | 0x1F0–0x1F7/0x3F6, 0x170–0x177/0x376 (+ bus master at BMIBA) | PIIX IDE, when drives are attached | 14, 15 |
+//! | 0x00–0x0F, 0xC0–0xDF, 0x81–0x8F | dual 8237A DMA + page registers | — |
+//! | 0x3F0–0x3F5, 0x3F7 | 82077AA floppy controller (DMA 2), when drives are attached | 6 |
 //!
 //! Time: the bus owns the machine's [`VirtualClock`]. Every access carries
 //! the CPU's retired-instruction count ([`IoBus::read_at`] /
@@ -36,6 +38,8 @@
 use crate::clock::{ClockMode, VirtualClock};
 use crate::cmos_rtc::{CmosLayout, CmosRtc, CMOS_DATA_PORT, CMOS_INDEX_PORT};
 use crate::debug_ports::DebugPorts;
+use crate::dma8237::Dma8237;
+use crate::fdc82077::{Fdc82077, FDC_IRQ};
 use crate::i8042::{self, I8042};
 use crate::ide::{DmaMemory, Ide, IDE_IRQ};
 use crate::pci::{Pci, SCI_IRQ};
@@ -68,7 +72,8 @@ const LEVEL_LINES: u16 = 1 << i8042::KBD_IRQ
     | 1 << 4
     | 1 << SCI_IRQ
     | 1 << IDE_IRQ[0]
-    | 1 << IDE_IRQ[1];
+    | 1 << IDE_IRQ[1]
+    | 1 << FDC_IRQ;
 
 /// Width of one port access.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,6 +143,11 @@ pub struct IoBus {
     /// The PIIX IDE controller (legacy ports, IRQ 14/15, bus master at
     /// the PCI function's BMIBA), when drives are attached.
     pub ide: Option<Ide>,
+    /// The two 8237A DMA controllers and their page registers.
+    pub dma: Option<Dma8237>,
+    /// The 82077AA floppy controller (IRQ 6, DMA channel 2), when floppy
+    /// drives are attached.
+    pub fdc: Option<Fdc82077>,
     /// QEMU's firmware configuration interface (0x510/0x511), full-width,
     /// when the board offers it to firmware (`--bios`).
     pub fw_cfg: Option<crate::fw_cfg::FwCfg>,
@@ -199,6 +209,7 @@ impl IoBus {
         self.kbc = Some(I8042::new());
         self.port92 = Some(Port92::new());
         self.pci = Some(Pci::new(0));
+        self.dma = Some(Dma8237::new());
         for c in &mut self.com {
             *c = Some(Uart16550::new(Vec::new()));
         }
@@ -420,7 +431,19 @@ impl IoBus {
     /// ([`IoBus::run_dma`]).
     #[inline]
     pub fn dma_pending(&self) -> bool {
-        self.ide.as_ref().is_some_and(Ide::dma_pending)
+        self.ide.as_ref().is_some_and(Ide::dma_pending) || self.fdc_dma_pending()
+    }
+
+    /// The floppy controller asks for DMA channel 2 and the 8237 would
+    /// grant it.
+    #[inline]
+    fn fdc_dma_pending(&self) -> bool {
+        match (&self.fdc, &self.dma) {
+            (Some(f), Some(d)) => {
+                f.dma_request() && d.channel_ready(crate::fdc82077::FDC_DMA_CHANNEL)
+            }
+            _ => false,
+        }
     }
 
     /// Run the pending bus-master transfers with the machine's memory.
@@ -428,6 +451,10 @@ impl IoBus {
         let decode = self.ide_decode();
         if let Some(ide) = self.ide.as_mut() {
             ide.run_dma(mem, &decode);
+            self.lines_dirty = true;
+        }
+        if let (Some(f), Some(d)) = (self.fdc.as_mut(), self.dma.as_mut()) {
+            f.run_dma(d, mem);
             self.lines_dirty = true;
         }
     }
@@ -483,6 +510,17 @@ impl IoBus {
                 self.rtc.as_mut().map(|r| r.read(port, now))
             }
             PORT92 => self.port92.as_ref().map(Port92::read),
+            _ if Dma8237::decodes(port) => {
+                let drq = self.fdc.as_ref().is_some_and(Fdc82077::dma_request);
+                self.dma.as_mut().map(|d| {
+                    d.set_dreq(crate::fdc82077::FDC_DMA_CHANNEL, drq);
+                    d.read(port)
+                })
+            }
+            _ if Fdc82077::decodes(port) && self.fdc.is_some() => {
+                self.lines_dirty = true;
+                self.fdc.as_mut().map(|f| f.read(port))
+            }
             _ => match com_port(port) {
                 Some((n, off)) => {
                     self.lines_dirty = true;
@@ -526,6 +564,11 @@ impl IoBus {
                 self.rtc.as_mut().map(|r| r.write(port, value, now))
             }
             PORT92 => self.port92.as_mut().map(|p| p.write(value)),
+            _ if Dma8237::decodes(port) => self.dma.as_mut().map(|d| d.write(port, value)),
+            _ if Fdc82077::decodes(port) && self.fdc.is_some() => {
+                self.lines_dirty = true;
+                self.fdc.as_mut().map(|f| f.write(port, value))
+            }
             _ => match com_port(port) {
                 Some((n, off)) => {
                     self.lines_dirty = true;
@@ -711,6 +754,9 @@ fn level_lines(bus: &IoBus, now: u64) -> u16 {
         for (ch, irq) in IDE_IRQ.iter().enumerate() {
             l |= u16::from(ide.irq_level(ch)) << irq;
         }
+    }
+    if let Some(f) = &bus.fdc {
+        l |= u16::from(f.irq_level()) << FDC_IRQ;
     }
     for (u, irq) in bus.com.iter().zip(COM_IRQS) {
         if u.as_ref().is_some_and(Uart16550::irq_line) {
