@@ -4,8 +4,9 @@
 //! formats are recognised so that the user gets a clear one-line error
 //! instead of a guest that sees a disk full of header bytes.
 //!
-//! qcow2 (QEMU's "QFI\xfb" format) is refused for now with a one-line error
-//! naming the file; convert such images with `qemu-img convert -O raw`.
+//! qcow2 (QEMU's "QFI\xfb" format) is opened through the `imago` crate
+//! (see the block module); the other formats get a one-line error naming
+//! the file (convert them with `qemu-img convert -O raw`).
 
 /// A recognised image container format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,12 +61,10 @@ impl ImageFormat {
         }
     }
 
-    /// Why this format cannot be opened (`None` if it can).
-    pub fn unsupported_reason(self) -> Option<&'static str> {
-        Some(match self {
-            ImageFormat::Qcow => "only raw images are read and written",
-            _ => "only raw and ISO images are supported",
-        })
+    /// Why this format cannot be opened (qcow2 can: see the block
+    /// module).
+    pub fn unsupported_reason(self) -> &'static str {
+        "only raw, ISO 9660 and qcow2 images are supported"
     }
 }
 

@@ -17,19 +17,26 @@
 //! - Read-only media (CD-ROMs, `read_only`, or a file the host does not let
 //!   us write) reject writes with [`BlockError::ReadOnly`].
 //!
-//! qcow2: see [`format`] — detected and refused with a one-line error (no
-//! maintained pure-Rust qcow2 crate fits yet; the reasons are in that module).
+//! qcow2 images (detected by their magic, [`format`]) are read and written
+//! through the `imago` crate, built synchronously (`features = ["sync"]`: no
+//! async runtime, no C code). Guest writes go to imago as they come;
+//! [`BlockDevice::flush`] (and drop) writes back imago's cached metadata and
+//! syncs. Crash consistency of the qcow2 metadata (refcounts, L1/L2 tables)
+//! is imago's; ox86 never rewrites the header itself. A backing file named
+//! in the header is opened by imago. `--snapshot` works as for raw images
+//! (the qcow2 file is opened read-only under the overlay).
 //!
 //! Errors name the file, so a bad image gives a one-line message before the
 //! guest starts (see [`BlockError`]).
 
+mod backend;
 pub mod floppy;
 pub mod format;
 
+use backend::Backend;
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions as FsOpenOptions};
 use std::io::{self, ErrorKind};
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 pub use floppy::{FloppyGeometry, FloppyType};
@@ -121,7 +128,7 @@ pub enum BlockError {
 #[derive(Debug)]
 pub struct BlockDevice {
     path: PathBuf,
-    file: File,
+    backend: Backend,
     kind: MediaKind,
     sector_size: usize,
     sectors: u64,
@@ -165,25 +172,27 @@ impl BlockDevice {
                 "is a directory",
             )));
         }
-        let file_len = meta.len();
+        let mut head = [0u8; 512];
+        let mut backend = Backend::Raw(file);
+        let n = backend.read_at(&mut head, 0).map_err(open_err)?;
+        match ImageFormat::detect(&head[..n]) {
+            Some(ImageFormat::Qcow) => {
+                backend = Backend::open_qcow2(path, writable).map_err(open_err)?;
+            }
+            Some(fmt) => {
+                return Err(BlockError::UnsupportedFormat {
+                    path: path.to_path_buf(),
+                    format: fmt.name(),
+                    reason: fmt.unsupported_reason(),
+                });
+            }
+            None => {}
+        }
+        let file_len = backend.len().map_err(open_err)?;
         if file_len == 0 {
             return Err(BlockError::Empty {
                 path: path.to_path_buf(),
             });
-        }
-        let mut head = [0u8; 512];
-        let n = read_full_at(&file, &mut head, 0).map_err(|source| BlockError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        if let Some(fmt) = ImageFormat::detect(&head[..n]) {
-            if let Some(reason) = fmt.unsupported_reason() {
-                return Err(BlockError::UnsupportedFormat {
-                    path: path.to_path_buf(),
-                    format: fmt.name(),
-                    reason,
-                });
-            }
         }
         let sector_size = kind.sector_size();
         let sectors = match kind {
@@ -211,7 +220,7 @@ impl BlockDevice {
         };
         let dev = BlockDevice {
             path: path.to_path_buf(),
-            file,
+            backend,
             kind,
             sector_size,
             sectors,
@@ -241,7 +250,9 @@ impl BlockDevice {
                 // Primary volume descriptor at logical sector 16 (ECMA-119 §8.4):
                 // type 1, "CD001", volume space size (both-endian u32) at byte 80.
                 let mut pvd = [0u8; 88];
-                let n = read_full_at(&self.file, &mut pvd, 16 * CD_SECTOR_SIZE as u64)
+                let n = self
+                    .backend
+                    .read_at(&mut pvd, 16 * CD_SECTOR_SIZE as u64)
                     .map_err(|source| self.io_err(source))?;
                 if n == pvd.len() && pvd[0] == 1 && &pvd[1..6] == b"CD001" {
                     let blocks = u32::from_le_bytes([pvd[80], pvd[81], pvd[82], pvd[83]]) as u64;
@@ -256,7 +267,10 @@ impl BlockDevice {
             MediaKind::Disk => {
                 // Classic MBR: four 16-byte entries at 446, signature 55AA at 510.
                 let mut mbr = [0u8; 512];
-                let n = read_full_at(&self.file, &mut mbr, 0).map_err(|s| self.io_err(s))?;
+                let n = self
+                    .backend
+                    .read_at(&mut mbr, 0)
+                    .map_err(|s| self.io_err(s))?;
                 // A FAT/NTFS volume boot record (superfloppy) has boot code
                 // where an MBR has its table; only a table whose four boot
                 // flags are all 00h/80h is trusted.
@@ -389,7 +403,7 @@ impl BlockDevice {
 
     fn read_file(&self, lba: u64, buf: &mut [u8]) -> Result<(), BlockError> {
         let pos = lba * self.sector_size as u64;
-        let n = read_full_at(&self.file, buf, pos).map_err(|s| self.io_err(s))?;
+        let n = self.backend.read_at(buf, pos).map_err(|s| self.io_err(s))?;
         // Only a CD's partial last sector ends early (checked at open).
         buf[n..].fill(0);
         Ok(())
@@ -417,7 +431,7 @@ impl BlockDevice {
             }
             return Ok(());
         }
-        self.file
+        self.backend
             .write_all_at(data, lba * ss as u64)
             .map_err(|s| self.io_err(s))?;
         self.dirty = true;
@@ -427,7 +441,7 @@ impl BlockDevice {
     /// Make written data durable (guest FLUSH CACHE; also done on drop).
     pub fn flush(&mut self) -> Result<(), BlockError> {
         if self.dirty {
-            self.file.sync_data().map_err(|s| self.io_err(s))?;
+            self.backend.flush().map_err(|s| self.io_err(s))?;
             self.dirty = false;
         }
         Ok(())
@@ -440,21 +454,6 @@ impl Drop for BlockDevice {
             log::error!("{e}");
         }
     }
-}
-
-/// Read as much of `buf` as the file holds at `pos`; returns the byte count
-/// (short only at end of file).
-fn read_full_at(file: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
-    let mut done = 0;
-    while done < buf.len() {
-        match file.read_at(&mut buf[done..], pos + done as u64) {
-            Ok(0) => break,
-            Ok(n) => done += n,
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(done)
 }
 
 #[cfg(test)]

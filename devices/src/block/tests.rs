@@ -233,14 +233,83 @@ fn floppy_images_must_have_a_floppy_size() {
 }
 
 #[test]
-fn qcow2_images_get_a_one_line_error() {
+fn other_container_formats_get_a_one_line_error() {
     let mut data = vec![0u8; 4096];
-    data[..8].copy_from_slice(b"QFI\xfb\0\0\0\x03");
-    let img = TempImage::new("disk.qcow2", &data);
+    data[..4].copy_from_slice(b"KDMV");
+    let img = TempImage::new("disk.vmdk", &data);
     let err = BlockDevice::open(&img.0, MediaKind::Disk, OpenOptions::default()).unwrap_err();
     let msg = err.to_string();
     assert!(
-        msg.contains("qcow2") && msg.contains("disk.qcow2") && !msg.contains('\n'),
+        msg.contains("VMDK") && msg.contains("disk.vmdk") && !msg.contains('\n'),
         "{msg}"
     );
+}
+
+#[test]
+fn corrupt_qcow2_is_a_one_line_error() {
+    let mut data = vec![0u8; 4096];
+    data[..8].copy_from_slice(b"QFI\xfb\0\0\0\x03");
+    let img = TempImage::new("bad.qcow2", &data);
+    let err = BlockDevice::open(&img.0, MediaKind::Disk, OpenOptions::default()).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("bad.qcow2") && !msg.contains('\n'), "{msg}");
+}
+
+/// Create an empty qcow2 image of `size` bytes with imago.
+fn make_qcow2(name: &str, size: u64) -> TempImage {
+    use imago::{FormatCreateBuilder, Storage, StorageOpenOptions};
+    let img = TempImage::new(name, &[]);
+    let storage =
+        imago::file::File::open(StorageOpenOptions::new().write(true).filename(&img.0)).unwrap();
+    imago::qcow2::Qcow2::<imago::file::File>::create_builder(storage)
+        .size(size)
+        .create()
+        .unwrap();
+    img
+}
+
+#[test]
+fn qcow2_images_are_read_and_written_through_imago() {
+    let img = make_qcow2("disk.qcow2", 1 << 20);
+    {
+        let mut d = BlockDevice::open(&img.0, MediaKind::Disk, OpenOptions::default()).unwrap();
+        assert_eq!(d.sector_count(), 2048);
+        let mut buf = [0xFFu8; 512];
+        d.read(5, &mut buf).unwrap();
+        assert_eq!(buf, [0; 512], "unallocated clusters read as zeros");
+        d.write(5, &[0xAB; 512]).unwrap();
+        d.write(2047, &[0xCD; 512]).unwrap();
+        d.flush().unwrap();
+    }
+    let mut d = BlockDevice::open(&img.0, MediaKind::Disk, OpenOptions::default()).unwrap();
+    let mut buf = vec![0u8; 3 * 512];
+    d.read(4, &mut buf).unwrap();
+    assert!(buf[..512].iter().all(|&b| b == 0));
+    assert!(buf[512..1024].iter().all(|&b| b == 0xAB));
+    let mut last = [0u8; 512];
+    d.read(2047, &mut last).unwrap();
+    assert_eq!(last, [0xCD; 512]);
+    assert!(matches!(
+        d.read(2048, &mut last),
+        Err(BlockError::OutOfRange { .. })
+    ));
+}
+
+#[test]
+fn qcow2_snapshot_leaves_the_file_unchanged() {
+    let img = make_qcow2("snap.qcow2", 1 << 20);
+    let orig = img.bytes();
+    {
+        let opts = OpenOptions {
+            snapshot: true,
+            ..Default::default()
+        };
+        let mut d = BlockDevice::open(&img.0, MediaKind::Disk, opts).unwrap();
+        d.write(0, &[0x11; 4096]).unwrap();
+        let mut buf = [0u8; 512];
+        d.read(7, &mut buf).unwrap();
+        assert_eq!(buf, [0x11; 512]);
+        d.flush().unwrap();
+    }
+    assert_eq!(img.bytes(), orig);
 }

@@ -181,6 +181,11 @@ impl Machine {
         if let Some(p) = self.cpu.io.port92.as_mut() {
             p.reset();
         }
+        // RESET- on the IDE cable: the drives return to their power-on
+        // signatures, the bus masters stop.
+        if let Some(ide) = self.cpu.io.ide.as_mut() {
+            ide.reset();
+        }
         self.resets += 1;
     }
 
