@@ -38,14 +38,22 @@ fn kit_file(name: &str) -> Option<Arc<[u8]>> {
 }
 
 fn machine(bios: Arc<[u8]>, vga: Option<Arc<[u8]>>, boot_fail_wait_ms: Option<u32>) -> Machine {
+    machine_with(
+        bios,
+        vga,
+        FirmwareInterfaces {
+            boot_fail_wait_ms,
+            ..Default::default()
+        },
+    )
+}
+
+fn machine_with(bios: Arc<[u8]>, vga: Option<Arc<[u8]>>, fw: FirmwareInterfaces) -> Machine {
     Machine::new(&MachineConfig {
         bios: Some(bios),
         vga_bios: vga,
         exit_port: Some(0xF4),
-        firmware_interfaces: Some(FirmwareInterfaces {
-            boot_fail_wait_ms,
-            ..Default::default()
-        }),
+        firmware_interfaces: Some(fw),
         ..Default::default()
     })
     .unwrap()
@@ -252,4 +260,33 @@ fn seabios_boots_an_el_torito_cd_on_the_ide_secondary_master() {
     assert_eq!(console, "CD", "{log}");
     assert_eq!(o, RunOutcome::Exit(0x21), "boot drive E0h:\n{log}");
     assert!(log.contains("Booting from DVD/CD..."), "{log}");
+}
+
+#[test]
+fn seabios_follows_the_cmos_boot_order() {
+    let Some(bios) = kit_file("bios.bin") else {
+        return;
+    };
+    let mut disk = vec![0u8; 1 << 20];
+    let code = boot_code(b"MBR", 0x80);
+    disk[..code.len()].copy_from_slice(&code);
+    disk[510..512].copy_from_slice(&[0x55, 0xAA]);
+    let hd = TempImage::new("order.img", &disk);
+    // SeaBIOS numbers CD-ROMs from E0h whatever the hard disks.
+    let cd = TempImage::new("order.iso", &eltorito_iso(&boot_code(b"CD", 0xE0)));
+    for (order, console) in [("dc", "CD"), ("cd", "MBR"), ("adc", "CD")] {
+        let mut m = machine_with(
+            bios.clone(),
+            None,
+            FirmwareInterfaces {
+                boot_order: order.into(),
+                ..Default::default()
+            },
+        );
+        attach(&mut m, 0, &hd, MediaKind::Disk);
+        attach(&mut m, 1, &cd, MediaKind::Cdrom);
+        let (o, log, out) = run(&mut m, |_| false);
+        assert_eq!(out, console, "order {order}:\n{log}");
+        assert_eq!(o, RunOutcome::Exit(0x21), "order {order}:\n{log}");
+    }
 }

@@ -170,7 +170,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub fda: Option<PathBuf>,
     /// Boot order of the built-in BIOS: letters `a` (floppy), `c` (hard
-    /// disk), `d` (CD-ROM), e.g. `d` or `dc`. Default `cda`.
+    /// disk), `d` (CD-ROM), e.g. `d` or `dc`. Default `cda`. With --bios
+    /// the first three letters go to CMOS 3Dh/38h as on QEMU (SeaBIOS
+    /// reads them there; `n` = network); default: the firmware's order.
     #[arg(long, value_name = "ORDER")]
     pub boot: Option<String>,
     /// Copy the built-in BIOS's text output (INT 10h teletype) to COM1.

@@ -262,7 +262,8 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
     let demo = no_firmware && !builtin;
     if !builtin {
         let builtin_only = [
-            ("--boot", args.boot.is_some()),
+            // With --bios the order goes to the firmware through CMOS.
+            ("--boot", args.boot.is_some() && args.bios.is_none()),
             ("--fda", args.fda.is_some()),
             ("--bios-serial-console", args.bios_serial_console),
         ];
@@ -700,6 +701,7 @@ fn firmware_interfaces(
         boot_menu: args.boot_menu,
         bootorder: Vec::new(),
         boot_fail_wait_ms,
+        boot_order: args.boot.clone().unwrap_or_default(),
     }))
 }
 

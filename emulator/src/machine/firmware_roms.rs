@@ -57,6 +57,29 @@ pub struct FirmwareInterfaces {
     /// `etc/boot-fail-wait` in ms (`u32::MAX`: never retry); `None` leaves
     /// the firmware's default (SeaBIOS: retry after 60 s).
     pub boot_fail_wait_ms: Option<u32>,
+    /// Boot order as QEMU's `-boot order=` letters, first first: `a`
+    /// floppy, `c` hard disk, `d` CD-ROM, `n` network; at most three are
+    /// kept. Written to CMOS 3Dh (first two) and 38h bits 7–4 (third),
+    /// where SeaBIOS on QEMU reads it. Empty: the firmware's default.
+    pub boot_order: String,
+}
+
+/// CMOS byte holding the first (bits 3–0) and second (7–4) boot device.
+pub const CMOS_BOOT_ORDER_1_2: usize = 0x3D;
+/// CMOS byte holding the third boot device (bits 7–4); bit 0 set skips
+/// the floppy boot-signature check.
+pub const CMOS_BOOT_ORDER_3: usize = 0x38;
+
+/// The CMOS boot-device code of a `-boot` letter (1 floppy, 2 hard disk,
+/// 3 CD-ROM, 4 network).
+pub fn boot_device_code(letter: char) -> Option<u8> {
+    match letter.to_ascii_lowercase() {
+        'a' => Some(1),
+        'c' => Some(2),
+        'd' => Some(3),
+        'n' => Some(4),
+        _ => None,
+    }
 }
 
 /// A firmware image that cannot be mapped.
@@ -70,6 +93,8 @@ pub enum FirmwareError {
     BadVgaBiosSize(usize),
     #[error("VGA BIOS does not start with the option ROM signature 55 AA")]
     NoOptionRomSignature,
+    #[error("boot order {0:?}: use the letters a, c, d and n")]
+    BadBootOrder(String),
     #[error(transparent)]
     FwCfg(#[from] FwCfgError),
 }
@@ -152,6 +177,20 @@ impl Machine {
         let Some(fw) = &cfg.firmware_interfaces else {
             return Ok(());
         };
+        let mut codes = [0u8; 3];
+        for (i, c) in fw.boot_order.chars().enumerate() {
+            let code = boot_device_code(c)
+                .ok_or_else(|| FirmwareError::BadBootOrder(fw.boot_order.clone()))?;
+            if let Some(slot) = codes.get_mut(i) {
+                *slot = code;
+            }
+        }
+        if let Some(rtc) = self.cpu.io.rtc.as_mut() {
+            if !fw.boot_order.is_empty() {
+                rtc.set_ram_byte(CMOS_BOOT_ORDER_1_2, codes[0] | codes[1] << 4);
+                rtc.set_ram_byte(CMOS_BOOT_ORDER_3, codes[2] << 4);
+            }
+        }
         self.cpu.io.fw_cfg = Some(FwCfg::for_pc(&fw_cfg_config(cfg, fw))?);
         self.cpu.io.firmware_log = Some(devices::IsaDebugcon::new(FIRMWARE_LOG_PORT));
         self.cpu.sync_shadow_ram(true);
@@ -172,7 +211,7 @@ impl Machine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::machine::RunOutcome;
+    use crate::machine::{MachineError, RunOutcome};
     use crate::memory::PamMode;
 
     /// A 128- or 256-KiB ROM whose bytes are their offset / 4 KiB, with
@@ -308,6 +347,30 @@ mod tests {
             RunOutcome::Exit((u32::from(b'Q') << 1) | 1)
         );
         assert_eq!(m.take_firmware_log(), b"ok");
+    }
+
+    #[test]
+    fn boot_order_letters_go_to_cmos() {
+        let build = |order: &str| {
+            Machine::new(&MachineConfig {
+                firmware_interfaces: Some(FirmwareInterfaces {
+                    boot_order: order.into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+        };
+        for (order, b3d, b38) in [("dca", 0x23, 0x10), ("C", 0x02, 0x00), ("ncda", 0x24, 0x30)] {
+            let m = build(order).unwrap();
+            let ram = m.cpu.io.rtc.as_ref().unwrap().ram();
+            assert_eq!((ram[0x3D], ram[0x38]), (b3d, b38), "{order}");
+        }
+        let m = build("").unwrap();
+        assert_eq!(m.cpu.io.rtc.as_ref().unwrap().ram()[0x3D], 0, "left alone");
+        assert!(matches!(
+            build("dx"),
+            Err(MachineError::Firmware(FirmwareError::BadBootOrder(_)))
+        ));
     }
 
     #[test]
