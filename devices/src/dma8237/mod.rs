@@ -256,6 +256,15 @@ impl Dma8237 {
         matches!(port, 0x00..=0x0F | 0xC0..=0xDF | 0x81..=0x8F)
     }
 
+    /// The RESET pin (system reset): both chips master-cleared (every
+    /// channel masked); page registers keep their contents.
+    pub fn reset(&mut self) {
+        for c in &mut self.chips {
+            c.master_clear();
+        }
+        self.dreq = 0;
+    }
+
     /// What a PC BIOS POST does: channel 4 in cascade mode and unmasked,
     /// so that DMA1's channels reach the bus.
     pub fn firmware_setup(&mut self) {

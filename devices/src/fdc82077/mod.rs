@@ -546,6 +546,17 @@ impl Fdc82077 {
         }
     }
 
+    /// The RESET pin (system reset): DOR cleared, so the controller is
+    /// held in reset until the host sets nRESET; CONFIGURE, LOCK, SPECIFY
+    /// and the data rate return to their power-on values. Media stay.
+    pub fn hardware_reset(&mut self) {
+        self.config = FdcConfig::default();
+        self.dsr = DRATE_500K;
+        self.dor = 0;
+        self.tdr = 0;
+        self.reset();
+    }
+
     /// Run a pending DMA-mode transfer on channel 2 with guest memory.
     pub fn run_dma(&mut self, dma: &mut Dma8237, mem: &mut dyn DmaMemory) {
         let mut guard = 0;
@@ -557,6 +568,34 @@ impl Fdc82077 {
         }
         dma.set_dreq(FDC_DMA_CHANNEL, self.dma_request());
     }
+}
+
+/// Put `fdc` on `bus` (ports, IRQ 6, DMA channel 2) and describe its
+/// drives in CMOS as the board's set-up does: register 10h (drive A type
+/// in bits 7–4, B in 3–0), equipment byte bit 0 and bits 7–6 (drive count
+/// − 1), and the checksum over 10h–2Dh.
+pub fn attach(bus: &mut crate::IoBus, fdc: Fdc82077) {
+    use crate::cmos_rtc::layout::{
+        CMOS_CHECKSUM_FIRST, CMOS_CHECKSUM_HIGH, CMOS_CHECKSUM_LAST, CMOS_EQUIPMENT,
+        CMOS_FLOPPY_TYPES, EQUIP_FLOPPY_PRESENT,
+    };
+    if let Some(rtc) = bus.rtc.as_mut() {
+        let types = [fdc.cmos_type(0), fdc.cmos_type(1)];
+        rtc.set_ram_byte(CMOS_FLOPPY_TYPES, types[0] << 4 | (types[1] & 0x0F));
+        let n = types.iter().filter(|&&t| t != 0).count() as u8;
+        let mut equip = rtc.ram()[CMOS_EQUIPMENT] & !(EQUIP_FLOPPY_PRESENT | 0xC0);
+        if n > 0 {
+            equip |= EQUIP_FLOPPY_PRESENT | (n - 1) << 6;
+        }
+        rtc.set_ram_byte(CMOS_EQUIPMENT, equip);
+        let sum: u16 = rtc.ram()[CMOS_CHECKSUM_FIRST..=CMOS_CHECKSUM_LAST]
+            .iter()
+            .map(|&b| u16::from(b))
+            .sum();
+        rtc.set_ram_byte(CMOS_CHECKSUM_HIGH, (sum >> 8) as u8);
+        rtc.set_ram_byte(CMOS_CHECKSUM_HIGH + 1, sum as u8);
+    }
+    bus.fdc = Some(fdc);
 }
 
 #[cfg(test)]

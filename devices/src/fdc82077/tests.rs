@@ -555,3 +555,63 @@ fn random_port_traffic_never_panics() {
         let _ = (f.msr(), f.irq_level(), f.dma_request());
     }
 }
+
+#[test]
+fn on_the_pc_bus_a_sector_reaches_memory_through_dma_channel_2_and_irq6() {
+    use crate::{CmosLayout, DebugPorts, IoBus, IoSize, PlatformConfig};
+    let data = pattern(SIZE_144);
+    let img = TempImage::new(&data);
+    let mut bus = IoBus::new(DebugPorts::default()).with_pc_devices(&PlatformConfig {
+        clock: crate::ClockMode::Deterministic,
+        rtc_unix_secs: 0,
+        cmos: CmosLayout::new(16 << 20, 0),
+    });
+    let mut f = Fdc82077::new();
+    f.insert(0, img.open(false));
+    attach(&mut bus, f);
+    // CMOS 10h: drive A is a 1.44M drive; equipment byte: one diskette.
+    let mut cmos = |reg: u8| {
+        bus.write(0x70, IoSize::Byte, u32::from(reg));
+        bus.read(0x71, IoSize::Byte) as u8
+    };
+    assert_eq!(cmos(0x10), 0x40);
+    assert_eq!(cmos(0x14) & 0xC1, 0x01);
+    let sum: u16 = (0x10..=0x2D).map(|r| u16::from(cmos(r))).sum();
+    assert_eq!(u16::from(cmos(0x2E)) << 8 | u16::from(cmos(0x2F)), sum);
+    let out = |bus: &mut IoBus, port: u16, v: u8| bus.write(port, IoSize::Byte, u32::from(v));
+    // 8237: channel 4 cascade, channel 2 write transfer of 512 bytes to 0x7C00.
+    for (port, v) in [
+        (0xD6, 0xC0),
+        (0xD4, 0x00),
+        (0x0A, 0x06),
+        (0x0C, 0x00),
+        (0x0B, 0x46),
+        (0x04, 0x00),
+        (0x04, 0x7C),
+        (0x81, 0x00),
+        (0x05, 0xFF),
+        (0x05, 0x01),
+        (0x0A, 0x02),
+        (0x3F2, 0x1C),
+    ] {
+        out(&mut bus, port, v);
+    }
+    assert!(bus.fdc.as_ref().unwrap().irq_level());
+    for _ in 0..4 {
+        out(&mut bus, 0x3F5, CMD_SENSE_INTERRUPT_STATUS);
+        bus.read(0x3F5, IoSize::Byte);
+        bus.read(0x3F5, IoSize::Byte);
+    }
+    for b in read_cmd(false, 0, 0, 1, 18) {
+        out(&mut bus, 0x3F5, b);
+    }
+    assert!(bus.dma_pending());
+    let mut mem = Ram(vec![0; 1 << 20]);
+    bus.run_dma(&mut mem);
+    assert!(!bus.dma_pending());
+    assert_eq!(&mem.0[0x7C00..0x7E00], &data[..512]);
+    bus.update(0);
+    assert!(bus.take_risen_lines() & (1 << FDC_IRQ) != 0);
+    assert_eq!(bus.read(0x3F4, IoSize::Byte), 0xD0);
+    assert_eq!(bus.read(0x08, IoSize::Byte) & 0x04, 0x04, "TC on channel 2");
+}
