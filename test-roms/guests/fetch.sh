@@ -21,7 +21,7 @@
 # and keyring come from the machine's own apt configuration (/etc/apt/sources.list,
 # /etc/apt/sources.list.d/*.list, *.sources); override with MIRROR=, SUITE=, KEYRING=.
 #
-# Exit statuses: 0 kit ready; 77 skipped (no apt-get/dpkg-deb, no archive configured, or the
+# Exit statuses: 0 kit ready; 77 skipped (no apt-get/dpkg-deb/python3/gzip, no archive configured, or the
 # archive unreachable) with one line "skipped: ..." on stderr; anything else is an error.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,7 +38,7 @@ have_all() { local f; for f in "${OUTPUTS[@]}"; do [ -s "$out/$f" ] || return 1;
 # device nodes, reproducible: sorted names, mtime 0, owner 0:0), gzip -n.
 build_initrd() {
     local bb=$out/busybox-i386 img=$out/initrd-686.gz
-    command -v python3 >/dev/null || { echo "fetch.sh: python3 is needed to build the initramfs" >&2; exit 1; }
+    command -v python3 >/dev/null && command -v gzip >/dev/null || skip "python3 and gzip are needed to build the initramfs"
     python3 - "$bb" "$here/init.sh" <<'PY' | gzip -9 -n > "$img.tmp.$$"
 import sys
 busybox, init = sys.argv[1], sys.argv[2]
