@@ -333,7 +333,7 @@ impl Drive {
         w[1] = g.cylinders as u16;
         w[3] = g.heads as u16;
         w[6] = g.sectors as u16;
-        put_string(&mut w[10..20], "OX86-HD-0001");
+        put_string(&mut w[10..20], &format!("OX86-HD-{:04}", self.slot + 1));
         w[20] = 3; // buffer type (obsolete)
         w[21] = 512; // buffer size (obsolete)
         put_string(&mut w[23..27], env!("CARGO_PKG_VERSION"));
@@ -388,7 +388,7 @@ impl Drive {
         // ATAPI, CD-ROM device type, removable, accelerated DRQ (50 µs),
         // 12-byte packets.
         w[0] = 0x8000 | 0x05 << 8 | 0x0080 | 0x0040;
-        put_string(&mut w[10..20], "OX86-CD-0001");
+        put_string(&mut w[10..20], &format!("OX86-CD-{:04}", self.slot + 1));
         put_string(&mut w[23..27], env!("CARGO_PKG_VERSION"));
         put_string(&mut w[27..47], "OX86 CD-ROM");
         w[49] = 0x0B00; // IORDY, LBA, DMA

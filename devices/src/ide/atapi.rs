@@ -5,12 +5,13 @@
 //! Implemented: TEST UNIT READY, REQUEST SENSE, INQUIRY, START STOP UNIT
 //! (eject/load into a modelled tray), PREVENT ALLOW MEDIUM REMOVAL, READ
 //! CAPACITY, READ(10), READ(12), SEEK(10), READ TOC/PMA/ATIP (formats 0
-//! and 1, LBA or MSF), MODE SENSE(10) (pages 01h, 2Ah, 3Fh), GET
+//! and 1, LBA or MSF; 2), MODE SENSE(10) (pages 01h, 2Ah, 3Fh), GET
 //! CONFIGURATION (Profile List, Core, Morphing, Removable Medium, Random
 //! Readable, CD Read features; profile 0008h CD-ROM), GET EVENT STATUS
 //! NOTIFICATION (polled, media class), SET CD SPEED (accepted), READ DISC
-//! INFORMATION (a finalized single-session disc). Other opcodes end with
-//! ILLEGAL REQUEST / INVALID COMMAND OPERATION CODE. Data-in goes by PIO
+//! INFORMATION (a finalized single-session disc), READ TOC format 2 (full
+//! TOC), READ CD (user data of mode 1 sectors only), MECHANISM STATUS.
+//! Other opcodes end with ILLEGAL REQUEST / INVALID COMMAND OPERATION CODE. Data-in goes by PIO
 //! within the host's byte-count limit, or by DMA when the Features register
 //! asks for it. A medium newly loaded reports UNIT ATTENTION / MEDIUM MAY
 //! HAVE CHANGED once (and a NEW MEDIA event).
@@ -35,6 +36,8 @@ pub const GPCMD_READ_DISC_INFO: u8 = 0x51;
 pub const GPCMD_MODE_SENSE_10: u8 = 0x5A;
 pub const GPCMD_READ_12: u8 = 0xA8;
 pub const GPCMD_SET_SPEED: u8 = 0xBB;
+pub const GPCMD_MECHANISM_STATUS: u8 = 0xBD;
+pub const GPCMD_READ_CD: u8 = 0xBE;
 
 /// PACKET Features register bit 0: the data moves by DMA.
 pub const ATAPI_FEAT_DMA: u8 = 0x01;
@@ -111,6 +114,7 @@ impl Drive {
                 | GPCMD_SEEK_10
                 | GPCMD_READ_TOC_PMA_ATIP
                 | GPCMD_READ_DISC_INFO
+                | GPCMD_READ_CD
         );
         if needs_medium && self.media.is_none() {
             return self.check_condition(SENSE_NOT_READY, ASC_MEDIUM_NOT_PRESENT, 0);
@@ -154,6 +158,22 @@ impl Drive {
             }
             GPCMD_READ_10 => self.read(u64::from(be32(2)), be16(7) as u64),
             GPCMD_READ_12 => self.read(u64::from(be32(2)), u64::from(be32(6))),
+            GPCMD_READ_CD => {
+                // Only the 2048-byte user data of mode 1 sectors (flags
+                // byte 10h) or nothing (00h); raw sector parts are not
+                // synthesised.
+                let count = u64::from(u32::from_be_bytes([0, cdb[6], cdb[7], cdb[8]]));
+                let sector_type = (cdb[1] >> 2) & 7;
+                match (cdb[9], sector_type) {
+                    (0x00, 0 | 2) => self.complete(),
+                    (0x10, 0 | 2) => self.read(u64::from(be32(2)), count),
+                    _ => self.check_condition(SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD_IN_CDB, 0),
+                }
+            }
+            GPCMD_MECHANISM_STATUS => {
+                // No changer, mechanism idle, no slot tables.
+                self.reply(&[0u8; 8], be16(8));
+            }
             GPCMD_READ_TOC_PMA_ATIP => self.read_toc(&cdb),
             GPCMD_MODE_SENSE_10 => self.mode_sense(cdb[2], be16(7)),
             GPCMD_GET_CONFIGURATION => self.get_configuration(cdb[1] & 3, be16(2), be16(7)),
@@ -253,6 +273,25 @@ impl Drive {
             1 => {
                 d.extend_from_slice(&[0, 0x14, 1, 0]);
                 d.extend_from_slice(&addr(0));
+            }
+            2 => {
+                // Full TOC: points A0h (first track, disc type CD-ROM),
+                // A1h (last track), A2h (lead-out) and track 1, in MSF.
+                let msf = |lba: u32| {
+                    let f = lba + 150;
+                    [(f / 75 / 60) as u8, (f / 75 % 60) as u8, (f % 75) as u8]
+                };
+                let lo = msf(leadout);
+                let t1 = msf(0);
+                for (point, p) in [
+                    (0xA0, [1, 0x00, 0]),
+                    (0xA1, [1, 0, 0]),
+                    (0xA2, lo),
+                    (0x01, t1),
+                ] {
+                    d.extend_from_slice(&[1, 0x14, 0, point, 0, 0, 0, 0]);
+                    d.extend_from_slice(&p);
+                }
             }
             _ => return self.check_condition(SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD_IN_CDB, 0),
         }

@@ -159,6 +159,9 @@ pub struct Drive {
     /// Transfer mode set by SET FEATURES 03h (Count field value).
     pub(crate) xfer_mode: u8,
     pub(crate) write_cache: bool,
+    /// Position on the controller (channel × 2 + unit), for the serial
+    /// number in IDENTIFY.
+    pub(crate) slot: u8,
     // --- transfer engine ---
     pub phase: Phase,
     pub(crate) cmd: u8,
@@ -210,6 +213,7 @@ impl Drive {
             mult: 0,
             xfer_mode: 0,
             write_cache: true,
+            slot: 0,
             phase: Phase::Idle,
             cmd: 0,
             buf: if kind == DriveKind::None {

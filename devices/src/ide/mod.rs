@@ -122,6 +122,7 @@ impl Ide {
         let tf = slot.tf;
         *slot = Drive::new(kind, media);
         slot.tf.device = tf.device;
+        slot.slot = (channel * 2 + unit) as u8;
         Ok(())
     }
 

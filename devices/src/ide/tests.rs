@@ -615,3 +615,24 @@ fn random_port_writes_never_panic() {
         }
     }
 }
+
+#[test]
+fn read_cd_returns_user_data_and_full_toc_lists_points_a0_a1_a2() {
+    let mut r = Rig::new(0, true);
+    r.ide.channels[1].drives[0].unit_attention = false;
+    r.packet([0xBE, 0, 0, 0, 0, 2, 0, 0, 1, 0x10, 0, 0], 2048, false);
+    let (data, _) = r.atapi_pio_data();
+    assert_eq!(data, pattern(40, 2048)[2 * 2048..3 * 2048]);
+    r.packet([0xBE, 0, 0, 0, 0, 2, 0, 0, 1, 0xF8, 0, 0], 2048, false);
+    assert_eq!(r.inb(0x171) >> 4, pio::SENSE_ILLEGAL_REQUEST, "raw sectors");
+    r.packet([0x43, 2, 2, 0, 0, 0, 0, 0, 100, 0, 0, 0], 100, false);
+    let (toc, _) = r.atapi_pio_data();
+    assert_eq!(toc.len(), 4 + 4 * 11);
+    let points: Vec<u8> = toc[4..].chunks(11).map(|d| d[3]).collect();
+    assert_eq!(points, [0xA0, 0xA1, 0xA2, 0x01]);
+    assert_eq!(
+        &toc[4 + 2 * 11 + 8..4 + 3 * 11],
+        &[0, 2, 40],
+        "lead-out MSF"
+    );
+}
