@@ -516,6 +516,7 @@ impl RomHeader {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::firmware::MemDisk;
 
     #[test]
     fn rom_header_and_reset_vector() {
@@ -564,6 +565,71 @@ mod tests {
         nb = b;
         nb[3] = 0x90;
         assert_eq!(is_trap(ROM_BASE + 0x100, nb), None);
+    }
+
+    /// Random registers and memory into every service never panic (the
+    /// host must survive any guest input).
+    #[test]
+    fn services_survive_random_input() {
+        let (mut fw, mut bus, _) = testutil::setup();
+        fw.attach_hard_disk(Box::new(MemDisk::new(vec![0x55; 512 * 40], 512)));
+        fw.attach_floppy(Box::new(MemDisk::new(vec![0; 512 * 2880], 512)));
+        fw.attach_cdrom(Box::new(MemDisk::new(vec![0; 2048 * 20], 2048)));
+        let mut seed = 0x1234_5678_9ABC_DEF1u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        post::post(&mut fw, &mut Regs::default(), &mut bus);
+        // Garbage in low memory (DAPs, buffers, the BDA's pointers).
+        for i in 0..0x800u32 {
+            bus.write_u8(0x400 + i, next() as u8);
+        }
+        let ids = [
+            0x10u8,
+            0x11,
+            0x12,
+            0x13,
+            0x14,
+            0x15,
+            0x16,
+            0x17,
+            0x18,
+            0x19,
+            0x1A,
+            0x40,
+            0x99,
+            service::KBD_IRQ,
+        ];
+        for i in 0..20_000 {
+            let v = next();
+            let mut r = Regs {
+                eax: v as u32,
+                ebx: (v >> 32) as u32,
+                ecx: next() as u32 & 0x0001_FFFF,
+                edx: next() as u32,
+                esi: next() as u32,
+                edi: next() as u32,
+                ebp: next() as u32,
+                esp: next() as u32,
+                ds: next() as u16,
+                es: next() as u16,
+                ss: next() as u16,
+                ..Default::default()
+            };
+            // Common functions more often than chance would pick them.
+            if i % 2 == 0 {
+                let ah = [
+                    0x02u8, 0x03, 0x08, 0x41, 0x42, 0x43, 0x48, 0x4B, 0x87, 0xE8, 0xB1,
+                ];
+                r.set_ah(ah[(v >> 40) as usize % ah.len()]);
+                r.set_dl([0x00u8, 0x80, 0xE0, 0x81][(v >> 48) as usize % 4]);
+            }
+            let id = ids[(v >> 56) as usize % ids.len()];
+            fw.service(id, &mut r, &mut bus);
+        }
     }
 
     #[test]
