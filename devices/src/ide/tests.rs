@@ -636,3 +636,72 @@ fn read_cd_returns_user_data_and_full_toc_lists_points_a0_a1_a2() {
         "lead-out MSF"
     );
 }
+
+/// The controller on the PC I/O bus: nothing decodes until the PCI
+/// function is set up; then a command's INTRQ reaches the 8259A as IRQ 14
+/// and a bus-master transfer waits for the machine's memory.
+#[test]
+fn on_the_pc_bus_irq14_reaches_the_pic_and_dma_waits_for_memory() {
+    use crate::{ClockMode, CmosLayout, DebugPorts, DebugPortsConfig, IoBus, PlatformConfig};
+    let rig = Rig::new(64, false);
+    let mut bus =
+        IoBus::new(DebugPorts::new(DebugPortsConfig::default())).with_pc_devices(&PlatformConfig {
+            clock: ClockMode::Deterministic,
+            rtc_unix_secs: 0,
+            cmos: CmosLayout::new(32 << 20, 0),
+        });
+    bus.ide = Some(rig.ide);
+    let b = IoSize::Byte;
+    // ICW1–4 for both 8259As, everything unmasked.
+    for (port, v) in [
+        (0x20, 0x11),
+        (0x21, 0x08),
+        (0x21, 0x04),
+        (0x21, 0x01),
+        (0xA0, 0x11),
+        (0xA1, 0x70),
+        (0xA1, 0x02),
+        (0xA1, 0x01),
+        (0x21, 0x00),
+        (0xA1, 0x00),
+    ] {
+        bus.write(port, b, v);
+    }
+    assert_eq!(
+        bus.read(0x1F7, b),
+        0xFF,
+        "power-on: the legacy ports do not decode"
+    );
+    bus.pci.as_mut().unwrap().ide.firmware_setup();
+    assert_eq!(bus.read(0x1F7, b), u32::from(ATA_SR_DRDY | ATA_SR_DSC));
+    bus.write(0x1F6, b, 0xE0);
+    bus.write(0x1F2, b, 1);
+    bus.write(0x1F7, b, u32::from(ata::ATA_CMD_IDENTIFY_DEVICE));
+    bus.update(0);
+    assert!(bus.interrupt_requested());
+    assert_eq!(
+        bus.acknowledge_interrupt(),
+        Some(0x76),
+        "IRQ 14 = slave input 6"
+    );
+    assert_eq!(bus.read(0x1F0, IoSize::Word), 0x0040, "IDENTIFY word 0");
+    // READ DMA: pending once the bus master starts, done with memory.
+    let mut ram = Ram(vec![0; 0x10000]);
+    ram.0[0x100..0x104].copy_from_slice(&0x2000u32.to_le_bytes());
+    ram.0[0x104..0x108].copy_from_slice(&(PRD_EOT | 512).to_le_bytes());
+    bus.write(0xC004, IoSize::Dword, 0x100);
+    for port in [0x1F3, 0x1F4, 0x1F5] {
+        bus.write(port, b, 0); // LBA 0 (the signature left LBA low = 1)
+    }
+    bus.write(0x1F7, b, u32::from(ata::ATA_CMD_READ_DMA));
+    assert!(!bus.dma_pending());
+    bus.write(0xC000, b, u32::from(BM_CMD_WRITE_TO_MEMORY | BM_CMD_START));
+    assert!(bus.dma_pending());
+    bus.run_dma(&mut ram);
+    assert!(!bus.dma_pending());
+    assert_eq!(ram.0[0x2000..0x2200], pattern(1, 512)[..]);
+    assert_eq!(
+        bus.read(0xC002, b) & u32::from(BM_STATUS_INT),
+        u32::from(BM_STATUS_INT)
+    );
+}
