@@ -16,8 +16,11 @@
 //! string, 1A00h display combination. The 10h palette calls are accepted
 //! and ignored. VBE (4Fxxh) answers "function failed" (AX = 014Fh) until
 //! the VGA with its VBE modes exists. Graphics mode 13h gets no glyph
-//! drawing (teletype only moves the cursor there). The fonts in the ROM
-//! are blank placeholders (no freely licensed font is bundled yet).
+//! drawing (teletype only moves the cursor there). The ROM's fonts (code
+//! page 437) come from the public-domain X11 "misc-fixed" 8x16 glyphs
+//! (Debian console-setup's Uni2-Fixed16, converted by `rom/mkfont.py`);
+//! the 8x8 font is derived from them; a few control-character symbols are
+//! blank.
 
 use super::bda::{self, at};
 use super::{Bus, Firmware, Outcome, Regs, ROM_SEGMENT};
@@ -483,6 +486,20 @@ mod tests {
         assert_eq!((r.cx(), r.dl()), (16, 24));
         call(&mut fw, &mut bus, &mut r, 0x4F00);
         assert_eq!(r.ax(), 0x014F);
+    }
+
+    #[test]
+    fn rom_fonts_have_glyphs() {
+        let h = crate::firmware::RomHeader::parse(crate::firmware::ROM_IMAGE);
+        let glyph = |off: u16, size: usize, c: usize| {
+            let at = usize::from(off) + c * size;
+            crate::firmware::ROM_IMAGE[at..at + size].to_vec()
+        };
+        // 'A' is drawn, space is blank, in both fonts.
+        assert!(glyph(h.font8x16, 16, 0x41).iter().any(|&b| b != 0));
+        assert!(glyph(h.font8x16, 16, 0x20).iter().all(|&b| b == 0));
+        assert!(glyph(h.font8x8, 8, 0x41).iter().any(|&b| b != 0));
+        assert_eq!(glyph(h.font8x16, 16, 0xDB), vec![0xFF; 16], "full block");
     }
 
     #[test]
