@@ -12,7 +12,8 @@
 ;
 ; Rust finds the handlers through the header at offset 0 (magic, then a
 ; table of (vector, offset) words ending in FFFFh). Vectors not listed get
-; `default_iret`. Build with build.sh (nasm); the .bin is committed.
+; `default_iret`. Build with build.sh (nasm); the .bin is committed. The
+; fonts (font8x16.inc, font8x8.inc) are made by mkfont.py from a PSF font.
 
 cpu 8086
 bits 16
