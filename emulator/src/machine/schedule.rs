@@ -102,7 +102,9 @@ impl Machine {
             if self.cpu.io.needs_update(icount) {
                 self.cpu.io.update(icount);
             }
-            self.service_interrupts();
+            // The instruction in an STI/MOV SS shadow may run here: only
+            // while the budget has room, so a slice never overruns it.
+            self.service_interrupts(self.cpu.icount - start < budget);
             if let Some(o) = self.stopped() {
                 if o == (RunOutcome::Halted {
                     interrupts_enabled: true,
@@ -248,7 +250,10 @@ impl Machine {
     ///
     /// With the APICs present (`Machine::enable_apic`) INTR and INTA go
     /// through the local APIC ([`devices::IoBus::interrupt_requested`]).
-    fn service_interrupts(&mut self) {
+    /// `may_step`: the instruction in an interrupt shadow may be run here
+    /// (false at the end of a slice's budget: the interrupt then waits for
+    /// the next slice).
+    fn service_interrupts(&mut self, may_step: bool) {
         if self.cpu.io.pic.is_none() {
             return;
         }
@@ -266,6 +271,9 @@ impl Machine {
         } else if self.cpu.state.int_shadow {
             // The instruction after STI / MOV SS runs before the interrupt
             // is taken (it may clear IF again, or halt).
+            if !may_step {
+                return;
+            }
             self.cpu.state.int_shadow = false;
             interpreter::step(&mut self.cpu);
             if !self.cpu.state.flags.if_()

@@ -307,3 +307,23 @@ fn host_input_keeps_a_halted_guest_waiting() {
         );
     }
 }
+
+#[test]
+fn the_sti_shadow_never_overruns_a_slice_budget() {
+    // The PIT's control word leaves IRQ0 pending while IF = 0; STI then
+    // lets it in after one more instruction.
+    let mut code = setup();
+    let setup_len = 28; // cli, 13 × (mov al; out), xor bx, bx
+    code.extend([0xFB, 0x90, 0x90, 0xEB, 0xFE]); // sti; nop; nop; jmp $
+    for tier in [Tier::Blocks, Tier::Interpreter] {
+        let mut m = machine(&code, tier, ClockMode::Deterministic);
+        // The budget ends right after STI: the shadowed NOP must wait.
+        assert_eq!(m.run_slice(setup_len + 1), RunOutcome::Budget);
+        assert_eq!(m.cpu.icount, setup_len + 1, "{tier:?}");
+        assert_eq!(m.cpu.state.regs[3] & 0xFFFF, 0);
+        // Next slice: the NOP, then the interrupt (the handler's INC BX).
+        assert_eq!(m.run_slice(2), RunOutcome::Budget);
+        assert_eq!(m.cpu.icount, setup_len + 3, "{tier:?}");
+        assert_eq!(m.cpu.state.regs[3] & 0xFFFF, 1, "{tier:?}");
+    }
+}
