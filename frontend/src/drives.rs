@@ -22,7 +22,7 @@ pub struct DriveArgs {
     /// an ISO 9660 image ending in `.iso` (CD-ROM, as --cdrom).
     #[arg(value_name = "IMAGE")]
     pub image: Option<PathBuf>,
-    /// Hard-disk image on the primary IDE master (raw).
+    /// Hard-disk image (raw or qcow2) on the primary IDE master.
     #[arg(long, value_name = "FILE")]
     pub hda: Option<PathBuf>,
     /// Hard-disk image on the primary IDE slave.
@@ -162,5 +162,13 @@ mod tests {
         let msg = format!("{err:#}");
         assert!(msg.contains("odd.img") && !msg.contains('\n'), "{msg}");
         let _ = std::fs::remove_file(odd);
+        let missing = std::env::temp_dir().join("ox86-drives-missing.iso");
+        let err = Drives::open(&DriveArgs {
+            cdrom: Some(missing),
+            ..Default::default()
+        })
+        .unwrap_err();
+        let msg = format!("{err:#}");
+        assert_eq!(msg.matches("os error").count(), 1, "said once: {msg}");
     }
 }

@@ -91,10 +91,10 @@ pub struct OpenOptions {
 /// Errors from opening or accessing an image. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum BlockError {
-    #[error("{path}: cannot open disk image: {source}")]
-    Open { path: PathBuf, source: io::Error },
-    #[error("{path}: I/O error: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    #[error("{path}: cannot open disk image: {cause}")]
+    Open { path: PathBuf, cause: io::Error },
+    #[error("{path}: I/O error: {cause}")]
+    Io { path: PathBuf, cause: io::Error },
     #[error("{path}: image is empty")]
     Empty { path: PathBuf },
     #[error("{path}: image is truncated: {detail}")]
@@ -146,9 +146,9 @@ impl BlockDevice {
     /// Open `path` as `kind`. The file is opened read-only when `opts` asks,
     /// for snapshots, for CD-ROMs, or when the host refuses write access.
     pub fn open(path: &Path, kind: MediaKind, opts: OpenOptions) -> Result<Self, BlockError> {
-        let open_err = |source| BlockError::Open {
+        let open_err = |cause| BlockError::Open {
             path: path.to_path_buf(),
-            source,
+            cause,
         };
         let want_write = !opts.read_only && !opts.snapshot && kind != MediaKind::Cdrom;
         let (file, writable) = if want_write {
@@ -253,7 +253,7 @@ impl BlockDevice {
                 let n = self
                     .backend
                     .read_at(&mut pvd, 16 * CD_SECTOR_SIZE as u64)
-                    .map_err(|source| self.io_err(source))?;
+                    .map_err(|e| self.io_err(e))?;
                 if n == pvd.len() && pvd[0] == 1 && &pvd[1..6] == b"CD001" {
                     let blocks = u32::from_le_bytes([pvd[80], pvd[81], pvd[82], pvd[83]]) as u64;
                     if blocks > self.sectors {
@@ -304,10 +304,10 @@ impl BlockDevice {
         Ok(())
     }
 
-    fn io_err(&self, source: io::Error) -> BlockError {
+    fn io_err(&self, cause: io::Error) -> BlockError {
         BlockError::Io {
             path: self.path.clone(),
-            source,
+            cause,
         }
     }
 

@@ -306,7 +306,7 @@ impl Drive {
             let Some(media) = self.media.as_mut() else {
                 return Err(BlockError::Io {
                     path: Default::default(),
-                    source: std::io::Error::other("medium removed"),
+                    cause: std::io::Error::other("medium removed"),
                 });
             };
             media.read(self.src_lba, &mut self.buf[self.len..self.len + n * ss])?;
