@@ -208,6 +208,17 @@ impl AcpiPm {
         }
     }
 
+    /// Set or clear PM1_CNT.SCI_EN (ACPI mode), as the firmware's SMI
+    /// handler does for an ACPI_ENABLE/ACPI_DISABLE command (see
+    /// [`super::apm`]).
+    pub fn set_sci_en(&mut self, on: bool) {
+        if on {
+            self.pm1_cnt |= SCI_EN;
+        } else {
+            self.pm1_cnt &= !SCI_EN;
+        }
+    }
+
     /// The SLP_TYP field of PM1_CNT.
     pub fn slp_typ(&self) -> u8 {
         ((self.pm1_cnt & SLP_TYP_MASK) >> SLP_TYP_SHIFT) as u8

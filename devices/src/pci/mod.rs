@@ -20,6 +20,9 @@
 //! ACPI function; the PIIX4's function 3 beside a PIIX3 ISA bridge is the
 //! combination QEMU's i440FX machine uses, and what OSes expect there.
 //!
+//! The PIIX4's APM ports B2h/B3h ([`apm`], byte accesses) carry out the
+//! OS's ACPI_ENABLE/ACPI_DISABLE request without SMM.
+//!
 //! Towards the machine: [`Pci::sci_level`] is the SCI (IRQ 9, level);
 //! [`Pci::take_power_off_request`] reports an S5 request;
 //! [`Pci::take_reset_request`] a write to CF9h; [`Pci::next_event_ns`] the
@@ -34,6 +37,7 @@
 //! interrupt yet).
 
 pub mod acpi_pm;
+pub mod apm;
 pub mod config;
 pub mod i440fx;
 pub mod ide;
@@ -85,6 +89,8 @@ pub struct Pci {
     pub isa: Piix3,
     pub ide: PiixIde,
     pub pm: Piix4Pm,
+    /// The APM control/status ports B2h/B3h (ACPI enable without SMM).
+    pub apm: apm::Apm,
     config_address: u32,
 }
 
@@ -102,6 +108,7 @@ impl Pci {
             isa: Piix3::new(),
             ide: PiixIde::new(),
             pm: Piix4Pm::new(now_ns),
+            apm: apm::Apm::default(),
             config_address: 0,
         }
     }
@@ -151,6 +158,9 @@ impl Pci {
             piix3::PIIX3_RESET_CONTROL_PORT if size == IoSize::Byte => {
                 Some(u32::from(self.isa.read_reset_control()))
             }
+            apm::APMC_PORT | apm::APMS_PORT if size == IoSize::Byte => {
+                self.apm.read(port).map(u32::from)
+            }
             0xCF8..=0xCFB => Some(size.mask()),
             0xCFC..=0xCFF => Some(self.data_read(self.config_address, (port & 3) as u8, n)),
             _ => {
@@ -169,6 +179,13 @@ impl Pci {
             }
             piix3::PIIX3_RESET_CONTROL_PORT if size == IoSize::Byte => {
                 self.isa.write_reset_control(value as u8);
+            }
+            apm::APMC_PORT | apm::APMS_PORT if size == IoSize::Byte => {
+                match self.apm.write(port, value as u8) {
+                    Some(apm::ApmRequest::AcpiEnable) => self.pm.regs.set_sci_en(true),
+                    Some(apm::ApmRequest::AcpiDisable) => self.pm.regs.set_sci_en(false),
+                    _ => {}
+                }
             }
             0xCF8..=0xCFB => {}
             0xCFC..=0xCFF => {
