@@ -165,10 +165,15 @@ pub struct RunArgs {
     /// Disks and CD-ROMs (IMAGE, --hda, --cdrom, --snapshot...).
     #[command(flatten)]
     pub drives: crate::drives::DriveArgs,
-    /// Floppy image for drive A: (served by the built-in BIOS's INT 13h;
-    /// there is no floppy controller yet).
+    /// Floppy image for drive A: (360K to 2.88M, the type from its size),
+    /// on the 82077AA floppy controller (IRQ 6, DMA 2) and in CMOS; the
+    /// built-in BIOS's INT 13h serves it too. Honours --read-only and
+    /// --snapshot.
     #[arg(long, value_name = "FILE")]
     pub fda: Option<PathBuf>,
+    /// Floppy image for drive B: (as --fda).
+    #[arg(long, value_name = "FILE")]
+    pub fdb: Option<PathBuf>,
     /// Boot order of the built-in BIOS: letters `a` (floppy), `c` (hard
     /// disk), `d` (CD-ROM), e.g. `d` or `dc`. Default `cda`. With --bios
     /// the first three letters go to CMOS 3Dh/38h as on QEMU (SeaBIOS

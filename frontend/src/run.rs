@@ -182,18 +182,32 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     let drives = crate::drives::Drives::open(&args.drives)?;
     let mut machine = Machine::new(&plan.config)?;
     machine.cpu.io.ide = drives.into_controller()?;
+    // Floppy images go on the 82077AA (drive A = --fda, B = --fdb), which
+    // also sets the CMOS drive types.
+    let floppy_paths = [&args.fda, &args.fdb];
+    let open_floppy = |path: &PathBuf| {
+        let opts = devices::block::OpenOptions {
+            read_only: args.drives.read_only,
+            snapshot: args.drives.snapshot,
+        };
+        devices::block::BlockDevice::open(path, devices::block::MediaKind::Floppy, opts)
+    };
+    if floppy_paths.iter().any(|p| p.is_some()) {
+        let mut fdc = devices::fdc82077::Fdc82077::new();
+        for (n, path) in floppy_paths.iter().enumerate() {
+            if let Some(path) = path {
+                fdc.insert(n, open_floppy(path)?);
+            }
+        }
+        devices::fdc82077::attach(&mut machine.cpu.io, fdc);
+    }
     if let Some(cfg) = &plan.builtin_bios {
+        // The built-in BIOS's INT 13h has its own handle on the images
+        // (the same bytes for raw files; with --snapshot each handle has
+        // its own overlay until INT 13h reaches the controller's media).
         let mut floppies = Vec::new();
-        if let Some(path) = &args.fda {
-            let opts = devices::block::OpenOptions {
-                read_only: args.drives.read_only,
-                snapshot: args.drives.snapshot,
-            };
-            floppies.push(devices::block::BlockDevice::open(
-                path,
-                devices::block::MediaKind::Floppy,
-                opts,
-            )?);
+        for path in floppy_paths.into_iter().flatten() {
+            floppies.push(open_floppy(path)?);
         }
         machine.install_builtin_bios(cfg.clone(), floppies);
     }
@@ -207,6 +221,10 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
         if let Some(pci) = machine.cpu.io.pci.as_mut() {
             pci.ide.firmware_setup();
+        }
+        // A BIOS puts DMA channel 4 in cascade mode (8-bit DMA, floppy).
+        if let Some(dma) = machine.cpu.io.dma.as_mut() {
+            dma.firmware_setup();
         }
         if !plan.quiet {
             for note in &k.notes {
@@ -264,7 +282,6 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
         let builtin_only = [
             // With --bios the order goes to the firmware through CMOS.
             ("--boot", args.boot.is_some() && args.bios.is_none()),
-            ("--fda", args.fda.is_some()),
             ("--bios-serial-console", args.bios_serial_console),
         ];
         if let Some((flag, _)) = builtin_only.iter().find(|f| f.1) {
@@ -434,6 +451,7 @@ fn any_drive(args: &RunArgs) -> bool {
         || d.hdd.is_some()
         || d.cdrom.is_some()
         || args.fda.is_some()
+        || args.fdb.is_some()
 }
 
 /// The built-in BIOS's configuration: memory map with the ACPI tables at
