@@ -224,4 +224,27 @@ mod tests {
         let text = m.cpu.mem.read_u8(0xB8000);
         assert_eq!(text, b'B', "'Booting from hard disk' on screen");
     }
+
+    #[test]
+    fn int16_waits_for_a_key_from_the_8042() {
+        // xor ah,ah; int 16h; out 0xF4,al; hlt
+        let code = [0x30, 0xE4, 0xCD, 0x16, 0xE6, 0xF4, 0xF4];
+        let mut m = machine(&code);
+        // No key: INT 16h keeps waiting (halting between timer ticks).
+        for _ in 0..3 {
+            assert_eq!(m.run_slice(1_000_000), RunOutcome::Budget);
+        }
+        // 'a' pressed and released (scan code set 2: 1C, F0 1C).
+        let kbc = m.cpu.io.kbc.as_mut().unwrap();
+        kbc.key_event(&[0x1C]);
+        kbc.key_event(&[0xF0, 0x1C]);
+        let mut out = RunOutcome::Budget;
+        for _ in 0..50 {
+            out = m.run_slice(1_000_000);
+            if out != RunOutcome::Budget {
+                break;
+            }
+        }
+        assert_eq!(out, RunOutcome::Exit(u32::from(b'a') << 1 | 1));
+    }
 }
