@@ -73,6 +73,7 @@ PY
         mv "$img.tmp.$$" "$img"
     fi
     say "$img: $(stat -c %s "$img") bytes, sha256 $(sha256sum "$img" | cut -c1-16)"
+    bash "$here/images.sh" || [ $? = 77 ]  # bootable ISO/HDD/floppy images (images.sh; 77 = skipped)
 }
 
 if [ "${REFRESH:-0}" != 1 ] && have_all; then

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Bootable images of the guest kit, for booting through firmware (ox86's built-in BIOS or SeaBIOS)
+# instead of `--kernel`. Called at the end of fetch.sh; also runs on its own:
+#
+#   bash test-roms/guests/images.sh          # (re)build what is missing or older than its inputs
+#
+# Inputs: cache/out/ (vmlinuz-686, initrd-686.gz, isolinux.bin, memtest86+ia32.bin) and the
+# unpacked Debian debs in cache/x/ (syslinux-common: ldlinux.c32, mbr.bin; syslinux: the mtools
+# installer /usr/bin/syslinux, an amd64 executable). Outputs in cache/out/:
+#   kit-isolinux.iso     ISO 9660 + El Torito no-emulation boot: ISOLINUX → /vmlinuz + /initrd.gz
+#   kit-syslinux.img     32 MiB raw hard disk: syslinux's mbr.bin, one active FAT16 partition at
+#                        LBA 2048 with SYSLINUX (ldlinux.sys/ldlinux.c32 in /syslinux), the kernel
+#                        and the initramfs. (SYSLINUX is the FAT flavour of the EXTLINUX loader: same
+#                        ldlinux core, same MBR → VBR → ldlinux.sys chain. EXTLINUX proper can only be
+#                        installed on a mounted file system, i.e. with root and a loop device.)
+#   memtest86+ia32.img   1.44 MB floppy: memtest86+'s ia32 .bin (its first sector is a floppy boot
+#                        sector that loads the rest with INT 13h) padded to 1 474 560 bytes.
+# The loaders' config: `SERIAL 0 115200`, `APPEND initrd=/initrd.gz console=ttyS0`.
+# Images are reproducible: file times come from SOURCE_DATE_EPOCH (default: the kernel's mtime),
+# volume ids and the MBR disk signature are fixed.
+#
+# Host tools: xorriso, mtools, mkfs.fat (dosfstools). When one is missing and this runs as root on
+# a Debian-like host, they are installed with apt-get; otherwise the script is skipped.
+# Exit statuses: 0 images ready; 77 skipped (no kit, tools unavailable, not an x86-64 host) with
+# one line "skipped: ..." on stderr; anything else is an error.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cache=$here/cache
+out=$cache/out
+x=$cache/x
+skip() { echo "skipped: $*" >&2; exit 77; }
+say() { echo "images.sh: $*"; }
+
+kernel=$out/vmlinuz-686 initrd=$out/initrd-686.gz
+for f in "$kernel" "$initrd" "$out/isolinux.bin" "$out/memtest86+ia32.bin"; do
+    [ -s "$f" ] || skip "the guest kit is not built ($f missing; run test-roms/guests/fetch.sh)"
+done
+common=$x/syslinux-common_all/usr/lib/syslinux
+ldlinux=$common/modules/bios/ldlinux.c32
+mbr=$common/mbr/mbr.bin
+installer=$x/syslinux_amd64/usr/bin/syslinux
+for f in "$ldlinux" "$mbr" "$installer"; do
+    [ -e "$f" ] || skip "$f missing (run test-roms/guests/fetch.sh)"
+done
+
+# ---------------------------------------------------------------------------------------------
+# Host tools (command → Debian package).
+need_pkgs=()
+command -v xorriso >/dev/null || need_pkgs+=(xorriso)
+command -v mcopy >/dev/null && command -v mmd >/dev/null && command -v mattrib >/dev/null || need_pkgs+=(mtools)
+command -v mkfs.fat >/dev/null || PATH=$PATH:/usr/sbin:/sbin
+command -v mkfs.fat >/dev/null || need_pkgs+=(dosfstools)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "installing ${need_pkgs[*]} with apt-get"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_pkgs[@]}" \
+            >"$cache/images-apt.log" 2>&1 ||
+            skip "apt-get install ${need_pkgs[*]} failed (see $cache/images-apt.log)"
+    else
+        skip "${need_pkgs[*]} not installed (apt-get install ${need_pkgs[*]})"
+    fi
+fi
+# The installer prints its usage with status 1; 126/127 (exec format error...) means it cannot run.
+st=0
+"$installer" --help >/dev/null 2>&1 || st=$?
+[ $st -le 1 ] || skip "the syslinux installer from the kit ($installer, amd64) does not run on this host"
+
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$kernel")}
+export TZ=UTC
+work=$(mktemp -d "$cache/images.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# up_to_date OUTPUT INPUT...: OUTPUT exists and is newer than every input (and than this script).
+up_to_date() {
+    local o=$1 i
+    shift
+    [ -s "$o" ] || return 1
+    for i in "$@" "${BASH_SOURCE[0]}"; do [ "$o" -nt "$i" ] || return 1; done
+}
+# publish TMP OUTPUT: replace OUTPUT only when the content changed (runs may be reading it).
+publish() {
+    if cmp -s "$1" "$2"; then rm -f "$1"; touch "$2"; else mv "$1" "$2"; fi
+    say "$2: $(stat -c %s "$2") bytes, sha256 $(sha256sum "$2" | cut -c1-16)"
+}
+
+# isolinux.cfg / syslinux.cfg: serial console on COM1 at 115200, boot Linux at once.
+loader_cfg() {
+    cat <<'EOF'
+SERIAL 0 115200
+DEFAULT linux
+PROMPT 0
+TIMEOUT 0
+LABEL linux
+  KERNEL /vmlinuz
+  APPEND initrd=/initrd.gz console=ttyS0
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------
+# kit-isolinux.iso
+iso=$out/kit-isolinux.iso
+if up_to_date "$iso" "$kernel" "$initrd" "$out/isolinux.bin" "$ldlinux"; then
+    say "$iso is up to date"
+else
+    t=$work/iso
+    mkdir -p "$t/isolinux"
+    cp "$out/isolinux.bin" "$ldlinux" "$t/isolinux/"
+    loader_cfg > "$t/isolinux/isolinux.cfg"
+    cp "$kernel" "$t/vmlinuz"
+    cp "$initrd" "$t/initrd.gz"
+    find "$t" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+    # xorriso takes its volume times, file times and UUID from SOURCE_DATE_EPOCH.
+    xorriso -as mkisofs -quiet -o "$work/kit.iso" -V OX86KIT -R -J \
+        -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table \
+        "$t" >"$work/xorriso.log" 2>&1 || { cat "$work/xorriso.log" >&2; exit 1; }
+    publish "$work/kit.iso" "$iso"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# kit-syslinux.img: MBR (mbr.bin + one partition entry) + FAT16 partition from LBA 2048 to the end.
+hdd=$out/kit-syslinux.img
+DISK_MIB=32 PART_LBA=2048
+if up_to_date "$hdd" "$kernel" "$initrd" "$mbr" "$installer"; then
+    say "$hdd is up to date"
+else
+    img=$work/hdd.img
+    total=$((DISK_MIB * 2048))
+    psize=$((total - PART_LBA))
+    truncate -s $((total * 512)) "$img"
+    # Hidden sectors = the partition's LBA (the VBR adds it to its own sector numbers);
+    # geometry 16 heads x 63 sectors (what IDE IDENTIFY and both BIOSes report for a small disk).
+    mkfs.fat -F 16 -n OX86KIT --invariant -h $PART_LBA -g 16/63 -S 512 --offset=$PART_LBA \
+        "$img" $((psize / 2)) >"$work/mkfs.log" 2>&1 || { cat "$work/mkfs.log" >&2; exit 1; }
+    python3 - "$img" "$mbr" $PART_LBA $psize <<'PY'
+import struct, sys
+img, mbr, start, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+code = open(mbr, "rb").read()
+assert len(code) <= 440, "mbr.bin is larger than the MBR code area"
+H, S = 16, 63
+def chs(lba):
+    c, r = divmod(lba, H * S)
+    if c > 1023:
+        return b"\xfe\xff\xff"
+    h, s = divmod(r, S)
+    return bytes([h, ((c >> 2) & 0xC0) | (s + 1), c & 0xFF])
+# Active, FAT16 (type 06h), LBA start and length; a fixed disk signature.
+entry = b"\x80" + chs(start) + b"\x06" + chs(start + size - 1) + struct.pack("<II", start, size)
+sector = code.ljust(440, b"\0") + struct.pack("<I", 0x0086C0DE) + b"\0\0" + entry + b"\0" * 48 + b"\x55\xaa"
+assert len(sector) == 512
+with open(img, "r+b") as f:
+    f.write(sector)
+PY
+    export MTOOLS_SKIP_CHECK=1 MTOOLS_NO_VFAT=1
+    part="$img@@$((PART_LBA * 512))"
+    mmd -i "$part" ::/syslinux
+    loader_cfg > "$work/syslinux.cfg"
+    cp "$kernel" "$work/vmlinuz"
+    cp "$initrd" "$work/initrd.gz"
+    touch -d "@$SOURCE_DATE_EPOCH" "$work/syslinux.cfg" "$work/vmlinuz" "$work/initrd.gz"
+    mcopy -m -i "$part" "$work/syslinux.cfg" ::/syslinux/syslinux.cfg
+    mcopy -m -i "$part" "$work/vmlinuz" "$work/initrd.gz" ::/
+    # The mtools installer writes ldlinux.sys + ldlinux.c32 and the boot sector of the partition.
+    "$installer" --install --offset $((PART_LBA * 512)) --directory /syslinux "$img" >"$work/syslinux.log" 2>&1 ||
+        { cat "$work/syslinux.log" >&2; exit 1; }
+    publish "$img" "$hdd"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# memtest86+ia32.img: the .bin on a 1.44 MB floppy.
+fd=$out/memtest86+ia32.img
+if up_to_date "$fd" "$out/memtest86+ia32.bin"; then
+    say "$fd is up to date"
+else
+    cp "$out/memtest86+ia32.bin" "$work/fd.img"
+    truncate -s 1474560 "$work/fd.img"
+    publish "$work/fd.img" "$fd"
+fi
+say "images ready in $out"
