@@ -930,6 +930,60 @@ mod tests {
         assert_eq!(p.config.tier, Tier::Blocks);
     }
 
+    #[test]
+    fn drives_without_firmware_use_the_builtin_bios() {
+        let with_image = |boot: Option<&str>| RunArgs {
+            drives: crate::drives::DriveArgs {
+                cdrom: Some("x.iso".into()),
+                ..Default::default()
+            },
+            boot: boot.map(str::to_owned),
+            ..Default::default()
+        };
+        let p = plan(&with_image(Some("dC"))).unwrap();
+        assert!(!p.demo && !p.until_halt && p.kernel.is_none());
+        let fw = p.builtin_bios.expect("built-in BIOS");
+        assert_eq!(
+            fw.boot_order,
+            [
+                bios::firmware::BootDevice::Cdrom,
+                bios::firmware::BootDevice::HardDisk
+            ]
+        );
+        assert!(fw.acpi.is_some());
+        assert_eq!(
+            p.config.bios.as_deref(),
+            Some(&bios::firmware::ROM_IMAGE[..])
+        );
+        assert_eq!(
+            plan(&with_image(None))
+                .unwrap()
+                .builtin_bios
+                .unwrap()
+                .boot_order
+                .len(),
+            3
+        );
+        for bad in ["x", "", "c,d"] {
+            let e = plan(&with_image(Some(bad))).err().expect(bad).to_string();
+            assert!(e.contains("--boot"), "{e}");
+        }
+        // Built-in BIOS options without a drive (or with --bios) are errors.
+        for args in [
+            RunArgs {
+                boot: Some("c".into()),
+                ..Default::default()
+            },
+            RunArgs {
+                bios_serial_console: true,
+                ..Default::default()
+            },
+        ] {
+            let e = plan(&args).err().expect("error").to_string();
+            assert!(e.contains("built-in BIOS"), "{e}");
+        }
+    }
+
     impl Outputs {
         fn null() -> Self {
             Outputs {
