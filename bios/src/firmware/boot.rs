@@ -286,8 +286,7 @@ pub fn int13_eltorito(fw: &mut Firmware, r: &mut Regs, bus: &mut dyn Bus) {
     }
     bus.write(Regs::linear(r.ds, r.si()), &p);
     if r.al() == 0x00 && b.media != MEDIA_NO_EMULATION {
-        fw.drives.retain(|d| !d.emulated);
-        fw.eltorito = None;
+        fw.end_emulation();
     }
     r.ok(bus);
 }
@@ -409,6 +408,10 @@ mod tests {
         r.set_si(0x600);
         crate::firmware::int13::int13(&mut fw, &mut r, &mut bus);
         assert!(fw.drives.iter().all(|d| !d.emulated));
+        // The real floppy is 00h again.
+        let i = fw.drive_index(0).unwrap();
+        assert_eq!(fw.drives[i].kind, crate::firmware::DriveKind::Floppy);
+        assert!(fw.drive_index(1).is_none());
     }
 
     #[test]

@@ -409,6 +409,23 @@ impl Firmware {
         self.attach(DriveKind::Cdrom, disk)
     }
 
+    /// Drop El Torito emulated drives and number the others again from
+    /// 00h, 80h and E0h in attachment order (POST, INT 13h AX=4B00h).
+    pub fn end_emulation(&mut self) {
+        self.drives.retain(|d| !d.emulated);
+        let mut next = [0u8, 0x80, boot::CDROM_DRIVE];
+        for d in &mut self.drives {
+            let k = match d.kind {
+                DriveKind::Floppy => 0,
+                DriveKind::HardDisk => 1,
+                DriveKind::Cdrom => 2,
+            };
+            d.number = next[k];
+            next[k] = next[k].wrapping_add(1);
+        }
+        self.eltorito = None;
+    }
+
     fn count(&self, kind: DriveKind) -> u8 {
         self.drives.iter().filter(|d| d.kind == kind).count() as u8
     }

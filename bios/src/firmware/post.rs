@@ -54,6 +54,8 @@ const VEC_HD1_PARAMS: usize = 0x46;
 /// Run POST: the machine is in the state after reset (or a warm reset).
 pub fn post(fw: &mut Firmware, r: &mut Regs, bus: &mut dyn Bus) {
     bus.outb(0x80, 0x01);
+    // A reset after an El Torito emulation boot: the real drives again.
+    fw.end_emulation();
     write_ivt(fw, bus);
     write_bda(fw, bus);
     init_devices(bus);
@@ -65,7 +67,6 @@ pub fn post(fw: &mut Firmware, r: &mut Regs, bus: &mut dyn Bus) {
     write_vga_signature(bus);
     int10::set_mode(fw, bus, 3);
     fw.keyboard = Default::default();
-    fw.eltorito = None;
     fw.wait_until = None;
     // The stub goes on with STI; INT 19h on the POST stack (0:7000h).
     r.ds = 0;
