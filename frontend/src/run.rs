@@ -965,7 +965,10 @@ mod tests {
             3
         );
         for bad in ["x", "", "c,d"] {
-            let e = plan(&with_image(Some(bad))).err().expect(bad).to_string();
+            let Err(e) = plan(&with_image(Some(bad))) else {
+                panic!("--boot {bad:?} accepted");
+            };
+            let e = e.to_string();
             assert!(e.contains("--boot"), "{e}");
         }
         // Built-in BIOS options without a drive (or with --bios) are errors.
@@ -979,7 +982,10 @@ mod tests {
                 ..Default::default()
             },
         ] {
-            let e = plan(&args).err().expect("error").to_string();
+            let Err(e) = plan(&args) else {
+                panic!("accepted without a drive");
+            };
+            let e = e.to_string();
             assert!(e.contains("built-in BIOS"), "{e}");
         }
     }
