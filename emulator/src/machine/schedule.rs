@@ -169,9 +169,10 @@ impl Machine {
     }
 
     /// A system reset (8042 reset line, port 0x92 fast reset, PIIX3 CF9h):
-    /// the CPU gets its reset state, the chipset registers (PCI functions)
-    /// and port 0x92 their power-on values; RAM, the clock and the other
-    /// devices keep theirs (firmware reinitialises them).
+    /// the CPU gets its reset state, the chipset registers (PCI functions),
+    /// port 0x92, the IDE drives, the 8237s and the floppy controller their
+    /// power-on values; RAM, the clock and the other devices keep theirs
+    /// (firmware reinitialises them).
     fn reset_board(&mut self) {
         let now = self.now_ns();
         self.cpu.reset();
@@ -187,6 +188,14 @@ impl Machine {
         // signatures, the bus masters stop.
         if let Some(ide) = self.cpu.io.ide.as_mut() {
             ide.reset();
+        }
+        // RESET on the ISA bus: the 8237s master-cleared (all channels
+        // masked), the 82077AA held in reset (DOR = 0).
+        if let Some(dma) = self.cpu.io.dma.as_mut() {
+            dma.reset();
+        }
+        if let Some(fdc) = self.cpu.io.fdc.as_mut() {
+            fdc.hardware_reset();
         }
         self.resets += 1;
     }
