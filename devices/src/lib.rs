@@ -23,6 +23,7 @@ pub mod pic8259;
 pub mod pit8254;
 pub mod port92;
 pub mod uart16550;
+pub mod vga;
 
 pub use apic::ApicBus;
 pub use cmos_rtc::{CmosLayout, CmosRtc, CmosRtcState};
