@@ -202,14 +202,8 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
         devices::fdc82077::attach(&mut machine.cpu.io, fdc);
     }
     if let Some(cfg) = &plan.builtin_bios {
-        // The built-in BIOS's INT 13h has its own handle on the images
-        // (the same bytes for raw files; with --snapshot each handle has
-        // its own overlay until INT 13h reaches the controller's media).
-        let mut floppies = Vec::new();
-        for path in floppy_paths.into_iter().flatten() {
-            floppies.push(open_floppy(path)?);
-        }
-        machine.install_builtin_bios(cfg.clone(), floppies);
+        // INT 13h reaches the images through the FDC's and IDE's media.
+        machine.install_builtin_bios(cfg.clone(), Vec::new());
     }
     if let Some(k) = &plan.kernel {
         machine.load_boot_image(&k.image)?;

@@ -278,6 +278,9 @@ pub enum DiskSlot {
     /// The medium of IDE `channel`/`unit`, shared with the controller
     /// ([`super::Bus::ide_media`]).
     Ide { channel: u8, unit: u8 },
+    /// The medium in floppy drive `drive` of the 82077AA, shared with the
+    /// controller ([`super::Bus::fdc_media`]).
+    Fdc { drive: u8 },
 }
 
 /// One BIOS drive: a view of disk `disk` in 512-byte sectors (2048-byte sectors

@@ -102,6 +102,10 @@ pub trait Bus {
     fn ide_media(&mut self, _channel: u8, _unit: u8) -> Option<&mut devices::block::BlockDevice> {
         None
     }
+    /// The medium in floppy drive `drive` (shared with the controller).
+    fn fdc_media(&mut self, _drive: u8) -> Option<&mut devices::block::BlockDevice> {
+        None
+    }
 
     fn read_u8(&mut self, addr: u32) -> u8 {
         let mut b = [0];
@@ -449,6 +453,10 @@ impl Firmware {
                 let disk = self.disks.get_mut(n).ok_or(DiskError::Range)?;
                 d.read(disk.as_mut(), lba, buf)
             }
+            DiskSlot::Fdc { drive } => {
+                let disk = bus.fdc_media(drive).ok_or(DiskError::Range)?;
+                d.read(disk, lba, buf)
+            }
             DiskSlot::Ide { channel, unit } => {
                 let disk = bus.ide_media(channel, unit).ok_or(DiskError::Range)?;
                 d.read(disk, lba, buf)
@@ -469,6 +477,10 @@ impl Firmware {
             DiskSlot::Owned(n) => {
                 let disk = self.disks.get_mut(n).ok_or(DiskError::Range)?;
                 d.write(disk.as_mut(), lba, data)
+            }
+            DiskSlot::Fdc { drive } => {
+                let disk = bus.fdc_media(drive).ok_or(DiskError::Range)?;
+                d.write(disk, lba, data)
             }
             DiskSlot::Ide { channel, unit } => {
                 let disk = bus.ide_media(channel, unit).ok_or(DiskError::Range)?;

@@ -41,6 +41,9 @@ impl firmware::Bus for CpuBus<'_> {
     fn now_ns(&mut self) -> u64 {
         self.0.io.clock.now_ns(self.0.icount)
     }
+    fn fdc_media(&mut self, drive: u8) -> Option<&mut BlockDevice> {
+        self.0.io.fdc.as_mut()?.media_mut(usize::from(drive))
+    }
     fn ide_media(&mut self, channel: u8, unit: u8) -> Option<&mut BlockDevice> {
         self.0
             .io
@@ -112,15 +115,24 @@ impl Machine {
         self.firmware = Some(Box::new(fw));
     }
 
-    /// Attach the built-in BIOS, serving the IDE controller's drives
-    /// (hard disks from 80h in channel/unit order, the first CD-ROM as E0h)
-    /// and `floppies` (00h, 01h), which it owns.
+    /// Attach the built-in BIOS, serving the floppy controller's drives
+    /// (00h, 01h), then `floppies` (images it owns, for a board without the
+    /// 82077AA), and the IDE controller's drives (hard disks from 80h in
+    /// channel/unit order, the first CD-ROM as E0h).
     pub fn install_builtin_bios(
         &mut self,
         config: firmware::FirmwareConfig,
         floppies: Vec<BlockDevice>,
     ) {
         let mut fw = Firmware::new(config);
+        if let Some(fdc) = self.cpu.io.fdc.as_mut() {
+            for drive in 0..4u8 {
+                if let Some(m) = fdc.media_mut(usize::from(drive)) {
+                    let bytes = m.size_bytes();
+                    fw.attach_slot(DriveKind::Floppy, DiskSlot::Fdc { drive }, bytes);
+                }
+            }
+        }
         for f in floppies {
             fw.attach(DriveKind::Floppy, Box::new(f));
         }
