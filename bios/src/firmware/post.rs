@@ -7,6 +7,7 @@
 //! - the BIOS data area (COM ports, equipment word, 639 KiB base memory
 //!   with a 1 KiB EBDA at 9FC00h, keyboard buffer, 80x25 colour text mode
 //!   3, hard disk count, the tick count from the RTC's time of day);
+//! - the 8237A pair (master clear, channel 4 in cascade mode, unmasked);
 //! - the 8259A pair (ICW1–4: vectors 08h and 70h, cascade on IRQ2;
 //!   IRQ0, IRQ1 and the cascade unmasked), the 8254 counter 0 in mode 3
 //!   with count 0 (18.2 Hz), the 8042 command byte (keyboard interrupt,
@@ -38,6 +39,15 @@ const PIT_CTRL_C0_MODE3: u8 = 0x36;
 /// (bit 0), system flag (bit 2), translation to set 1 (bit 6).
 const KBC_WRITE_CMD: u8 = 0x60;
 const KBC_CMD_BYTE: u8 = 0x45;
+/// 8237A pair: master clear (slave 0Dh, master DAh), the master's mode
+/// register (D6h) and single-channel mask (D4h); mode C0h = cascade on
+/// channel 4 (the slave's input), mask 00h = channel 4 unmasked.
+const DMA1_MASTER_CLEAR: u16 = 0x0D;
+const DMA2_MASTER_CLEAR: u16 = 0xDA;
+const DMA2_MODE: u16 = 0xD6;
+const DMA2_SINGLE_MASK: u16 = 0xD4;
+const DMA_MODE_CASCADE_CH4: u8 = 0xC0;
+const DMA_UNMASK_CH4: u8 = 0x00;
 /// CMOS shutdown status byte.
 const CMOS_SHUTDOWN: u8 = 0x0F;
 /// Port 92h fast A20 bit.
@@ -166,6 +176,13 @@ fn init_devices(bus: &mut dyn Bus) {
     bus.outb(0x43, PIT_CTRL_C0_MODE3);
     bus.outb(0x40, 0);
     bus.outb(0x40, 0);
+    // 8237A pair: both cleared, channel 4 cascades the slave. The floppy
+    // controller is left in reset (DOR 0): INT 13h does not use it and
+    // an OS driver resets it itself.
+    bus.outb(DMA1_MASTER_CLEAR, 0);
+    bus.outb(DMA2_MASTER_CLEAR, 0);
+    bus.outb(DMA2_MODE, DMA_MODE_CASCADE_CH4);
+    bus.outb(DMA2_SINGLE_MASK, DMA_UNMASK_CH4);
     // 8042 command byte.
     bus.outb(0x64, KBC_WRITE_CMD);
     bus.outb(0x60, KBC_CMD_BYTE);
@@ -268,6 +285,9 @@ mod tests {
         // written.
         assert!(bus.outs.contains(&(0x20, PIC_ICW1 as u32)));
         assert!(bus.outs.contains(&(0xA1, PIC_SLAVE_BASE as u32)));
+        assert!(bus
+            .outs
+            .contains(&(DMA2_MODE, u32::from(DMA_MODE_CASCADE_CH4))));
         assert!(!bus
             .outs
             .iter()
