@@ -36,6 +36,8 @@ pub mod render;
 pub mod sequencer;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod render_tests;
 
 pub use render::Framebuffer;
 
