@@ -192,8 +192,11 @@ fn boot_with_drives(snapshot: bool) {
             "256",
             "--no-reboot",
             "--timeout",
-            "900",
+            "1800",
         ])
+        // Guest time from the instruction count: the same run however
+        // loaded the host is.
+        .arg("--deterministic")
         .arg("--hda")
         .arg(&hd)
         .arg("--cdrom")
