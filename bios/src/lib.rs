@@ -2,7 +2,9 @@
 //! built-in demo image, and direct kernel boot without a BIOS (Linux
 //! bzImages by the 32-bit boot protocol, Multiboot kernels).
 //!
-//! Later: the built-in BIOS with its services.
+//! The built-in BIOS (module [`firmware`]): a ROM of stubs trapping into
+//! services written in Rust, the default firmware for disk, CD and floppy
+//! boots.
 
 pub mod acpi;
 pub mod boot;
