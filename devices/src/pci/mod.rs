@@ -21,7 +21,8 @@
 //! combination QEMU's i440FX machine uses, and what OSes expect there.
 //!
 //! The PIIX4's APM ports B2h/B3h ([`apm`], byte accesses) carry out the
-//! OS's ACPI_ENABLE/ACPI_DISABLE request without SMM.
+//! OS's ACPI_ENABLE/ACPI_DISABLE request without SMM; [`qemu_acpi`] has
+//! the GPE0 and (empty) hotplug ports that SeaBIOS's ACPI tables name.
 //!
 //! Towards the machine: [`Pci::sci_level`] is the SCI (IRQ 9, level);
 //! [`Pci::take_power_off_request`] reports an S5 request;
@@ -43,6 +44,7 @@ pub mod i440fx;
 pub mod ide;
 pub mod piix3;
 pub mod pm;
+pub mod qemu_acpi;
 
 pub use acpi_pm::AcpiPm;
 pub use config::ConfigSpace;
@@ -91,6 +93,8 @@ pub struct Pci {
     pub pm: Piix4Pm,
     /// The APM control/status ports B2h/B3h (ACPI enable without SMM).
     pub apm: apm::Apm,
+    /// GPE0 and hotplug ports of QEMU's ACPI tables (SeaBIOS's).
+    pub qemu_acpi: qemu_acpi::QemuAcpiPorts,
     config_address: u32,
 }
 
@@ -109,6 +113,7 @@ impl Pci {
             ide: PiixIde::new(),
             pm: Piix4Pm::new(now_ns),
             apm: apm::Apm::default(),
+            qemu_acpi: qemu_acpi::QemuAcpiPorts::default(),
             config_address: 0,
         }
     }
@@ -163,6 +168,15 @@ impl Pci {
             }
             0xCF8..=0xCFB => Some(size.mask()),
             0xCFC..=0xCFF => Some(self.data_read(self.config_address, (port & 3) as u8, n)),
+            _ if qemu_acpi::QemuAcpiPorts::decodes(port) => Some((0..n).fold(0, |v, i| {
+                let p = port.wrapping_add(i as u16);
+                let b = if qemu_acpi::QemuAcpiPorts::decodes(p) {
+                    self.qemu_acpi.read_byte(p)
+                } else {
+                    0xFF
+                };
+                v | u32::from(b) << (8 * i)
+            })),
             _ => {
                 let off = self.pm.pm_offset(port)?;
                 Some(self.pm.regs.read(off, n, now_ns))
@@ -198,6 +212,14 @@ impl Pci {
                         Function::Isa => self.isa.write(off, n, value),
                         Function::Ide => self.ide.write(off, n, value),
                         Function::Pm => self.pm.write(off, n, value),
+                    }
+                }
+            }
+            _ if qemu_acpi::QemuAcpiPorts::decodes(port) => {
+                for i in 0..n {
+                    let p = port.wrapping_add(i as u16);
+                    if qemu_acpi::QemuAcpiPorts::decodes(p) {
+                        self.qemu_acpi.write_byte(p, (value >> (8 * i)) as u8);
                     }
                 }
             }
