@@ -52,7 +52,10 @@ impl AttributeController {
 
     /// A read of 0x3C1: the register at the current index.
     pub fn read_data(&self) -> u8 {
-        self.regs.get(self.index as usize & 0x1F).copied().unwrap_or(0)
+        self.regs
+            .get(self.index as usize & 0x1F)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Palette Address Source (index bit 5): the display uses the palette.

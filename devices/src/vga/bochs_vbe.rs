@@ -136,20 +136,12 @@ impl BochsVbe {
     pub fn write_data(&mut self, v: u16) {
         let i = self.index as usize;
         match i {
-            VBE_DISPI_INDEX_ID => {
-                if (VBE_DISPI_ID0..=VBE_DISPI_ID5).contains(&v) {
-                    self.regs[i] = v;
-                }
+            VBE_DISPI_INDEX_ID if (VBE_DISPI_ID0..=VBE_DISPI_ID5).contains(&v) => {
+                self.regs[i] = v;
             }
-            VBE_DISPI_INDEX_XRES | VBE_DISPI_INDEX_YRES => {
-                if !self.enabled() {
-                    self.regs[i] = v;
-                }
-            }
-            VBE_DISPI_INDEX_BPP => {
-                if !self.enabled() {
-                    self.regs[i] = if v == 0 { 8 } else { v };
-                }
+            VBE_DISPI_INDEX_XRES | VBE_DISPI_INDEX_YRES if !self.enabled() => self.regs[i] = v,
+            VBE_DISPI_INDEX_BPP if !self.enabled() => {
+                self.regs[i] = if v == 0 { 8 } else { v };
             }
             VBE_DISPI_INDEX_BANK => {
                 let banks = (VBE_VRAM_SIZE >> 16) as u16;

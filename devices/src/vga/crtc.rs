@@ -53,7 +53,9 @@ pub enum AddressMode {
     Byte,
     /// Counter shifted left by one, bit 13 or 15 into bit 0 (CR17 bit 6 = 0).
     Word,
-    /// Counter shifted left by two, bits 13–12 into bits 1–0 (CR14 bit 6 = 1).
+    /// Counter shifted left by two (CR14 bit 6 = 1). The board also rotates
+    /// counter bits into address bits 1–0; that is not modelled, so chain-4
+    /// host offsets (`addr & !3`) and the CRTC agree over all 64 KiB.
     Dword,
 }
 
@@ -204,7 +206,7 @@ impl Crtc {
                 };
                 (counter << 1) | ((counter >> wrap_bit) & 1)
             }
-            AddressMode::Dword => (counter << 2) | ((counter >> 12) & 3),
+            AddressMode::Dword => counter << 2,
         };
         let mc = self.regs[MODE_CONTROL];
         if mc & 0x01 == 0 {

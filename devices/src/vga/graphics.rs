@@ -35,7 +35,10 @@ pub struct GraphicsController {
 impl GraphicsController {
     /// Reads the data register (out-of-range index reads 0xFF).
     pub fn read_data(&self) -> u8 {
-        self.regs.get(self.index as usize & 0x0F).copied().unwrap_or(0xFF)
+        self.regs
+            .get(self.index as usize & 0x0F)
+            .copied()
+            .unwrap_or(0xFF)
     }
 
     /// Writes the data register.

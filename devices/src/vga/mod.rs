@@ -33,11 +33,11 @@ pub mod dac;
 pub mod graphics;
 pub mod memory;
 pub mod render;
+#[cfg(test)]
+mod render_tests;
 pub mod sequencer;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod render_tests;
 
 pub use render::Framebuffer;
 

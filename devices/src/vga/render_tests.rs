@@ -1,0 +1,362 @@
+//! Rendering from the registers: text (mode 3 with a font in plane 2), mode
+//! 13h, Mode X, 16-colour planar (mode 12h), CGA 4-colour (mode 4), split
+//! screen and panning, Bochs VBE linear modes, dirty tracking.
+
+use super::tests::{program, set_dac, MODE12, MODE13, MODE3, MODE4};
+use super::*;
+
+fn crtc(v: &mut Vga, i: u8, val: u8) {
+    v.io_write(0x3D4, 2, (val as u32) << 8 | i as u32);
+}
+
+fn frame(v: &mut Vga) -> Framebuffer {
+    let mut fb = Framebuffer::default();
+    assert!(v.render(&mut fb));
+    fb
+}
+
+/// Loads one 16-line glyph into plane 2 the way a BIOS does (sequential
+/// addressing, map mask 4, A0000 window), then restores mode 3's values.
+fn load_glyph(v: &mut Vga, code: u8, rows: &[u8; 16]) {
+    v.io_write(0x3C4, 2, 0x0402);
+    v.io_write(0x3C4, 2, 0x0604);
+    v.io_write(0x3CE, 2, 0x0005);
+    v.io_write(0x3CE, 2, 0x0406);
+    for (r, &bits) in rows.iter().enumerate() {
+        v.mem_write(0xA0000 + code as u64 * 32 + r as u64, 1, bits as u64);
+    }
+    v.io_write(0x3C4, 2, 0x0302);
+    v.io_write(0x3C4, 2, 0x0204);
+    v.io_write(0x3CE, 2, 0x1005);
+    v.io_write(0x3CE, 2, 0x0E06);
+}
+
+fn text_mode() -> Vga {
+    let mut v = Vga::new();
+    program(&mut v, &MODE3);
+    set_dac(&mut v, 0x01, [0, 0, 42]);
+    set_dac(&mut v, 0x07, [42, 42, 42]);
+    set_dac(&mut v, 0x3E, [63, 63, 21]);
+    let mut a = [0u8; 16];
+    a[2] = 0x81;
+    a[3] = 0x7E;
+    load_glyph(&mut v, b'A', &a);
+    let mut line = [0u8; 16];
+    line[8] = 0xFF;
+    load_glyph(&mut v, 0xC4, &line);
+    v
+}
+
+#[test]
+fn text_mode3_renders_glyph_from_plane2_with_attribute_colours() {
+    let mut v = text_mode();
+    assert_eq!(
+        v.mem.planes[2][0x41 * 32 + 2],
+        0x81,
+        "font landed in plane 2"
+    );
+    v.mem_write(0xB8000, 2, 0x1E41); // 'A', yellow on blue
+    let fb = frame(&mut v);
+    assert_eq!((fb.width, fb.height), (720, 400));
+    let (fg, bg) = (0xFFFF55, 0x0000AA);
+    let cases: &[(usize, usize, u32)] = &[
+        (0, 2, fg),
+        (1, 2, bg),
+        (7, 2, fg),
+        (8, 2, bg), // 9th column of a non-line-graphics character is background
+        (0, 3, bg),
+        (1, 3, fg),
+        (6, 3, fg),
+        (0, 0, bg),
+        (9, 2, 0), // next cell: blank, attribute 0
+    ];
+    for &(x, y, want) in cases {
+        assert_eq!(fb.pixel(x, y), want, "({x},{y})");
+    }
+}
+
+#[test]
+fn text_line_graphics_repeat_column8_in_the_9th_column() {
+    let mut v = text_mode();
+    v.mem_write(0xB8000, 2, 0x07C4);
+    v.mem_write(0xB8002, 2, 0x0741);
+    let fb = frame(&mut v);
+    assert_eq!(fb.pixel(8, 8), 0xAAAAAA, "C4h: 9th column copies column 8");
+    assert_eq!(fb.pixel(9 + 8, 2), 0, "'A' (41h): 9th column is background");
+    // Line Graphics Enable clear: the 9th column is background for C4h too.
+    v.io_read(0x3DA, 1);
+    v.io_write(0x3C0, 1, 0x30);
+    v.io_write(0x3C0, 1, 0x08);
+    let fb = frame(&mut v);
+    assert_eq!(fb.pixel(8, 8), 0);
+}
+
+#[test]
+fn text_cursor_follows_crtc_location_shape_and_blinks() {
+    let mut v = text_mode();
+    v.mem_write(0xB80A2, 2, 0x0720); // row 1, column 1: space, grey on black
+    crtc(&mut v, 0x0E, 0);
+    crtc(&mut v, 0x0F, 81);
+    let fb = frame(&mut v);
+    let (x, y) = (9, 16);
+    assert_eq!(fb.pixel(x, y + 12), 0, "above the cursor start line");
+    assert_eq!(fb.pixel(x, y + 13), 0xAAAAAA);
+    assert_eq!(fb.pixel(x + 8, y + 14), 0xAAAAAA);
+    assert_eq!(fb.pixel(x, y + 15), 0, "below the cursor end line");
+    // Blink: 16 frames later the cursor is off (and the frame changed).
+    v.set_time_ns(16 * 14_268_000);
+    let mut fb2 = fb.clone();
+    assert!(v.render(&mut fb2));
+    assert_eq!(fb2.pixel(x, y + 13), 0);
+    // Cursor Disable (CR0A bit 5).
+    v.set_time_ns(0);
+    crtc(&mut v, 0x0A, 0x2D);
+    let fb = frame(&mut v);
+    assert_eq!(fb.pixel(x, y + 13), 0);
+}
+
+#[test]
+fn text_blink_attribute_hides_foreground_and_limits_background() {
+    let mut v = text_mode();
+    v.mem_write(0xB8000, 2, 0x9E41); // blinking yellow on blue
+    let fb = frame(&mut v);
+    assert_eq!(fb.pixel(0, 2), 0xFFFF55);
+    assert_eq!(
+        fb.pixel(1, 2),
+        0x0000AA,
+        "background bit 7 is blink, not intensity"
+    );
+    v.set_time_ns(32 * 14_268_000);
+    let fb = frame(&mut v);
+    assert_eq!(fb.pixel(0, 2), 0x0000AA, "blink-off phase shows background");
+}
+
+#[test]
+fn text_screen_dumps_rows_of_characters() {
+    let mut v = text_mode();
+    for (i, b) in b"Hello".iter().enumerate() {
+        v.mem_write(0xB8000 + 160 + 2 * i as u64, 2, 0x0700 | *b as u64);
+    }
+    v.mem_write(0xB8000, 1, 0xC9); // ╔
+    let s = v.text_screen();
+    assert_eq!(s.len(), 25);
+    assert_eq!(s[0].chars().count(), 80);
+    assert!(s[0].starts_with('╔'));
+    assert!(s[1].starts_with("Hello "));
+    // Start address scrolls the dump.
+    crtc(&mut v, 0x0D, 80);
+    assert!(v.text_screen()[0].starts_with("Hello"));
+}
+
+#[test]
+fn mode13h_renders_chained_bytes_through_the_dac() {
+    let mut v = Vga::new();
+    program(&mut v, &MODE13);
+    set_dac(&mut v, 5, [63, 0, 0]);
+    set_dac(&mut v, 6, [0, 63, 0]);
+    v.mem_write(0xA0000 + 3 * 320 + 10, 1, 5);
+    v.mem_write(0xA0000 + 199 * 320 + 319, 1, 6);
+    let fb = frame(&mut v);
+    assert_eq!((fb.width, fb.height), (320, 200));
+    assert_eq!(fb.pixel(10, 3), 0xFF0000);
+    assert_eq!(fb.pixel(11, 3), 0);
+    assert_eq!(fb.pixel(10, 4), 0);
+    assert_eq!(fb.pixel(319, 199), 0x00FF00);
+}
+
+#[test]
+fn mode_x_unchained_planes_and_page_flip() {
+    let mut v = Vga::new();
+    program(&mut v, &MODE13);
+    v.io_write(0x3C4, 2, 0x0604); // chain 4 off
+    crtc(&mut v, 0x14, 0x00); // doubleword off
+    crtc(&mut v, 0x17, 0xE3); // byte mode
+    set_dac(&mut v, 9, [0, 0, 63]);
+    let put = |v: &mut Vga, page: u64, x: u64, y: u64, c: u64| {
+        v.io_write(0x3C4, 2, (1u32 << (x & 3)) << 8 | 2);
+        v.mem_write(0xA0000 + page + y * 80 + x / 4, 1, c);
+    };
+    put(&mut v, 0, 7, 5, 9);
+    put(&mut v, 0x4000, 2, 1, 9);
+    let fb = frame(&mut v);
+    assert_eq!((fb.width, fb.height), (320, 200));
+    assert_eq!(fb.pixel(7, 5), 0x0000FF);
+    assert_eq!(fb.pixel(6, 5), 0);
+    assert_eq!(fb.pixel(2, 1), 0);
+    crtc(&mut v, 0x0C, 0x40); // start address 4000h: second page
+    let fb = frame(&mut v);
+    assert_eq!(fb.pixel(2, 1), 0x0000FF);
+    assert_eq!(fb.pixel(7, 5), 0);
+}
+
+fn mode12() -> Vga {
+    let mut v = Vga::new();
+    program(&mut v, &MODE12);
+    set_dac(&mut v, 0x3C, [63, 21, 21]);
+    set_dac(&mut v, 0x01, [0, 0, 42]);
+    v
+}
+
+#[test]
+fn planar_16_colour_mode12h_combines_one_bit_per_plane() {
+    let mut v = mode12();
+    v.io_write(0x3CE, 2, 0x0205); // write mode 2
+    v.io_write(0x3CE, 2, (1 << (7 - 5)) << 8 | 8); // bit mask: pixel 5
+    v.mem_read(0xA0000 + 7 * 80, 1);
+    v.mem_write(0xA0000 + 7 * 80, 1, 0x0C);
+    let fb = frame(&mut v);
+    assert_eq!((fb.width, fb.height), (640, 480));
+    assert_eq!(fb.pixel(5, 7), 0xFF5555, "colour 0Ch → palette 3Ch");
+    assert_eq!(fb.pixel(4, 7), 0);
+    assert_eq!(fb.pixel(6, 7), 0);
+    // Color Plane Enable masks planes 2 and 3 away: colour 0 remains.
+    v.io_read(0x3DA, 1);
+    v.io_write(0x3C0, 1, 0x32);
+    v.io_write(0x3C0, 1, 0x03);
+    let fb = frame(&mut v);
+    assert_eq!(fb.pixel(5, 7), 0);
+}
+
+#[test]
+fn split_screen_line_compare_and_pixel_panning() {
+    let mut v = mode12();
+    v.mem.planes[0][0x1000] = 0xFF;
+    v.mem.planes[0][0] = 0x80;
+    crtc(&mut v, 0x0C, 0x10); // start address 1000h
+    crtc(&mut v, 0x18, 100); // line compare 100
+    crtc(&mut v, 0x07, 0x2E); // Overflow bit 4 (line compare bit 8) clear
+    crtc(&mut v, 0x09, 0x00); // CR09 bit 6 (line compare bit 9) clear
+    let fb = frame(&mut v);
+    assert_eq!(fb.pixel(1, 0), 0x0000AA, "top part from the start address");
+    assert_eq!(fb.pixel(0, 99), 0);
+    assert_eq!(fb.pixel(0, 100), 0x0000AA, "after line compare: address 0");
+    assert_eq!(fb.pixel(1, 100), 0);
+    // Horizontal pixel panning by 3 shifts the top, and the bottom as well
+    // (Attribute Mode bit 5 clear).
+    v.io_read(0x3DA, 1);
+    v.io_write(0x3C0, 1, 0x33);
+    v.io_write(0x3C0, 1, 0x03);
+    let fb = frame(&mut v);
+    assert_eq!(fb.pixel(4, 0), 0x0000AA);
+    assert_eq!(fb.pixel(5, 0), 0);
+    assert_eq!(fb.pixel(0, 100), 0);
+}
+
+#[test]
+fn cga_mode4_interleaves_two_bit_pixels_and_odd_lines() {
+    let mut v = Vga::new();
+    program(&mut v, &MODE4);
+    set_dac(&mut v, 0x13, [63, 0, 0]);
+    set_dac(&mut v, 0x15, [0, 63, 0]);
+    set_dac(&mut v, 0x17, [0, 0, 63]);
+    v.mem_write(0xB8000, 1, 0b00_01_10_11);
+    v.mem_write(0xB8001, 1, 0b11_00_00_00);
+    v.mem_write(0xBA000, 1, 0b01_00_00_00); // odd scan line bank
+    let fb = frame(&mut v);
+    assert_eq!((fb.width, fb.height), (320, 200));
+    let cases: &[(usize, usize, u32)] = &[
+        (0, 0, 0),
+        (1, 0, 0xFF0000),
+        (2, 0, 0x00FF00),
+        (3, 0, 0x0000FF),
+        (4, 0, 0x0000FF),
+        (5, 0, 0),
+        (0, 1, 0xFF0000),
+        (0, 2, 0),
+    ];
+    for &(x, y, want) in cases {
+        assert_eq!(fb.pixel(x, y), want, "({x},{y})");
+    }
+}
+
+fn dispi(v: &mut Vga, i: u16, d: u16) {
+    v.io_write(0x1CE, 2, i as u32);
+    v.io_write(0x1CF, 2, d as u32);
+}
+
+fn vbe_mode(bpp: u16) -> Vga {
+    let mut v = Vga::new();
+    dispi(&mut v, 1, 64);
+    dispi(&mut v, 2, 48);
+    dispi(&mut v, 3, bpp);
+    dispi(&mut v, 4, 0x41);
+    v
+}
+
+#[test]
+fn vbe_32bpp_linear_framebuffer_with_virtual_width_and_offsets() {
+    let mut v = vbe_mode(32);
+    let lfb = v.lfb_base;
+    v.mem_write(lfb + (5 * 64 + 3) * 4, 4, 0x0012_3456);
+    let fb = frame(&mut v);
+    assert_eq!((fb.width, fb.height), (64, 48));
+    assert_eq!(fb.pixel(3, 5), 0x123456);
+    assert_eq!(fb.pixel(4, 5), 0);
+    dispi(&mut v, 6, 128); // virtual width
+    dispi(&mut v, 9, 2); // y offset
+    dispi(&mut v, 8, 1); // x offset
+    v.mem_write(lfb + (7 * 128 + 4) * 4, 4, 0x00AB_CDEF);
+    let fb = frame(&mut v);
+    assert_eq!(fb.pixel(3, 5), 0xABCDEF);
+}
+
+#[test]
+fn vbe_pixel_formats_8_15_16_24() {
+    let cases: &[(u16, &[u8], u32)] = &[
+        (15, &[0x00, 0x7C], 0xFF0000),
+        (15, &[0x1F, 0x00], 0x0000FF),
+        (16, &[0x00, 0xF8], 0xFF0000),
+        (16, &[0xE0, 0x07], 0x00FF00),
+        (24, &[0x56, 0x34, 0x12], 0x123456),
+        (8, &[0x05], 0xFF0000),
+    ];
+    for &(bpp, bytes, want) in cases {
+        let mut v = vbe_mode(bpp);
+        set_dac(&mut v, 5, [63, 0, 0]);
+        let off = bochs_vbe::bytes_per_pixel(bpp) as u64;
+        for (i, &b) in bytes.iter().enumerate() {
+            v.mem_write(v.lfb_base + off + i as u64, 1, b as u64);
+        }
+        let fb = frame(&mut v);
+        assert_eq!(fb.pixel(1, 0), want, "{bpp} bpp");
+        assert_eq!(fb.pixel(0, 0), 0);
+    }
+}
+
+#[test]
+fn dirty_tracking_skips_unchanged_frames_and_clean_lines() {
+    let mut v = Vga::new();
+    program(&mut v, &MODE13);
+    set_dac(&mut v, 1, [63, 63, 63]);
+    let mut fb = Framebuffer::default();
+    assert!(v.render(&mut fb));
+    assert!(!v.render(&mut fb), "nothing written: unchanged");
+    // A write redraws its line only: a sentinel on a far line survives.
+    fb.pixels[150 * 320] = 0x123456;
+    v.mem_write(0xA0000 + 10 * 320, 1, 1);
+    assert!(v.render(&mut fb));
+    assert_eq!(fb.pixel(0, 10), 0xFFFFFF);
+    assert_eq!(fb.pixel(0, 150), 0x123456, "clean line not redrawn");
+    assert!(!v.render(&mut fb));
+    // Map-mask/bit-mask writes do not change the picture; DAC writes do.
+    v.io_write(0x3C4, 2, 0x0F02);
+    v.io_write(0x3CE, 2, 0xFF08);
+    assert!(!v.render(&mut fb));
+    set_dac(&mut v, 2, [1, 2, 3]);
+    assert!(v.render(&mut fb));
+    assert_eq!(fb.pixel(0, 150), 0, "register change redraws everything");
+    // Text mode: a steady screen within one blink phase is unchanged.
+    let mut t = text_mode();
+    let mut fb = Framebuffer::default();
+    assert!(t.render(&mut fb));
+    t.set_time_ns(1_000_000);
+    assert!(!t.render(&mut fb));
+    // VBE: unchanged until the LFB is written.
+    let mut b = vbe_mode(32);
+    let mut fb = Framebuffer::default();
+    assert!(b.render(&mut fb));
+    assert!(!b.render(&mut fb));
+    b.mem_write(b.lfb_base + 4, 4, 0xFFFFFF);
+    assert!(b.render(&mut fb));
+    assert_eq!(fb.pixel(1, 0), 0xFFFFFF);
+}

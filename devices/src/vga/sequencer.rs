@@ -26,7 +26,10 @@ pub struct Sequencer {
 impl Sequencer {
     /// Reads the data register (out-of-range index reads 0xFF).
     pub fn read_data(&self) -> u8 {
-        self.regs.get(self.index as usize & 7).copied().unwrap_or(0xFF)
+        self.regs
+            .get(self.index as usize & 7)
+            .copied()
+            .unwrap_or(0xFF)
     }
 
     /// Writes the data register (the index is decoded on its low 3 bits).

@@ -124,7 +124,8 @@ fn planes_at(v: &Vga, off: usize) -> [u8; 4] {
 fn write_mode0_rotate_set_reset_function_and_bit_mask() {
     // (enable s/r, s/r, rotate|function, bit mask, cpu byte, expected planes)
     let latch = [0xF0, 0x0F, 0xAA, 0x55];
-    let cases: &[(u8, u8, u8, u8, u8, [u8; 4])] = &[
+    type Case = (u8, u8, u8, u8, u8, [u8; 4]);
+    let cases: &[Case] = &[
         (0x0, 0x0, 0x00, 0xFF, 0x3C, [0x3C; 4]),
         (0x0, 0x0, 0x04, 0xFF, 0x81, [0x18; 4]), // rotate right by 4
         (0xF, 0x5, 0x00, 0xFF, 0x00, [0xFF, 0x00, 0xFF, 0x00]),
@@ -141,7 +142,11 @@ fn write_mode0_rotate_set_reset_function_and_bit_mask() {
         gc(&mut v, 3, rot);
         gc(&mut v, 8, mask);
         v.mem_write(0xA0200, 1, cpu as u64);
-        assert_eq!(planes_at(&v, 0x200), want, "esr={esr:x} sr={sr:x} rot={rot:x}");
+        assert_eq!(
+            planes_at(&v, 0x200),
+            want,
+            "esr={esr:x} sr={sr:x} rot={rot:x}"
+        );
     }
 }
 
@@ -216,7 +221,11 @@ fn read_mode1_color_compare_with_dont_care() {
         gc(&mut v, 5, 0x08);
         gc(&mut v, 2, cc);
         gc(&mut v, 7, care);
-        assert_eq!(v.mem_read(0xA0007, 1), want as u64, "cc={cc:x} care={care:x}");
+        assert_eq!(
+            v.mem_read(0xA0007, 1),
+            want as u64,
+            "cc={cc:x} care={care:x}"
+        );
     }
 }
 
@@ -300,7 +309,10 @@ fn attribute_flip_flop_toggles_and_status_read_resets_it() {
     v.io_write(0x3C0, 1, 0x07);
     assert_eq!(v.attr.regs[0x13], 0x07);
     assert_eq!(v.io_read(0x3C1, 1), 0x07);
-    assert_eq!(v.attr.regs[6], 0, "the reset index write did not store data");
+    assert_eq!(
+        v.attr.regs[6], 0,
+        "the reset index write did not store data"
+    );
 }
 
 #[test]
@@ -340,7 +352,13 @@ fn input_status1_vertical_retrace_follows_virtual_time() {
     // Mode 3: vertical total 0x1BF + 2 = 449 lines, retrace from line 0x19C for 2 lines.
     let total = v.crtc.v_total() as u64;
     assert_eq!(total, 449);
-    let cases: &[(u64, u8)] = &[(10, 0), (0x19C, 0x09), (0x19D, 0x09), (0x19F, 0x01), (449 + 5, 0)];
+    let cases: &[(u64, u8)] = &[
+        (10, 0),
+        (0x19C, 0x09),
+        (0x19D, 0x09),
+        (0x19F, 0x01),
+        (449 + 5, 0),
+    ];
     for &(line, want) in cases {
         v.set_time_ns(line * LINE_NS + 100);
         assert_eq!(v.io_read(0x3DA, 1) as u8 & 0x09, want, "line {line}");
@@ -427,7 +445,7 @@ fn fuzz_random_ports_memory_and_render_never_panic() {
                     v.io_write(port, size, val);
                 }
                 2 => {
-                    let addr = if g.next() % 8 == 0 {
+                    let addr = if g.next().is_multiple_of(8) {
                         v.lfb_base + g.next() % (17 << 20)
                     } else {
                         0xA0000 + g.next() % 0x20000

@@ -11,8 +11,7 @@ use super::{Framebuffer, Vga, MAX_DIM};
 
 impl Vga {
     pub(super) fn render_graphics(&mut self, fb: &mut Framebuffer, full: bool) {
-        let pal16: [u32; 16] =
-            core::array::from_fn(|i| self.dac.rgb(self.attr.dac_index(i as u8)));
+        let pal16: [u32; 16] = core::array::from_fn(|i| self.dac.rgb(self.attr.dac_index(i as u8)));
         let pal256: [u32; 256] = core::array::from_fn(|i| self.dac.rgb(i as u8));
         let cols = self.crtc.h_chars();
         let step = self.crtc.address_step();

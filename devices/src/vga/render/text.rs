@@ -15,8 +15,8 @@ impl Vga {
         let (font_b, font_a) = self.seq.font_bases();
         let cursor = self.crtc.cursor_shape();
         let cursor_loc = self.crtc.cursor_location();
-        let cursor_on = blink % 2 == 0;
-        let char_on = (blink / 2) % 2 == 0;
+        let cursor_on = blink.is_multiple_of(2);
+        let char_on = (blink / 2).is_multiple_of(2);
         let blink_attr = self.attr.blink();
         let line_gfx = self.attr.line_graphics();
         let step = self.crtc.address_step();
