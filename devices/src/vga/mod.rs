@@ -23,8 +23,8 @@
 //! from the CRTC vertical total); text blink and cursor blink use it too.
 //!
 //! **Wiring status:** not yet connected to the `IoBus`, the memory map, PCI or
-//! the machine (B8000 is still plain RAM for the other device tests); no PCI
-//! function (1234:1111, BAR0 = LFB) yet.
+//! the machine (B8000 is still plain RAM for the other device tests). [`pci`]
+//! describes the PCI function (1234:1111, BAR0 = LFB) but nothing registers it.
 
 pub mod attribute;
 pub mod bochs_vbe;
@@ -32,6 +32,7 @@ pub mod crtc;
 pub mod dac;
 pub mod graphics;
 pub mod memory;
+pub mod pci;
 pub mod render;
 #[cfg(test)]
 mod render_tests;

@@ -360,3 +360,69 @@ fn dirty_tracking_skips_unchanged_frames_and_clean_lines() {
     assert!(b.render(&mut fb));
     assert_eq!(fb.pixel(1, 0), 0xFFFFFF);
 }
+
+#[test]
+fn geometry_follows_crtc_and_sequencer_not_mode_numbers() {
+    // (description, register tweaks, expected size, text rows)
+    type Tweak = fn(&mut Vga);
+    let cases: &[(&str, Tweak, (usize, usize), usize)] = &[
+        ("80x25 9-dot", |_| {}, (720, 400), 25),
+        (
+            "80x25 8-dot",
+            |v| v.io_write(0x3C4, 2, 0x0101),
+            (640, 400),
+            25,
+        ),
+        (
+            "40x25 (dot clock / 2, 40 characters)",
+            |v| {
+                v.io_write(0x3C4, 2, 0x0801);
+                crtc(v, 0x11, 0x0E); // clear the CR0–7 protect bit
+                crtc(v, 0x01, 0x27);
+                crtc(v, 0x13, 0x14);
+            },
+            (360, 400),
+            25,
+        ),
+        (
+            "80x50 (8-line cells)",
+            |v| crtc(v, 0x09, 0x47),
+            (720, 400),
+            50,
+        ),
+        (
+            "mode 0Dh-like: 40 chars, double scan",
+            |v| {
+                program(v, &MODE12);
+                crtc(v, 0x11, 0x0C); // clear the CR0–7 protect bit
+                crtc(v, 0x01, 0x27);
+                crtc(v, 0x09, 0xC0);
+                crtc(v, 0x07, 0x1F);
+                crtc(v, 0x12, 0x8F);
+            },
+            (320, 200),
+            0,
+        ),
+    ];
+    for &(name, tweak, size, rows) in cases {
+        let mut v = text_mode();
+        tweak(&mut v);
+        let fb = frame(&mut v);
+        assert_eq!((fb.width, fb.height), size, "{name}");
+        assert_eq!(v.text_screen().len(), rows, "{name}");
+    }
+}
+
+#[test]
+fn text_80x50_rows_advance_after_eight_scan_lines() {
+    let mut v = text_mode();
+    crtc(&mut v, 0x09, 0x47);
+    v.mem_write(0xB8000 + 160, 2, 0x1E41); // row 1
+    let fb = frame(&mut v);
+    assert_eq!(
+        fb.pixel(0, 8 + 2),
+        0xFFFF55,
+        "glyph row 2 of text row 1 at line 10"
+    );
+    assert_eq!(v.text_screen()[1].chars().next(), Some('A'));
+}
