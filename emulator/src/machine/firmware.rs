@@ -202,7 +202,12 @@ mod tests {
     /// A machine with the built-in BIOS and a hard disk whose boot sector
     /// is `code` (signature added).
     fn machine(code: &[u8]) -> Machine {
+        machine_on(crate::CpuModel::Pentium, code)
+    }
+
+    fn machine_on(model: crate::CpuModel, code: &[u8]) -> Machine {
         let mut m = Machine::new(&MachineConfig {
+            model,
             bios: Some(Firmware::rom_image()),
             exit_port: Some(0xF4),
             ..Default::default()
@@ -229,12 +234,19 @@ mod tests {
             0x00, 0x06, 0xCD, 0x13, 0x72, 0x05, 0xA0, 0x00, 0x06, 0xE6, 0xF4, 0xB0, 0x01, 0xE6,
             0xF4,
         ];
-        let mut m = machine(&code);
-        let out = m.run_slice(5_000_000);
-        // Exit status (0x77 << 1) | 1.
-        assert_eq!(out, RunOutcome::Exit(0xEF));
-        let text = m.cpu.mem.read_u8(0xB8000);
-        assert_eq!(text, b'B', "'Booting from hard disk' on screen");
+        // The ROM is 8086 code: it runs on every CPU model.
+        for model in [
+            crate::CpuModel::Pentium,
+            crate::CpuModel::I80286,
+            crate::CpuModel::I8086,
+        ] {
+            let mut m = machine_on(model, &code);
+            let out = m.run_slice(5_000_000);
+            // Exit status (0x77 << 1) | 1.
+            assert_eq!(out, RunOutcome::Exit(0xEF), "{model:?}");
+            let text = m.cpu.mem.read_u8(0xB8000);
+            assert_eq!(text, b'B', "{model:?}: 'Booting from hard disk' on screen");
+        }
     }
 
     #[test]
