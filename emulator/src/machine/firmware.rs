@@ -25,12 +25,38 @@ use devices::block::{BlockDevice, MediaKind};
 /// The firmware's view of the CPU's memory and ports.
 struct CpuBus<'a>(&'a mut Cpu);
 
+impl CpuBus<'_> {
+    /// Some page of `[addr, addr + len)` is memory-mapped I/O.
+    fn touches_mmio(&self, addr: u32, len: usize) -> bool {
+        const PAGE: u64 = 4096;
+        let start = u64::from(addr) & !(PAGE - 1);
+        let end = u64::from(addr) + len as u64;
+        (start..end)
+            .step_by(PAGE as usize)
+            .any(|p| self.0.mem.is_mmio(p as u32))
+    }
+}
+
 impl firmware::Bus for CpuBus<'_> {
     fn read(&mut self, addr: u32, buf: &mut [u8]) {
-        self.0.mem.read_bytes(addr, buf);
+        if self.touches_mmio(addr, buf.len()) {
+            // Device memory (e.g. a VGA window): CPU data accesses.
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = self.0.phys_load(addr.wrapping_add(i as u32), 1) as u8;
+            }
+        } else {
+            self.0.mem.read_bytes(addr, buf);
+        }
     }
     fn write(&mut self, addr: u32, data: &[u8]) {
-        self.0.mem.write_bytes(addr, data);
+        if self.touches_mmio(addr, data.len()) {
+            for (i, &b) in data.iter().enumerate() {
+                self.0
+                    .phys_store(addr.wrapping_add(i as u32), 1, u64::from(b));
+            }
+        } else {
+            self.0.mem.write_bytes(addr, data);
+        }
     }
     fn port_in(&mut self, port: u16, size: u8) -> u32 {
         self.0.port_in(port, u32::from(size)).unwrap_or(u32::MAX)
