@@ -198,6 +198,8 @@ impl Drive {
     /// A device of `kind` with `media` (power-on state).
     pub fn new(kind: DriveKind, media: Option<BlockDevice>) -> Drive {
         let sectors = media.as_ref().map_or(0, BlockDevice::sector_count);
+        // A CD-ROM powering up with a disc reports it as newly loaded.
+        let new_disc = kind == DriveKind::Atapi && media.is_some();
         let geom = Chs::for_sectors(sectors);
         let mut d = Drive {
             kind,
@@ -231,9 +233,9 @@ impl Drive {
             dst_lba: 0,
             cdb: [0; 12],
             sense: Sense::default(),
-            unit_attention: kind == DriveKind::Atapi,
+            unit_attention: new_disc,
             locked: false,
-            media_event: if kind == DriveKind::Atapi { 2 } else { 0 },
+            media_event: if new_disc { 2 } else { 0 },
         };
         d.reset_signature();
         d

@@ -705,3 +705,78 @@ fn on_the_pc_bus_irq14_reaches_the_pic_and_dma_waits_for_memory() {
         u32::from(BM_STATUS_INT)
     );
 }
+
+#[test]
+fn atapi_byte_count_below_a_sector_splits_sectors_across_drq_blocks() {
+    let mut r = Rig::new(0, true);
+    r.ide.channels[1].drives[0].unit_attention = false;
+    r.packet([0x28, 0, 0, 0, 0, 4, 0, 0, 2, 0, 0, 0], 1000, false);
+    let (data, blocks) = r.atapi_pio_data();
+    assert_eq!(blocks, [1000, 1000, 1000, 1000, 96]);
+    assert_eq!(data, pattern(40, 2048)[4 * 2048..6 * 2048]);
+}
+
+#[test]
+fn set_features_transfer_mode_shows_in_identify() {
+    let mut r = Rig::new(64, false);
+    r.outb(0x1F1, ata::SETFEATURES_XFER);
+    r.outb(0x1F2, 0x22); // multiword DMA mode 2
+    r.outb(0x1F6, 0xA0);
+    r.outb(0x1F7, ata::ATA_CMD_SET_FEATURES);
+    assert_eq!(r.inb(0x1F7) & ATA_SR_ERR, 0);
+    r.outb(0x1F7, ata::ATA_CMD_IDENTIFY_DEVICE);
+    let id = r.read_data(0, 512);
+    let w = |i: usize| u16::from_le_bytes([id[2 * i], id[2 * i + 1]]);
+    assert_eq!(w(63), 0x0407, "MWDMA 0–2 supported, 2 selected");
+    assert_eq!(w(88) & 0xFF00, 0, "no UDMA mode selected");
+    r.outb(0x1F1, 0x99); // unknown subcommand
+    r.outb(0x1F7, ata::ATA_CMD_SET_FEATURES);
+    assert_eq!(r.inb(0x1F1), ATA_ER_ABRT);
+}
+
+#[test]
+fn writes_to_read_only_media_abort() {
+    let f = TempImage::new("ro.img", &pattern(16, 512));
+    let opts = OpenOptions {
+        read_only: true,
+        ..Default::default()
+    };
+    let mut r = Rig {
+        ide: Ide::new(),
+        _files: Vec::new(),
+    };
+    let d = BlockDevice::open(&f.0, MediaKind::Disk, opts).unwrap();
+    r.ide.attach(0, 0, d).unwrap();
+    r.lba28(ata::ATA_CMD_WRITE_SECTORS, 0, 1);
+    assert_eq!(r.inb(0x1F7) & (ATA_SR_ERR | ATA_SR_DRQ), ATA_SR_ERR);
+    assert_eq!(r.inb(0x1F1), ATA_ER_ABRT);
+    assert_eq!(std::fs::read(&f.0).unwrap(), pattern(16, 512));
+}
+
+#[test]
+fn attaching_twice_or_a_floppy_is_an_error() {
+    let f = TempImage::new("fd.img", &vec![0u8; 1_474_560]);
+    let mut ide = Ide::new();
+    let fd = BlockDevice::open(&f.0, MediaKind::Floppy, OpenOptions::default()).unwrap();
+    assert!(matches!(ide.attach(0, 0, fd), Err(IdeError::Floppy(_))));
+    ide.attach_empty_cdrom(1, 1).unwrap();
+    assert!(matches!(
+        ide.attach_empty_cdrom(1, 1),
+        Err(IdeError::SlotInUse { .. })
+    ));
+    assert!(matches!(
+        ide.attach_empty_cdrom(2, 0),
+        Err(IdeError::NoSuchSlot { .. })
+    ));
+}
+
+#[test]
+fn empty_cdrom_drive_is_not_ready_without_unit_attention() {
+    let mut r = Rig::new(0, false);
+    r.ide.attach_empty_cdrom(1, 0).unwrap();
+    r.packet([0; 12], 0, false);
+    assert_eq!(r.inb(0x171) >> 4, pio::SENSE_NOT_READY);
+    r.packet([0x03, 0, 0, 0, 18, 0, 0, 0, 0, 0, 0, 0], 18, false);
+    let (sense, _) = r.atapi_pio_data();
+    assert_eq!((sense[2], sense[12]), (2, 0x3A), "medium not present");
+}
