@@ -8,7 +8,8 @@
 //! circular buffer at 40:1E (head 40:1A, tail 40:1C). INT 16h AH=00h/10h
 //! wait for a key (the stub halts until IRQ1 fills the buffer), 01h/11h
 //! peek (ZF = 1: empty), 02h/12h shift flags, 03h typematic (accepted),
-//! 05h store a key, 09h/0Ah capabilities and keyboard ID.
+//! 05h store a key, 09h/0Ah capabilities and keyboard ID. Ctrl+Alt+Del
+//! resets the machine through the 8042 (warm boot flag 1234h at 40:72).
 //! Not translated: Alt+keypad codes, Pause/Break, Print Screen.
 
 use super::bda::{self, at};
@@ -22,6 +23,11 @@ const ALT: u8 = 1 << 3;
 const SCROLL_LOCK: u8 = 1 << 4;
 const NUM_LOCK: u8 = 1 << 5;
 const CAPS_LOCK: u8 = 1 << 6;
+
+/// BDA 40:72 value of a warm boot.
+const WARM_BOOT: u16 = 0x1234;
+/// 8042 command: pulse output port bit 0 (CPU reset).
+const KBC_PULSE_RESET: u8 = 0xFE;
 
 /// Scan-code state between IRQs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -206,6 +212,13 @@ pub fn irq1(fw: &mut Firmware, r: &mut Regs, bus: &mut dyn Bus) {
         bus.write_u8(at(bda::KBD_FLAGS1), flags ^ t);
         return;
     }
+    if make == 0x53 && flags & (CTRL | ALT) == CTRL | ALT {
+        // Ctrl+Alt+Del: warm boot (40:72 = 1234h skips the memory test on
+        // real BIOSes) through the 8042's reset line.
+        bus.write_u16(at(bda::RESET_FLAG), WARM_BOOT);
+        bus.outb(0x64, KBC_PULSE_RESET);
+        return;
+    }
     if let Some(w) = translate(make, e0, flags) {
         push_key(bus, w);
     }
@@ -367,6 +380,25 @@ mod tests {
         r.set_ax(0x0200);
         int16(&mut fw, &mut r, &mut bus);
         assert_eq!(r.al(), 0);
+    }
+
+    #[test]
+    fn ctrl_alt_del_resets() {
+        let (mut fw, mut bus, mut r) = setup();
+        init_buffer(&mut bus);
+        for code in [0x1D, 0x38, 0x53] {
+            r.set_al(code);
+            irq1(&mut fw, &mut r, &mut bus);
+        }
+        assert!(bus.outs.contains(&(0x64, u32::from(KBC_PULSE_RESET))));
+        assert_eq!(bus.read_u16(at(bda::RESET_FLAG)), WARM_BOOT);
+        // Del alone is a key.
+        let (mut fw, mut bus, mut r) = setup();
+        init_buffer(&mut bus);
+        r.set_al(0x53);
+        irq1(&mut fw, &mut r, &mut bus);
+        assert!(!bus.outs.contains(&(0x64, u32::from(KBC_PULSE_RESET))));
+        assert_eq!(peek_key(&mut bus), Some(0x5300));
     }
 
     #[test]
