@@ -1027,6 +1027,24 @@ mod tests {
                 bios: Some("/nonexistent/rom.bin".into()),
                 ..Default::default()
             },
+            // Firmware options without --bios; a VGA BIOS that is no
+            // option ROM, or missing.
+            RunArgs {
+                boot_menu: true,
+                ..Default::default()
+            },
+            RunArgs {
+                firmware_log: Some("stdio".into()),
+                ..Default::default()
+            },
+            RunArgs {
+                vgabios: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml").into()),
+                ..Default::default()
+            },
+            RunArgs {
+                vgabios: Some("/nonexistent/vgabios.bin".into()),
+                ..Default::default()
+            },
             RunArgs {
                 memory: Some("0".into()),
                 ..Default::default()
