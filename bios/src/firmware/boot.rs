@@ -415,6 +415,33 @@ mod tests {
     }
 
     #[test]
+    fn cd_hard_disk_emulation() {
+        let (mut fw, mut bus, mut r) = setup();
+        let mut cd = cd_image(MEDIA_HARD_DISK, 1);
+        cd.resize(24 * 2048 + 512 * 1008, 0);
+        fw.attach_hard_disk(Box::new(MemDisk::new(vec![0; 512 * 16], 512)));
+        fw.attach_cdrom(Box::new(MemDisk::new(cd, 2048)));
+        bus.write_u8(crate::firmware::bda::at(crate::firmware::bda::HD_COUNT), 1);
+        fw.config.boot_order = vec![BootDevice::Cdrom];
+        assert_eq!(int19(&mut fw, &mut r, &mut bus), Outcome::Jump);
+        assert_eq!((r.cs, r.eip, r.dl()), (0, 0x7C00, 0x80));
+        let i = fw.drive_index(0x80).unwrap();
+        assert!(fw.drives[i].emulated);
+        assert_eq!(fw.drives[i].sectors, 1008);
+        let real = fw.drive_index(0x81).unwrap();
+        assert!(!fw.drives[real].emulated);
+        assert_eq!(
+            bus.read_u8(crate::firmware::bda::at(crate::firmware::bda::HD_COUNT)),
+            2
+        );
+        // Writes to the emulated disk are refused.
+        let mut s = [0u8; 512];
+        fw.read_blocks(&mut bus, i, 1, &mut s).unwrap();
+        assert_eq!(s[0], 0x42);
+        assert!(fw.write_blocks(&mut bus, i, 1, &s).is_err());
+    }
+
+    #[test]
     fn broken_catalogs_are_reported() {
         let (mut fw, mut bus, mut r) = setup();
         let mut cd = cd_image(0, 4);
