@@ -81,6 +81,15 @@ impl Vga {
                 continue;
             }
             let row = &mut fb.pixels[y * w..(y + 1) * w];
+            // Fast path: the whole line inside the LFB at 32 bpp.
+            if bpp == 32 {
+                if let Some(src) = vram.get(line..line + w * 4) {
+                    for (px, c) in row.iter_mut().zip(src.chunks_exact(4)) {
+                        *px = u32::from_le_bytes([c[0], c[1], c[2], 0]);
+                    }
+                    continue;
+                }
+            }
             for (x, px) in row.iter_mut().enumerate() {
                 let o = line + x * bytes;
                 let b = |i: usize| vram.get(o + i).copied().unwrap_or(0) as u32;
