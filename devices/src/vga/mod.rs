@@ -142,6 +142,19 @@ impl Vga {
         v
     }
 
+    /// `port` is one this device answers right now (the 0x3Bx or 0x3Dx CRTC
+    /// and status ports follow Miscellaneous Output bit 0).
+    pub fn decodes_port(&self, port: u16) -> bool {
+        let color = self.color_io();
+        match port {
+            VBE_DISPI_IOPORT_INDEX | VBE_DISPI_IOPORT_DATA => true,
+            0x3C0..=0x3CA | 0x3CC | 0x3CE | 0x3CF => true,
+            0x3B4 | 0x3B5 | 0x3BA => !color,
+            0x3D4 | 0x3D5 | 0x3DA => color,
+            _ => false,
+        }
+    }
+
     /// Port read of `size` bytes (1, 2 or 4); wider reads combine consecutive ports.
     pub fn io_read(&mut self, port: u16, size: u8) -> u32 {
         if port == VBE_DISPI_IOPORT_INDEX {

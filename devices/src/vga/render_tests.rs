@@ -459,3 +459,19 @@ fn render_cost() {
         println!("{name}: full frame {full:?}, unchanged frame {idle:?}");
     }
 }
+
+#[test]
+fn mono_text_at_b0000_through_3b4_ports() {
+    // Mode 7-like: misc bit 0 clear (CRTC at 3B4h), memory map B0000h.
+    let mut v = text_mode();
+    v.io_write(0x3C2, 1, 0x66);
+    v.io_write(0x3CE, 2, 0x0A06);
+    v.io_write(0x3B4, 2, 0x0A0A); // cursor start 10 via the mono port
+    v.mem_write(0xB0000, 2, 0x1E41);
+    v.mem_write(0xB8000, 2, 0x0742); // not decoded: B8000 belongs to someone else
+    assert!(!v.claims(0xB8000));
+    let fb = frame(&mut v);
+    assert_eq!(fb.pixel(0, 2), 0xFFFF55);
+    assert!(v.text_screen()[0].starts_with('A'));
+    assert_eq!(v.crtc.regs[0x0A], 0x0A);
+}

@@ -75,14 +75,19 @@ pub(super) fn program(v: &mut Vga, m: &ModeRegs) {
     for (i, &r) in m.seq.iter().enumerate() {
         v.io_write(0x3C4, 2, (r as u32) << 8 | i as u32);
     }
-    v.io_write(0x3D4, 2, 0x11); // clear the protect bit first
+    let (crtc_port, status_port) = if m.misc & 1 != 0 {
+        (0x3D4, 0x3DA)
+    } else {
+        (0x3B4, 0x3BA)
+    };
+    v.io_write(crtc_port, 2, 0x11); // clear the protect bit first
     for (i, &r) in m.crtc.iter().enumerate() {
-        v.io_write(0x3D4, 2, (r as u32) << 8 | i as u32);
+        v.io_write(crtc_port, 2, (r as u32) << 8 | i as u32);
     }
     for (i, &r) in m.gc.iter().enumerate() {
         v.io_write(0x3CE, 2, (r as u32) << 8 | i as u32);
     }
-    v.io_read(0x3DA, 1);
+    v.io_read(status_port, 1);
     for (i, &r) in m.attr.iter().enumerate() {
         v.io_write(0x3C0, 1, i as u32);
         v.io_write(0x3C0, 1, r as u32);
@@ -404,6 +409,26 @@ fn vbe_dispi_registers_getcaps_and_validation() {
     v.mem_write(0xA0010, 1, 0xAB);
     assert_eq!(v.vbe.vram[0x20010], 0xAB);
     assert_eq!(v.mem_read(v.lfb_base + 0x20010, 1), 0xAB);
+}
+
+#[test]
+fn decoded_ports_follow_misc_output_io_select() {
+    let mut v = Vga::new();
+    let cases: &[(u8, u16, bool)] = &[
+        (0x01, 0x3D4, true),
+        (0x01, 0x3B4, false),
+        (0x00, 0x3B5, true),
+        (0x00, 0x3DA, false),
+        (0x00, 0x3C9, true),
+        (0x00, 0x1CE, true),
+        (0x00, 0x1CF, true),
+        (0x00, 0x3BF, false),
+        (0x00, 0x3D0, false),
+    ];
+    for &(misc, port, want) in cases {
+        v.io_write(0x3C2, 1, misc as u32);
+        assert_eq!(v.decodes_port(port), want, "misc={misc:x} port={port:x}");
+    }
 }
 
 /// A tiny deterministic generator for the fuzz tests.
