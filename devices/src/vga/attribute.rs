@@ -68,6 +68,11 @@ impl AttributeController {
         self.regs[MODE_CONTROL] & 0x01 != 0
     }
 
+    /// Monochrome Emulation (Mode Control bit 1): underline attributes apply.
+    pub fn mono(&self) -> bool {
+        self.regs[MODE_CONTROL] & 0x02 != 0
+    }
+
     /// Line Graphics Enable: 9th column copies column 8 for C0h–DFh (bit 2).
     pub fn line_graphics(&self) -> bool {
         self.regs[MODE_CONTROL] & 0x04 != 0

@@ -475,3 +475,25 @@ fn mono_text_at_b0000_through_3b4_ports() {
     assert!(v.text_screen()[0].starts_with('A'));
     assert_eq!(v.crtc.regs[0x0A], 0x0A);
 }
+
+#[test]
+fn mono_underline_on_the_underline_location_scan_line() {
+    let mut v = text_mode();
+    crtc(&mut v, 0x14, 0x0D); // underline location 13
+    crtc(&mut v, 0x0A, 0x20); // cursor off (it sits at 0 on lines 13-14)
+    v.mem_write(0xB8000, 2, 0x0120); // space, underline attribute
+    v.mem_write(0xB8002, 2, 0x0720); // space, normal attribute
+    let fb = frame(&mut v);
+    assert_eq!(fb.pixel(0, 13), 0, "colour mode: no underline");
+    v.io_read(0x3DA, 1);
+    v.io_write(0x3C0, 1, 0x30);
+    v.io_write(0x3C0, 1, 0x0E); // mode control: mono emulation
+    let fb = frame(&mut v);
+    assert_eq!(
+        fb.pixel(0, 13),
+        0x0000AA,
+        "underline in the foreground colour"
+    );
+    assert_eq!(fb.pixel(0, 12), 0);
+    assert_eq!(fb.pixel(9, 13), 0, "attribute 07h has no underline");
+}

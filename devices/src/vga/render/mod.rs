@@ -22,9 +22,10 @@
 //! 256-byte granule (4 KiB in the LFB) are redrawn, and with nothing written
 //! [`super::Vga::render`] returns `false` without touching the framebuffer.
 //!
-//! Not modelled: underline (monochrome attribute), the Hercules-style mono
-//! memory layout at B0000 beyond what the registers describe, and overscan
-//! border colour (the frame is the display area only).
+//! Not modelled: the overscan border colour (the frame is the display area
+//! only), the 256-colour path through the attribute palette, Mode Control
+//! bit 7/bit 6 subtleties of the pixel clock, and CRTC horizontal timing
+//! beyond End Horizontal Display (no partial-line effects).
 
 mod graphics;
 mod text;

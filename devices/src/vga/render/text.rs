@@ -2,7 +2,9 @@
 //! font in plane 2 (32 bytes per glyph at the Character Map Select offsets),
 //! 8/9-dot cells with the Line Graphics 9th column (C0h–DFh), the CRTC cursor
 //! (location CR0E:0F, scan lines CR0A–CR0B, blinking every 16 frames) and the
-//! blink attribute (every 32 frames, Attribute Mode bit 3).
+//! blink attribute (every 32 frames, Attribute Mode bit 3), and the underline
+//! of monochrome emulation (Attribute Mode bit 1; attribute bits 6–4 = 000 and
+//! 2–0 = 001 on the Underline Location scan line, CR14 bits 4–0).
 
 use super::{Framebuffer, Vga};
 
@@ -19,6 +21,11 @@ impl Vga {
         let char_on = (blink / 2).is_multiple_of(2);
         let blink_attr = self.attr.blink();
         let line_gfx = self.attr.line_graphics();
+        // Underline: monochrome emulation, attribute x000x001, at CR14's scan line.
+        let underline_row = self
+            .attr
+            .mono()
+            .then_some(self.crtc.regs[super::super::crtc::UNDERLINE_LOC] as usize & 0x1F);
         let step = self.crtc.address_step();
         let width = fb.width;
         let height = fb.height;
@@ -53,7 +60,8 @@ impl Vga {
                     } else {
                         line_gfx && (0xC0..=0xDF).contains(&code) && glyph & 1 != 0
                     };
-                    let on = in_cursor || (bit && !blink_off);
+                    let underline = underline_row == Some(sl.row_scan) && at & 0x77 == 0x01;
+                    let on = in_cursor || ((bit || underline) && !blink_off);
                     let x = (c * cw + dx) as isize - sl.pan as isize;
                     if x >= 0 && (x as usize) < width {
                         row[x as usize] = if on { fg } else { bg };
