@@ -497,3 +497,27 @@ fn mono_underline_on_the_underline_location_scan_line() {
     assert_eq!(fb.pixel(0, 12), 0);
     assert_eq!(fb.pixel(9, 13), 0, "attribute 07h has no underline");
 }
+
+#[test]
+fn preset_row_scan_scrolls_text_by_scan_lines() {
+    let mut v = text_mode();
+    v.mem_write(0xB8000, 2, 0x1E41);
+    crtc(&mut v, 0x08, 0x02); // preset row scan 2
+    let fb = frame(&mut v);
+    assert_eq!(fb.pixel(0, 0), 0xFFFF55, "glyph row 2 is now the top line");
+    assert_eq!(fb.pixel(1, 1), 0xFFFF55, "glyph row 3 (7Eh) on line 1");
+}
+
+#[test]
+fn mode13h_pixel_panning_moves_by_whole_pixels() {
+    let mut v = Vga::new();
+    program(&mut v, &MODE13);
+    set_dac(&mut v, 5, [63, 0, 0]);
+    v.mem_write(0xA0000 + 3, 1, 5);
+    v.io_read(0x3DA, 1);
+    v.io_write(0x3C0, 1, 0x33);
+    v.io_write(0x3C0, 1, 0x02); // 2 dots = 1 pixel in 256-colour mode
+    let fb = frame(&mut v);
+    assert_eq!(fb.pixel(2, 0), 0xFF0000);
+    assert_eq!(fb.pixel(3, 0), 0);
+}
