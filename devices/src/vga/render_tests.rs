@@ -521,3 +521,20 @@ fn mode13h_pixel_panning_moves_by_whole_pixels() {
     assert_eq!(fb.pixel(2, 0), 0xFF0000);
     assert_eq!(fb.pixel(3, 0), 0);
 }
+
+#[test]
+fn text_cursor_and_display_size_helpers() {
+    let mut v = text_mode();
+    crtc(&mut v, 0x0E, 0x00);
+    crtc(&mut v, 0x0F, 165); // row 2, column 5
+    assert_eq!(v.text_cursor(), Some((2, 5)));
+    assert_eq!(v.display_size(), (720, 400));
+    crtc(&mut v, 0x0A, 0x20);
+    assert_eq!(v.text_cursor(), None, "cursor disabled");
+    let mut b = vbe_mode(32);
+    assert_eq!(b.display_size(), (64, 48));
+    assert_eq!(b.text_cursor(), None);
+    assert!(b.text_screen().is_empty());
+    dispi(&mut b, 4, 0); // back to VGA
+    assert_eq!(b.display_size(), b.legacy_size());
+}

@@ -179,18 +179,51 @@ impl Vga {
         true
     }
 
+    /// Size of the frame [`Vga::render`] produces right now (VBE or legacy).
+    pub fn display_size(&self) -> (usize, usize) {
+        if self.vbe.enabled() {
+            (
+                (self.vbe.reg(super::bochs_vbe::VBE_DISPI_INDEX_XRES) as usize).clamp(1, MAX_DIM),
+                (self.vbe.reg(super::bochs_vbe::VBE_DISPI_INDEX_YRES) as usize).clamp(1, MAX_DIM),
+            )
+        } else {
+            self.legacy_size()
+        }
+    }
+
+    /// Text cursor `(row, column)` relative to the start address, when in a
+    /// text mode with the cursor enabled and on screen.
+    pub fn text_cursor(&self) -> Option<(usize, usize)> {
+        if self.attr.graphics() || self.vbe.enabled() {
+            return None;
+        }
+        self.crtc.cursor_shape()?;
+        let stride = self.crtc.row_offset().max(1);
+        let rel = self
+            .crtc
+            .cursor_location()
+            .checked_sub(self.crtc.start_address())?;
+        let (row, col) = (rel / stride, rel % stride);
+        (col < self.crtc.h_chars() && row < self.text_screen_rows()).then_some((row, col))
+    }
+
+    fn text_screen_rows(&self) -> usize {
+        let mut lines = self.crtc.v_display();
+        if self.crtc.double_scan() {
+            lines /= 2;
+        }
+        (lines / (self.crtc.max_scan() + 1)).min(MAX_DIM)
+    }
+
     /// Characters of the current text screen, one `String` per row (CP437
     /// mapped to Unicode, NUL shown as a space). Empty in graphics or VBE modes.
+    /// The split screen (line compare) is not reflected in the dump.
     pub fn text_screen(&self) -> Vec<String> {
         if self.attr.graphics() || self.vbe.enabled() {
             return Vec::new();
         }
         let cols = self.crtc.h_chars();
-        let mut lines = self.crtc.v_display();
-        if self.crtc.double_scan() {
-            lines /= 2;
-        }
-        let rows = (lines / (self.crtc.max_scan() + 1)).min(MAX_DIM);
+        let rows = self.text_screen_rows();
         let start = self.crtc.start_address();
         (0..rows)
             .map(|r| {
