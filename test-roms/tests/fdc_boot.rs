@@ -4,7 +4,9 @@
 //! - with SeaBIOS (the guest kit's `bios.bin`; skipped without the kit),
 //!   whose INT 13h drives the FDC and 8237 channel 2 for real: on both
 //!   execution tiers, with the same output and instruction count;
-//! - with the built-in BIOS (its INT 13h reads the image itself).
+//! - with the built-in BIOS (its INT 13h reads the image itself);
+//! - every size from 360K to 2.88M (`boot/floppy_geometry.img`: INT 13h
+//!   AH=08h geometry, then the disk's last sector) with both firmwares.
 
 use bios::firmware::{Firmware, FirmwareConfig};
 use devices::block::{BlockDevice, MediaKind, OpenOptions};
@@ -16,6 +18,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 const BOOT: &[u8] = include_bytes!("../boot/floppy_read.img");
+const GEOMETRY_BOOT: &[u8] = include_bytes!("../boot/floppy_geometry.img");
+/// Floppy sizes from 360K to 2.88M.
+const SIZES: [usize; 5] = [368_640, 737_280, 1_228_800, SIZE_144, 2_949_120];
 const SIZE_144: usize = 1_474_560;
 const RAM: u64 = 32 << 20;
 
@@ -25,11 +30,15 @@ impl TempImage {
     /// The boot sector at LBA 0, "OK" at LBA 1, every other sector
     /// starting with its LBA.
     fn new(tag: &str) -> TempImage {
-        let mut v = vec![0u8; SIZE_144];
-        for lba in 0..SIZE_144 / 512 {
+        TempImage::with(tag, SIZE_144, BOOT)
+    }
+
+    fn with(tag: &str, size: usize, boot: &[u8]) -> TempImage {
+        let mut v = vec![0u8; size];
+        for lba in 0..size / 512 {
             v[lba * 512..lba * 512 + 2].copy_from_slice(&(lba as u16).to_le_bytes());
         }
-        v[..512].copy_from_slice(BOOT);
+        v[..512].copy_from_slice(boot);
         v[512..514].copy_from_slice(b"OK");
         let p =
             std::env::temp_dir().join(format!("ox86-fdc-boot-{}-{tag}.img", std::process::id()));
@@ -122,4 +131,48 @@ fn builtin_bios_boots_the_same_floppy() {
     let (outcome, console, _) = run(&mut m, 50_000_000);
     assert!(console.contains("FLOPPY READ OK"), "{console:?}");
     assert_eq!(outcome, RunOutcome::Exit(0x21), "{console:?}");
+}
+
+#[test]
+fn every_floppy_size_boots_with_seabios_and_the_builtin_bios() {
+    let seabios = kit_bios();
+    for size in SIZES {
+        let img = TempImage::with(&format!("geom-{size}"), size, GEOMETRY_BOOT);
+        if let Some(bios) = &seabios {
+            let mut m = Machine::new(&MachineConfig {
+                bios: Some(bios.clone()),
+                exit_port: Some(0xF4),
+                firmware_interfaces: Some(FirmwareInterfaces::default()),
+                ..Default::default()
+            })
+            .unwrap();
+            let mut fdc = Fdc82077::new();
+            fdc.insert(0, floppy(&img));
+            fdc82077::attach(&mut m.cpu.io, fdc);
+            let (outcome, console, _) = run(&mut m, 400_000_000);
+            assert!(
+                console.contains("GEOMETRY OK"),
+                "SeaBIOS {size}: {console:?}"
+            );
+            assert_eq!(outcome, RunOutcome::Exit(0x21), "SeaBIOS {size}");
+        }
+        let mut m = Machine::new(&MachineConfig {
+            ram_size: RAM,
+            bios: Some(Firmware::rom_image()),
+            exit_port: Some(0xF4),
+            no_reboot: true,
+            ..Default::default()
+        })
+        .unwrap();
+        let mut fdc = Fdc82077::new();
+        fdc.insert(0, floppy(&img));
+        fdc82077::attach(&mut m.cpu.io, fdc);
+        m.install_builtin_bios(FirmwareConfig::new(RAM), vec![floppy(&img)]);
+        let (outcome, console, _) = run(&mut m, 50_000_000);
+        assert!(
+            console.contains("GEOMETRY OK"),
+            "built-in {size}: {console:?}"
+        );
+        assert_eq!(outcome, RunOutcome::Exit(0x21), "built-in {size}");
+    }
 }
