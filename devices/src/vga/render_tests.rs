@@ -538,3 +538,22 @@ fn text_cursor_and_display_size_helpers() {
     dispi(&mut b, 4, 0); // back to VGA
     assert_eq!(b.display_size(), b.legacy_size());
 }
+
+#[test]
+fn cursor_blink_redraws_only_the_cursor_row_without_blink_attribute() {
+    let mut v = text_mode();
+    v.io_read(0x3DA, 1);
+    v.io_write(0x3C0, 1, 0x30);
+    v.io_write(0x3C0, 1, 0x04); // blink attribute off (bright backgrounds)
+    v.mem_write(0xB8000, 2, 0x0720);
+    let mut fb = Framebuffer::default();
+    assert!(v.render(&mut fb));
+    assert_eq!(fb.pixel(0, 13), 0xAAAAAA, "cursor on at row 0");
+    fb.pixels[300 * 720] = 0x123456;
+    v.set_time_ns(16 * 14_268_000);
+    assert!(v.render(&mut fb));
+    assert_eq!(fb.pixel(0, 13), 0, "cursor off");
+    assert_eq!(fb.pixel(0, 300), 0x123456, "other rows not redrawn");
+    v.set_time_ns(16 * 14_268_000 + 1000);
+    assert!(!v.render(&mut fb));
+}

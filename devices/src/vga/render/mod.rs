@@ -17,8 +17,8 @@
 //! (the palette registers are bypassed — BIOS modes program them as identity).
 //!
 //! Dirty tracking: display-affecting register writes, DAC writes, a font-plane
-//! write in text mode, a blink phase change or a new frame size redraw the
-//! whole frame; otherwise only scan lines whose memory range holds a written
+//! write in text mode, a blink-attribute phase change or a new frame size
+//! redraw the whole frame; a cursor blink phase change redraws the cursor's row; otherwise only scan lines whose memory range holds a written
 //! 256-byte granule (4 KiB in the LFB) are redrawn, and with nothing written
 //! [`super::Vga::render`] returns `false` without touching the framebuffer.
 //!
@@ -159,13 +159,26 @@ impl Vga {
         let text = !self.attr.graphics();
         let blink = self.now_ns / (16 * FRAME_NS);
         let mut full = fb.resize(w, h) || self.regs_dirty || self.vbe.regs_dirty;
-        if text && (self.mem.plane2_dirty || blink != self.last_blink) {
+        if text && self.mem.plane2_dirty {
             full = true;
         }
+        if text && blink != self.last_blink {
+            // Blink attribute phase (every 32 frames) changes every blinking
+            // cell: redraw all. The cursor phase (every 16) only its cell.
+            if self.attr.blink() && blink / 2 != self.last_blink / 2 {
+                full = true;
+            } else if self.crtc.cursor_shape().is_some() {
+                let loc = self.crtc.cursor_location();
+                for scan in 0..4 {
+                    let a = self.crtc.memory_address(loc, scan);
+                    self.mem.mark_dirty(a);
+                }
+            }
+        }
+        self.last_blink = blink;
         if !full && !self.mem.any_dirty() {
             return false;
         }
-        self.last_blink = blink;
         if self.seq.screen_off() || !self.attr.video_enabled() {
             fb.pixels.fill(0);
         } else if text {
