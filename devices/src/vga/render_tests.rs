@@ -557,3 +557,26 @@ fn cursor_blink_redraws_only_the_cursor_row_without_blink_attribute() {
     v.set_time_ns(16 * 14_268_000 + 1000);
     assert!(!v.render(&mut fb));
 }
+
+#[test]
+fn character_map_select_attribute_bit3_picks_the_second_font() {
+    // Map A = map 1 (16 KiB), map B = map 0: Character Map Select 04h.
+    let cases: &[(u8, usize)] = &[(0x00, 0), (0x04, 0x4000), (0x20, 0x2000), (0x2C, 0xE000)];
+    for &(sel, base_a) in cases {
+        let mut v = Vga::new();
+        v.io_write(0x3C4, 2, (sel as u32) << 8 | 3);
+        assert_eq!(v.seq.font_bases(), (0, base_a), "select {sel:02x}");
+    }
+    let mut v = text_mode();
+    v.io_write(0x3C4, 2, 0x0403);
+    set_dac(&mut v, 0x3F, [63, 63, 63]);
+    v.mem.planes[2][0x4000 + 0x41 * 32 + 5] = 0xFF; // 'A' row 5 in the second font
+    v.mem_write(0xB8000, 2, 0x0741); // attribute bit 3 clear: first font
+    v.mem_write(0xB8002, 2, 0x0F41); // attribute bit 3 set: second font
+    let fb = frame(&mut v);
+    assert_eq!(fb.pixel(0, 2), 0xAAAAAA, "first font row 2 (81h)");
+    assert_eq!(fb.pixel(0, 5), 0);
+    assert_eq!(fb.pixel(9, 2), 0);
+    assert_eq!(fb.pixel(9 + 3, 5), 0xFFFFFF, "second font row 5");
+    assert_eq!(fb.pixel(9, 2), 0, "second font has no row 2 bits");
+}
