@@ -12,6 +12,11 @@
 //!   reads with Graphics Mode bit 4 take plane `(Read Map Select & 2) | A0`.
 //! - Otherwise every plane sees the address unchanged (planar modes, Mode X).
 //!
+//! Simplification: the Odd/Even Page Select (Misc Output bit 5) and Chain
+//! Odd/Even (Graphics Misc bit 1) do not alter the plane offset; host bit 0
+//! (or bits 1–0 for chain 4) is simply cleared, which keeps the host view
+//! and the CRTC's word/doubleword fetches consistent.
+//!
 //! Every read loads the four latches. Write modes 0–3 rotate, apply Set/Reset,
 //! the logical function against the latches and the Bit Mask; the Map Mask
 //! selects the planes written. Read mode 1 is the colour compare.
