@@ -11,8 +11,7 @@
 //! - 87h block move (GDT at ES:SI, CX words, any physical addresses);
 //! - 88h, C0h (configuration table in the ROM), 4Fh keyboard intercept
 //!   (default: keep the scan code), 90h/91h device busy/post (no-ops);
-//! - C2h pointing device: answered "interface error" (AH=03h): no PS/2
-//!   mouse support in this BIOS (minimal, as the issue allows).
+//! - C2h pointing device: [`super::mouse`].
 //!
 //! Other functions: CF = 1, AH = 86h (function not supported).
 
@@ -53,7 +52,7 @@ pub fn int15(fw: &mut Firmware, r: &mut Regs, bus: &mut dyn Bus) -> Outcome {
             r.set_bx(fw.header.config_table);
             r.ok(bus);
         }
-        0xC2 => r.fail(bus, 0x03),
+        0xC2 => super::mouse::int15_c2(r, bus),
         0xE8 if r.al() == 0x20 => e820(fw, r, bus),
         0xE8 if r.al() == 0x01 => e801(fw, r, bus),
         _ => r.fail(bus, UNSUPPORTED),

@@ -23,7 +23,8 @@
 //! it. Services are split by interrupt: [`int10`] (text video),
 //! [`int13`] (disks, EDD, El Torito), [`int15`] (memory map, A20, wait,
 //! block move), [`int16`] (keyboard), [`int1a`] (time, PCI BIOS),
-//! [`boot`] (INT 18h/19h, El Torito boot), [`misc`] (11h, 12h, 14h, 17h).
+//! [`boot`] (INT 18h/19h, El Torito boot), [`misc`] (11h, 12h, 14h, 17h),
+//! [`mouse`] (INT 15h C2h, IRQ12).
 //!
 //! References: IBM PC/AT Technical Reference (BIOS interface, BDA),
 //! Phoenix "BIOS Enhanced Disk Drive Specification" 3.0 (INT 13h 41h–48h),
@@ -39,6 +40,7 @@ pub mod int15;
 pub mod int16;
 pub mod int1a;
 pub mod misc;
+pub mod mouse;
 pub mod post;
 #[cfg(test)]
 pub(crate) mod testutil;
@@ -69,6 +71,7 @@ pub const TRAP_SKIP: u32 = 3;
 pub mod service {
     pub const POST: u8 = 0xF0;
     pub const KBD_IRQ: u8 = 0xF1;
+    pub const MOUSE_IRQ: u8 = 0xF3;
 }
 
 /// Physical address of the VGA option ROM stub (IBM PC option ROM
@@ -362,6 +365,7 @@ impl Firmware {
                 int16::irq1(self, r, bus);
                 Outcome::Done
             }
+            service::MOUSE_IRQ => mouse::irq12(self, r, bus),
             0x10 => int10::int10(self, r, bus),
             0x11 => misc::int11(r, bus),
             0x12 => misc::int12(r, bus),
@@ -631,6 +635,7 @@ mod tests {
             0x40,
             0x99,
             service::KBD_IRQ,
+            service::MOUSE_IRQ,
         ];
         for i in 0..20_000 {
             let v = next();

@@ -186,6 +186,14 @@ fn init_devices(bus: &mut dyn Bus) {
     // 8042 command byte.
     bus.outb(0x64, KBC_WRITE_CMD);
     bus.outb(0x60, KBC_CMD_BYTE);
+    // Drop what the keyboard and mouse sent at power-on (BAT codes): a
+    // mouse byte left in the output buffer would block the keyboard.
+    for _ in 0..32 {
+        if bus.inb(0x64) & 1 == 0 {
+            break;
+        }
+        bus.inb(0x60);
+    }
     // CMOS shutdown byte: normal POST next time.
     bus.outb(0x70, CMOS_SHUTDOWN);
     bus.outb(0x71, 0);

@@ -297,4 +297,32 @@ mod tests {
         }
         assert_eq!(out, RunOutcome::Exit(u32::from(b'a') << 1 | 1));
     }
+
+    #[test]
+    fn ps2_mouse_packets_reach_the_int15_c2_handler() {
+        // INT 15h C205h (3-byte packets), C207h (handler at 0:7C31),
+        // C200h enable, print 'R', then sti/hlt forever; the handler
+        // writes the X byte ([bp+10]) to the exit port.
+        let code = [
+            0x31, 0xC0, 0x8E, 0xD8, 0x8E, 0xC0, 0xB8, 0x05, 0xC2, 0xB7, 0x03, 0xCD, 0x15, 0x72,
+            0x1B, 0xB8, 0x07, 0xC2, 0xBB, 0x31, 0x7C, 0xCD, 0x15, 0x72, 0x11, 0xB8, 0x00, 0xC2,
+            0xB7, 0x01, 0xCD, 0x15, 0x72, 0x08, 0xB0, 0x52, 0xE6, 0xE9, 0xFB, 0xF4, 0xEB, 0xFC,
+            0x88, 0xE0, 0x0C, 0x40, 0xE6, 0xF4, 0xF4, 0x55, 0x89, 0xE5, 0x8A, 0x46, 0x0A, 0xE6,
+            0xF4, 0x5D, 0xCB,
+        ];
+        let mut m = machine(&code);
+        for _ in 0..5 {
+            assert_eq!(m.run_slice(1_000_000), RunOutcome::Budget);
+        }
+        assert_eq!(m.cpu.io.debug.take_console(), b"R", "services answered");
+        m.cpu.io.kbc.as_mut().unwrap().mouse_motion(5, 0, 0, 0);
+        let mut out = RunOutcome::Budget;
+        for _ in 0..50 {
+            out = m.run_slice(1_000_000);
+            if out != RunOutcome::Budget {
+                break;
+            }
+        }
+        assert_eq!(out, RunOutcome::Exit(5 << 1 | 1));
+    }
 }

@@ -26,6 +26,7 @@ TRAP_PORT       equ 0xEF
 SVC_POST        equ 0xF0
 SVC_KBD_IRQ     equ 0xF1
 SVC_UNHANDLED   equ 0xF2
+SVC_MOUSE_IRQ   equ 0xF3
 
 %macro TRAP 1
         out TRAP_PORT, al
@@ -83,7 +84,7 @@ vector_table:
         dw 0x71, irq_slave
         dw 0x72, irq_slave
         dw 0x73, irq_slave
-        dw 0x74, irq_slave
+        dw 0x74, irq12
         dw 0x75, irq_slave
         dw 0x76, irq_slave
         dw 0x77, irq_slave
@@ -148,6 +149,39 @@ irq1:
         cli
         mov al, 0x20
         out 0x20, al
+        pop ax
+        iret
+
+; IRQ12: the mouse byte goes to the host, which collects packets; with a
+; complete packet and a handler (INT 15h C207h) it returns CF = 1, AX =
+; status, BX = X, CX = Y, DX = 0, DS = EBDA: push them, far-call the
+; handler at EBDA:22h, drop them.
+irq12:
+        push ax
+        push bx
+        push cx
+        push dx
+        push ds
+        in al, 0x64             ; status first: the 8042 moves the next byte in
+        in al, 0x60
+        TRAP SVC_MOUSE_IRQ
+        jnc .eoi
+        push ax
+        push bx
+        push cx
+        push dx
+        call far [0x22]
+        add sp, 8
+.eoi:
+        cli
+        in al, 0x64             ; lets the 8042 load its next byte (IRQ again)
+        mov al, 0x20
+        out 0xA0, al
+        out 0x20, al
+        pop ds
+        pop dx
+        pop cx
+        pop bx
         pop ax
         iret
 
