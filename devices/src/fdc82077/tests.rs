@@ -344,6 +344,28 @@ fn non_dma_read_moves_bytes_through_the_fifo() {
 }
 
 #[test]
+fn non_dma_write_takes_bytes_through_the_fifo() {
+    let img = TempImage::new(&pattern(SIZE_144));
+    let mut f = setup(&img, false);
+    cmd(&mut f, &[CMD_SPECIFY, 0xDF, 0x03]);
+    let mut c = read_cmd(false, 0, 1, 5, 5);
+    c[0] = CMD_WRITE_DATA | CMD_MFM;
+    assert!(cmd(&mut f, &c).is_empty());
+    for i in 0..512u32 {
+        assert_eq!(f.msr(), MSR_RQM | MSR_NON_DMA | MSR_CMD_BSY, "host to FIFO");
+        f.write(0x3F5, (i * 3) as u8);
+    }
+    assert_eq!(
+        result(&mut f),
+        vec![ST0_IC_ABNORMAL | ST0_H, ST1_EN, 0, 1, 1, 1, 2]
+    );
+    drop(f);
+    let lba = 18 + 4;
+    let want: Vec<u8> = (0..512u32).map(|i| (i * 3) as u8).collect();
+    assert_eq!(&img.bytes()[lba * 512..(lba + 1) * 512], &want[..]);
+}
+
+#[test]
 fn write_data_by_dma_reaches_the_image() {
     let img = TempImage::new(&pattern(SIZE_144));
     let mut f = setup(&img, false);
