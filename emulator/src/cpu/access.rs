@@ -104,9 +104,35 @@ impl Cpu {
         self.translate_paged(lin, access, user)
     }
 
+    /// The linear address of `size` bytes at `seg:off` when the segment is
+    /// a present, writable, expand-up data segment, the range is within its
+    /// limit and no access hook is armed: then every check of
+    /// [`Cpu::linear`] passes for reads and writes in every mode from the
+    /// 80286 on. `None` sends the access the long way (which faults or
+    /// handles the other segment kinds).
+    #[inline(always)]
+    fn fast_linear(&self, seg: SegReg, off: u64, size: u32) -> Option<u32> {
+        const MASK: u16 = attr::P | attr::CODE | attr::DC | attr::RW;
+        let s = &self.state.seg[seg as usize];
+        let ok = s.attr & MASK == attr::P | attr::RW
+            && off + u64::from(size) - 1 <= u64::from(s.limit)
+            && self.model != CpuModel::I8086
+            && !self.access_hooks();
+        ok.then(|| s.base.wrapping_add(off as u32))
+    }
+
     /// Read `size` (1, 2, 4 or 8) bytes at `seg:off`.
-    #[inline]
+    #[inline(always)]
     pub fn read_mem(&mut self, seg: SegReg, off: u64, size: u32) -> ExResult<u64> {
+        if let Some(lin) = self.fast_linear(seg, off, size) {
+            return self.read_lin(lin, size);
+        }
+        self.read_mem_checked(seg, off, size)
+    }
+
+    /// [`Cpu::read_mem`] with every segment check and the access hooks.
+    #[inline(never)]
+    fn read_mem_checked(&mut self, seg: SegReg, off: u64, size: u32) -> ExResult<u64> {
         if self.model == CpuModel::I8086 {
             return Ok(self.read_mem_8086(seg, off, size));
         }
@@ -119,8 +145,17 @@ impl Cpu {
     }
 
     /// Write `size` bytes of `v` at `seg:off`.
-    #[inline]
+    #[inline(always)]
     pub fn write_mem(&mut self, seg: SegReg, off: u64, size: u32, v: u64) -> ExResult {
+        if let Some(lin) = self.fast_linear(seg, off, size) {
+            return self.write_lin(lin, size, v);
+        }
+        self.write_mem_checked(seg, off, size, v)
+    }
+
+    /// [`Cpu::write_mem`] with every segment check and the access hooks.
+    #[inline(never)]
+    fn write_mem_checked(&mut self, seg: SegReg, off: u64, size: u32, v: u64) -> ExResult {
         if self.model == CpuModel::I8086 {
             self.write_mem_8086(seg, off, size, v);
             return Ok(());

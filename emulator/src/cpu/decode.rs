@@ -35,6 +35,186 @@ pub struct DecodedInsn {
     pub asize: u8,
     /// Ends a basic block (control transfer or mode change).
     pub ends_block: bool,
+    /// Where operands 0 and 1 live, resolved at decode time so operand
+    /// access needs no iced-x86 accessor calls per execution.
+    pub loc: [OpLoc; 2],
+    /// General registers of operands 0 and 1 (meaningful where `loc` is
+    /// [`OpLoc::Reg`]).
+    pub reg: [GprRef; 2],
+    /// Immediate of operand 1 (else operand 0) as iced-x86 gives it (see
+    /// [`OpLoc::Imm`] and [`OpLoc::ImmSx`]).
+    pub imm: u64,
+    /// The memory operand, if any.
+    pub mem: MemRef,
+}
+
+/// Where an operand lives ([`DecodedInsn::loc`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum OpLoc {
+    /// A general register: [`DecodedInsn::reg`].
+    Reg,
+    /// The memory operand ([`DecodedInsn::mem`], `OpKind::Memory`).
+    Mem,
+    /// An immediate used as is ([`DecodedInsn::imm`]): Immediate8/16/32/64.
+    Imm,
+    /// A sign-extended immediate, masked to the access size when read.
+    ImmSx,
+    /// Anything else (segment/control registers, string memory, branch
+    /// targets...): generic access through the iced-x86 instruction.
+    Other,
+}
+
+/// A general register resolved to its slot in the register file: reads are
+/// `(regs[idx] >> shift) & mask`, writes `(regs[idx] & keep) | ((v & mask)
+/// << shift)`, as [`super::state::CpuState::get_reg`] / `set_reg` do (8- and
+/// 16-bit writes merge, 32-bit writes zero-extend).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GprRef {
+    pub mask: u64,
+    pub keep: u64,
+    pub idx: u8,
+    pub shift: u8,
+}
+
+impl GprRef {
+    /// The slot of general register `r` (`None` for other registers).
+    pub fn of(r: Register) -> Option<GprRef> {
+        let n = r as usize;
+        let (idx, shift, mask, zero_extend) = match n {
+            1..=4 => (n - 1, 0, 0xFF, false),
+            5..=8 => (n - 5, 8, 0xFF, false),
+            9..=20 => (n - 5, 0, 0xFF, false),
+            21..=36 => (n - 21, 0, 0xFFFF, false),
+            37..=52 => (n - 37, 0, 0xFFFF_FFFF, true),
+            53..=68 => (n - 53, 0, u64::MAX, true),
+            _ => return None,
+        };
+        Some(GprRef {
+            mask,
+            keep: if zero_extend { 0 } else { !(mask << shift) },
+            idx: idx as u8,
+            shift,
+        })
+    }
+
+    /// Read the register.
+    #[inline(always)]
+    pub fn read(&self, regs: &[u64; 16]) -> u64 {
+        (regs[usize::from(self.idx & 15)] >> self.shift) & self.mask
+    }
+
+    /// Write the register.
+    #[inline(always)]
+    pub fn write(&self, regs: &mut [u64; 16], v: u64) {
+        let g = &mut regs[usize::from(self.idx & 15)];
+        *g = (*g & self.keep) | ((v & self.mask) << self.shift);
+    }
+}
+
+/// The memory operand resolved at decode time: the effective address is
+/// `((regs[base] & base_mask) + ((regs[index] & index_mask) << scale) +
+/// disp) & amask`; an absent base or index has a zero mask.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemRef {
+    pub disp: u64,
+    pub base_mask: u64,
+    pub index_mask: u64,
+    pub amask: u64,
+    pub base: u8,
+    pub index: u8,
+    pub scale: u8,
+    /// Segment (default or override).
+    pub seg: SegReg,
+    /// Base or index is not a general register (or there is no memory
+    /// operand): compute the address from the iced-x86 instruction.
+    pub generic: bool,
+}
+
+impl MemRef {
+    const NONE: MemRef = MemRef {
+        disp: 0,
+        base_mask: 0,
+        index_mask: 0,
+        amask: 0,
+        base: 0,
+        index: 0,
+        scale: 0,
+        seg: SegReg::Ds,
+        generic: true,
+    };
+
+    /// Effective address (offset in the segment).
+    #[inline(always)]
+    pub fn ea(&self, regs: &[u64; 16]) -> u64 {
+        let b = regs[usize::from(self.base & 15)] & self.base_mask;
+        let i = (regs[usize::from(self.index & 15)] & self.index_mask) << self.scale;
+        b.wrapping_add(i).wrapping_add(self.disp) & self.amask
+    }
+
+    fn of(insn: &Instruction, amask: u64) -> MemRef {
+        // String instructions' memory kinds have a segment but no ModR/M
+        // address; their handlers ask for the segment only.
+        let seg = SegReg::from_iced(insn.memory_segment()).unwrap_or(SegReg::Ds);
+        let has_mem = (0..insn.op_count()).any(|i| insn.op_kind(i) == OpKind::Memory);
+        if !has_mem {
+            return MemRef {
+                seg,
+                ..MemRef::NONE
+            };
+        }
+        let part = |r: Register| -> Option<(u8, u64)> {
+            if r == Register::None {
+                return Some((0, 0));
+            }
+            GprRef::of(r)
+                .filter(|g| g.shift == 0)
+                .map(|g| (g.idx, g.mask))
+        };
+        let (Some((base, base_mask)), Some((index, index_mask))) =
+            (part(insn.memory_base()), part(insn.memory_index()))
+        else {
+            return MemRef {
+                seg,
+                ..MemRef::NONE
+            };
+        };
+        MemRef {
+            disp: insn.memory_displacement64(),
+            base_mask,
+            index_mask,
+            amask,
+            base,
+            index,
+            scale: insn.memory_index_scale().trailing_zeros() as u8,
+            seg,
+            generic: false,
+        }
+    }
+}
+
+/// Operand `n`'s location and register (the decode-time half of
+/// [`Cpu::read_op`]).
+fn op_loc(insn: &Instruction, n: u32) -> (OpLoc, GprRef) {
+    if n >= insn.op_count() {
+        return (OpLoc::Other, GprRef::default());
+    }
+    let loc = match insn.op_kind(n) {
+        OpKind::Register => match GprRef::of(insn.op_register(n)) {
+            Some(g) => return (OpLoc::Reg, g),
+            None => OpLoc::Other,
+        },
+        OpKind::Memory => OpLoc::Mem,
+        OpKind::Immediate8 | OpKind::Immediate16 | OpKind::Immediate32 | OpKind::Immediate64 => {
+            OpLoc::Imm
+        }
+        OpKind::Immediate8to16
+        | OpKind::Immediate8to32
+        | OpKind::Immediate8to64
+        | OpKind::Immediate32to64 => OpLoc::ImmSx,
+        _ => OpLoc::Other,
+    };
+    (loc, GprRef::default())
 }
 
 impl DecodedInsn {
@@ -55,11 +235,52 @@ impl DecodedInsn {
     /// Address-size mask.
     #[inline]
     pub fn amask(&self) -> u64 {
-        match self.asize {
-            2 => 0xFFFF,
-            4 => 0xFFFF_FFFF,
-            _ => u64::MAX,
+        amask_of(self.asize)
+    }
+
+    /// Wrap a decoded instruction: `handler`, sizes, and the operand
+    /// locations resolved from `insn`.
+    pub fn new(
+        insn: Instruction,
+        handler: Handler,
+        osize: u8,
+        asize: u8,
+        ends_block: bool,
+    ) -> Self {
+        let (mut l0, r0) = op_loc(&insn, 0);
+        let (l1, r1) = op_loc(&insn, 1);
+        let is_imm = |l: OpLoc| matches!(l, OpLoc::Imm | OpLoc::ImmSx);
+        let imm = if is_imm(l1) {
+            if is_imm(l0) {
+                // Only one immediate is kept: operand 0 goes the generic way.
+                l0 = OpLoc::Other;
+            }
+            insn.immediate(1)
+        } else if is_imm(l0) {
+            insn.immediate(0)
+        } else {
+            0
+        };
+        DecodedInsn {
+            handler,
+            len: insn.len() as u8,
+            osize,
+            asize,
+            ends_block,
+            loc: [l0, l1],
+            reg: [r0, r1],
+            imm,
+            mem: MemRef::of(&insn, amask_of(asize)),
+            insn,
         }
+    }
+}
+
+fn amask_of(asize: u8) -> u64 {
+    match asize {
+        2 => 0xFFFF,
+        4 => 0xFFFF_FFFF,
+        _ => u64::MAX,
     }
 }
 
@@ -256,14 +477,10 @@ impl Cpu {
             None => exec::handler_for(&insn).ok_or(Exception::InvalidOpcode)?,
         };
         let prefixes = &bytes[..bytes.iter().take_while(|b| PREFIXES.contains(b)).count()];
-        Ok(DecodedInsn {
-            handler,
-            len: insn.len() as u8,
-            osize: operand_size(&insn, bitness, prefixes.contains(&0x66)),
-            asize: address_size(&insn, bitness, prefixes.contains(&0x67)),
-            ends_block: exec::ends_block(&insn) || legacy.handler.is_some(),
-            insn,
-        })
+        let osize = operand_size(&insn, bitness, prefixes.contains(&0x66));
+        let asize = address_size(&insn, bitness, prefixes.contains(&0x67));
+        let ends_block = exec::ends_block(&insn) || legacy.handler.is_some();
+        Ok(DecodedInsn::new(insn, handler, osize, asize, ends_block))
     }
 
     /// Copy instruction bytes from `lin`; returns how many were fetched.
@@ -333,6 +550,76 @@ mod tests {
         // push imm16 in 32-bit code with 66
         let i = dec(32, &[0x66, 0x6A, 0x01]);
         assert_eq!(operand_size(&i, 32, true), 2);
+    }
+
+    #[test]
+    fn gpr_refs_match_the_register_file_views() {
+        use crate::cpu::state::CpuState;
+        for n in 0..=255u8 {
+            let Some(r) = Register::values().find(|r| *r as u8 == n) else {
+                continue;
+            };
+            let Some(g) = GprRef::of(r) else {
+                assert!(
+                    reg_size(r) == 0 || (71..=76).contains(&n),
+                    "{r:?} is a general register"
+                );
+                continue;
+            };
+            let mut a = CpuState::default();
+            for (i, v) in a.regs.iter_mut().enumerate() {
+                *v = 0x0123_4567_89AB_CDEF_u64.rotate_left(8 * i as u32);
+            }
+            let mut b = a.clone();
+            assert_eq!(g.read(&a.regs), a.get_reg(r), "{r:?} read");
+            a.set_reg(r, 0xFEDC_BA98_7654_3210);
+            g.write(&mut b.regs, 0xFEDC_BA98_7654_3210);
+            assert_eq!(a.regs, b.regs, "{r:?} write");
+        }
+    }
+
+    #[test]
+    fn memory_operands_resolve_to_register_slots() {
+        // (bitness, bytes, base, index, scale, disp, seg)
+        let cases: &[(u32, &[u8], u64, u8, u8, u8, u64, SegReg)] = &[
+            // mov ax, [bp+di+0x10]
+            (16, &[0x8B, 0x43, 0x10], 0xFFFF, 5, 7, 0, 0x10, SegReg::Ss),
+            // mov eax, [esi+ebx*4-8]
+            (
+                32,
+                &[0x8B, 0x44, 0x9E, 0xF8],
+                0xFFFF_FFFF,
+                6,
+                3,
+                2,
+                0xFFFF_FFF8,
+                SegReg::Ds,
+            ),
+            // mov eax, fs:[0x1234]
+            (
+                32,
+                &[0x64, 0xA1, 0x34, 0x12, 0, 0],
+                0,
+                0,
+                0,
+                0,
+                0x1234,
+                SegReg::Fs,
+            ),
+        ];
+        for &(bits, bytes, base_mask, base, index, scale, disp, seg) in cases {
+            let insn = dec(bits, bytes);
+            let m = MemRef::of(&insn, amask_of(if bits == 16 { 2 } else { 4 }));
+            assert!(!m.generic, "{bytes:02x?}");
+            assert_eq!(
+                (m.base_mask, m.base, m.index, m.scale, m.disp, m.seg),
+                (base_mask, base, index, scale, disp, seg),
+                "{bytes:02x?}"
+            );
+        }
+        // xlat: index AL.
+        let m = MemRef::of(&dec(16, &[0xD7]), 0xFFFF);
+        assert_eq!((m.index, m.index_mask, m.base), (0, 0xFF, 3));
     }
 
     #[test]

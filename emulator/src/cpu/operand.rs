@@ -2,7 +2,7 @@
 //! immediate), so most handlers are a few lines: read operands, compute,
 //! write operand 0 (SDM Vol. 1 §3.7 operand addressing).
 
-use super::decode::{reg_size, DecodedInsn};
+use super::decode::{reg_size, DecodedInsn, OpLoc};
 use super::exception::ExResult;
 use super::state::SegReg;
 use super::Cpu;
@@ -11,8 +11,19 @@ use iced_x86::{OpKind, Register};
 impl Cpu {
     /// Effective address (offset) of the memory operand, masked to the
     /// address size.
-    #[inline]
+    #[inline(always)]
     pub fn ea(&self, d: &DecodedInsn) -> u64 {
+        if d.mem.generic {
+            return self.ea_generic(d);
+        }
+        d.mem.ea(&self.state.regs)
+    }
+
+    /// [`Cpu::ea`] from the iced-x86 instruction (a base or index that is
+    /// not a general register).
+    #[cold]
+    #[inline(never)]
+    fn ea_generic(&self, d: &DecodedInsn) -> u64 {
         let i = &d.insn;
         let base = self.state.get_reg(i.memory_base());
         let index = self.state.get_reg(i.memory_index()) * u64::from(i.memory_index_scale());
@@ -22,23 +33,35 @@ impl Cpu {
     }
 
     /// Segment of the memory operand (default or override).
-    #[inline]
+    #[inline(always)]
     pub fn mem_seg(&self, d: &DecodedInsn) -> SegReg {
-        SegReg::from_iced(d.insn.memory_segment()).unwrap_or(SegReg::Ds)
+        d.mem.seg
     }
 
     /// Read operand `n` of `size` bytes (immediates are sign-extended as
     /// iced-x86 decodes them, then masked).
     #[inline(always)]
     pub fn read_op(&mut self, d: &DecodedInsn, n: u32, size: u32) -> ExResult<u64> {
-        if d.insn.op_kind(n) == OpKind::Register {
-            return Ok(self.state.get_reg(d.insn.op_register(n)));
+        if n < 2 && d.loc[n as usize] == OpLoc::Reg {
+            return Ok(d.reg[n as usize].read(&self.state.regs));
         }
         self.read_op_slow(d, n, size)
     }
 
     #[inline(never)]
     fn read_op_slow(&mut self, d: &DecodedInsn, n: u32, size: u32) -> ExResult<u64> {
+        if n < 2 {
+            match d.loc[n as usize] {
+                OpLoc::Reg => return Ok(d.reg[n as usize].read(&self.state.regs)),
+                OpLoc::Mem => {
+                    let off = self.ea(d);
+                    return self.read_mem(d.mem.seg, off, size);
+                }
+                OpLoc::Imm => return Ok(d.imm),
+                OpLoc::ImmSx => return Ok(d.imm & super::state::size_mask(size)),
+                OpLoc::Other => {}
+            }
+        }
         let i = &d.insn;
         let m = super::state::size_mask(size);
         match i.op_kind(n) {
@@ -64,6 +87,24 @@ impl Cpu {
     /// Write operand `n` (register or memory) with `size` bytes of `v`.
     #[inline(always)]
     pub fn write_op(&mut self, d: &DecodedInsn, n: u32, size: u32, v: u64) -> ExResult {
+        if n < 2 {
+            match d.loc[n as usize] {
+                OpLoc::Reg => {
+                    d.reg[n as usize].write(&mut self.state.regs, v);
+                    return Ok(());
+                }
+                OpLoc::Mem => {
+                    let off = self.ea(d);
+                    return self.write_mem(d.mem.seg, off, size, v);
+                }
+                _ => {}
+            }
+        }
+        self.write_op_slow(d, n, size, v)
+    }
+
+    #[inline(never)]
+    fn write_op_slow(&mut self, d: &DecodedInsn, n: u32, size: u32, v: u64) -> ExResult {
         let i = &d.insn;
         match i.op_kind(n) {
             OpKind::Register => {
@@ -88,16 +129,16 @@ impl Cpu {
         d: &DecodedInsn,
         size: u32,
     ) -> ExResult<(u64, Option<(SegReg, u64)>)> {
-        let i = &d.insn;
-        match i.op0_kind() {
-            OpKind::Memory => {
+        match d.loc[0] {
+            OpLoc::Reg => Ok((d.reg[0].read(&self.state.regs), None)),
+            OpLoc::Mem => {
                 let off = self.ea(d);
-                let seg = self.mem_seg(d);
+                let seg = d.mem.seg;
                 let v = self.read_mem(seg, off, size)?;
                 self.check_write(seg, off, size)?;
                 Ok((v, Some((seg, off))))
             }
-            _ => Ok((self.state.get_reg(i.op0_register()), None)),
+            _ => Ok((self.state.get_reg(d.insn.op0_register()), None)),
         }
     }
 
@@ -112,6 +153,10 @@ impl Cpu {
     ) -> ExResult {
         match loc {
             Some((seg, off)) => self.write_mem(seg, off, size, v),
+            None if d.loc[0] == OpLoc::Reg => {
+                d.reg[0].write(&mut self.state.regs, v);
+                Ok(())
+            }
             None => {
                 self.state.set_reg(d.insn.op0_register(), v);
                 Ok(())

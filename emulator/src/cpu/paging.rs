@@ -82,6 +82,10 @@ impl Cpu {
             return Ok(self.phys_load(lin, size));
         }
         if let Some(p) = self.tlb_hit(lin, size, Access::Read) {
+            // RAM inline; ROM, open bus and MMIO out of line.
+            if let Some(v) = self.ram_load(p, size) {
+                return Ok(v);
+            }
             return Ok(self.phys_read(p, size));
         }
         self.read_lin_paged(lin, size)
@@ -95,7 +99,9 @@ impl Cpu {
             return Ok(());
         }
         if let Some(p) = self.tlb_hit(lin, size, Access::Write) {
-            self.phys_write(p, size, v);
+            if !self.ram_store(p, size, v) {
+                self.phys_write(p, size, v);
+            }
             return Ok(());
         }
         self.write_lin_paged(lin, size, v)

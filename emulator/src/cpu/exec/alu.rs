@@ -38,12 +38,46 @@ pub fn handler(insn: &Instruction) -> Option<Handler> {
                 | OpKind::Immediate8to32
         );
     let r = insn.op_count() == 1 && insn.op0_kind() == OpKind::Register;
+    let two = insn.op_count() == 2;
+    let rm = two && insn.op0_kind() == OpKind::Register && insn.op1_kind() == OpKind::Memory;
+    let mr = two && insn.op0_kind() == OpKind::Memory && insn.op1_kind() == OpKind::Register;
+    let mi = two
+        && insn.op0_kind() == OpKind::Memory
+        && matches!(
+            insn.op1_kind(),
+            OpKind::Immediate8
+                | OpKind::Immediate16
+                | OpKind::Immediate32
+                | OpKind::Immediate8to16
+                | OpKind::Immediate8to32
+        );
+    let size = if insn.op0_kind() == OpKind::Register {
+        crate::cpu::decode::reg_size(insn.op0_register())
+    } else {
+        insn.memory_size().size() as u32
+    };
+    macro_rules! sized {
+        ($f:ident, $op:expr $(, $imm:expr)?) => {
+            match size {
+                1 => $f::<{ $op }, 1 $(, $imm)?> as Handler,
+                2 => $f::<{ $op }, 2 $(, $imm)?>,
+                4 => $f::<{ $op }, 4 $(, $imm)?>,
+                _ => binop::<{ $op }>,
+            }
+        };
+    }
     macro_rules! pick {
         ($op:expr) => {
             if rr {
                 binop_rr::<{ $op }> as Handler
             } else if ri {
                 binop_ri::<{ $op }>
+            } else if rm {
+                sized!(binop_rm, $op)
+            } else if mr {
+                sized!(binop_m, $op, false)
+            } else if mi {
+                sized!(binop_m, $op, true)
             } else {
                 binop::<{ $op }>
             }
@@ -127,14 +161,52 @@ fn binop<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     Ok(())
 }
 
+/// Register, memory (`S` bytes).
+fn binop_rm<const OP: u8, const S: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let off = cpu.ea(d);
+    let b = cpu.read_mem(d.mem.seg, off, S)?;
+    let s = &mut cpu.state;
+    let a = d.reg[0].read(&s.regs);
+    let r = compute::<OP>(&mut s.flags, S, a, b);
+    if OP != CMP && OP != TEST {
+        d.reg[0].write(&mut s.regs, r);
+    }
+    Ok(())
+}
+
+/// Memory (`S` bytes), register or (`IMM`) immediate. A destination that
+/// is written is checked for writing before anything changes.
+fn binop_m<const OP: u8, const S: u32, const IMM: bool>(
+    cpu: &mut Cpu,
+    d: &DecodedInsn,
+) -> ExResult {
+    let writes = OP != CMP && OP != TEST;
+    let off = cpu.ea(d);
+    let seg = d.mem.seg;
+    let a = cpu.read_mem(seg, off, S)?;
+    if writes {
+        cpu.check_write(seg, off, S)?;
+    }
+    let b = if IMM {
+        d.imm & crate::cpu::state::size_mask(S)
+    } else {
+        d.reg[1].read(&cpu.state.regs)
+    };
+    let r = compute::<OP>(&mut cpu.state.flags, S, a, b);
+    if writes {
+        cpu.write_mem(seg, off, S, r)?;
+    }
+    Ok(())
+}
+
 /// Register, register.
 fn binop_rr<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     let s = &mut cpu.state;
-    let a = s.get_reg(d.insn.op0_register());
-    let b = s.get_reg(d.insn.op1_register());
+    let a = d.reg[0].read(&s.regs);
+    let b = d.reg[1].read(&s.regs);
     let r = compute::<OP>(&mut s.flags, d.os(), a, b);
     if OP != CMP && OP != TEST {
-        s.set_reg(d.insn.op0_register(), r);
+        d.reg[0].write(&mut s.regs, r);
     }
     Ok(())
 }
@@ -142,30 +214,30 @@ fn binop_rr<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
 /// Register, immediate (sign-extended immediates are masked to the size).
 fn binop_ri<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     let s = &mut cpu.state;
-    let a = s.get_reg(d.insn.op0_register());
-    let b = d.insn.immediate(1);
+    let a = d.reg[0].read(&s.regs);
+    let b = d.imm;
     let r = compute::<OP>(&mut s.flags, d.os(), a, b);
     if OP != CMP && OP != TEST {
-        s.set_reg(d.insn.op0_register(), r);
+        d.reg[0].write(&mut s.regs, r);
     }
     Ok(())
 }
 
 fn inc_r(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     let s = &mut cpu.state;
-    let a = s.get_reg(d.insn.op0_register());
+    let a = d.reg[0].read(&s.regs);
     let r = a.wrapping_add(1);
     s.flags.set_lazy(LazyOp::Inc, d.os(), a, 1, r);
-    s.set_reg(d.insn.op0_register(), r);
+    d.reg[0].write(&mut s.regs, r);
     Ok(())
 }
 
 fn dec_r(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     let s = &mut cpu.state;
-    let a = s.get_reg(d.insn.op0_register());
+    let a = d.reg[0].read(&s.regs);
     let r = a.wrapping_sub(1);
     s.flags.set_lazy(LazyOp::Dec, d.os(), a, 1, r);
-    s.set_reg(d.insn.op0_register(), r);
+    d.reg[0].write(&mut s.regs, r);
     Ok(())
 }
 

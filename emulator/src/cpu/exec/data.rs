@@ -24,14 +24,20 @@ pub fn handler(insn: &Instruction) -> Option<Handler> {
             } else if op1_seg {
                 mov_from_sreg
             } else if op0_gpr && op1_gpr {
-                mov
+                mov_form(insn)
             } else {
                 // Control/debug/test registers: the system family.
                 return None;
             }
         }
-        Mnemonic::Movzx => movzx,
+        Mnemonic::Movzx => match (insn.op1_kind(), insn.memory_size().size()) {
+            (OpKind::Register, _) => movzx_rr,
+            (OpKind::Memory, 1) => movzx_rm::<1>,
+            (OpKind::Memory, 2) => movzx_rm::<2>,
+            _ => movzx,
+        },
         Mnemonic::Movsx => movsx,
+        Mnemonic::Lea if insn.op0_kind() == OpKind::Register => lea_r,
         Mnemonic::Lea => lea,
         Mnemonic::Xchg => xchg,
         Mnemonic::Cbw | Mnemonic::Cwde => cbw,
@@ -46,10 +52,95 @@ pub fn handler(insn: &Instruction) -> Option<Handler> {
     })
 }
 
+/// MOV between general registers, memory and immediates: the common forms
+/// get handlers of their own (operands resolved at decode time, sizes
+/// constant), the rest the generic one.
+fn mov_form(insn: &Instruction) -> Handler {
+    use OpKind::{Immediate16, Immediate32, Immediate8, Memory, Register};
+    let size = match insn.op0_kind() {
+        Register => reg_size(insn.op0_register()),
+        _ => insn.memory_size().size() as u32,
+    };
+    macro_rules! sized {
+        ($f:ident) => {
+            match size {
+                1 => $f::<1> as Handler,
+                2 => $f::<2>,
+                4 => $f::<4>,
+                _ => mov,
+            }
+        };
+    }
+    match (insn.op0_kind(), insn.op1_kind()) {
+        (Register, Register) => mov_rr,
+        (Register, Memory) => sized!(mov_rm),
+        (Memory, Register) => sized!(mov_mr),
+        (Register, Immediate8 | Immediate16 | Immediate32) => mov_ri,
+        (Memory, Immediate8 | Immediate16 | Immediate32) => sized!(mov_mi),
+        _ => mov,
+    }
+}
+
 fn mov(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     let size = d.os();
     let v = cpu.read_op(d, 1, size)?;
     cpu.write_op(d, 0, size, v)
+}
+
+/// MOV r, r.
+fn mov_rr(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let v = d.reg[1].read(&cpu.state.regs);
+    d.reg[0].write(&mut cpu.state.regs, v);
+    Ok(())
+}
+
+/// MOV r, m (`S`-byte register).
+fn mov_rm<const S: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let off = cpu.ea(d);
+    let v = cpu.read_mem(d.mem.seg, off, S)?;
+    d.reg[0].write(&mut cpu.state.regs, v);
+    Ok(())
+}
+
+/// MOV m, r (`S`-byte register).
+fn mov_mr<const S: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let off = cpu.ea(d);
+    let v = d.reg[1].read(&cpu.state.regs);
+    cpu.write_mem(d.mem.seg, off, S, v)
+}
+
+/// MOV r, imm (the register write keeps the register's size).
+fn mov_ri(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    d.reg[0].write(&mut cpu.state.regs, d.imm);
+    Ok(())
+}
+
+/// MOV m, imm (`S` bytes).
+fn mov_mi<const S: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let off = cpu.ea(d);
+    cpu.write_mem(d.mem.seg, off, S, d.imm)
+}
+
+/// MOVZX r, r.
+fn movzx_rr(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let v = d.reg[1].read(&cpu.state.regs);
+    d.reg[0].write(&mut cpu.state.regs, v);
+    Ok(())
+}
+
+/// MOVZX r, m (`S`-byte source).
+fn movzx_rm<const S: u32>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let off = cpu.ea(d);
+    let v = cpu.read_mem(d.mem.seg, off, S)?;
+    d.reg[0].write(&mut cpu.state.regs, v);
+    Ok(())
+}
+
+/// LEA r, m.
+fn lea_r(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let ea = cpu.ea(d);
+    d.reg[0].write(&mut cpu.state.regs, ea);
+    Ok(())
 }
 
 fn mov_to_sreg(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
