@@ -42,7 +42,8 @@ pub struct DecodedInsn {
     /// [`OpLoc::Reg`]).
     pub reg: [GprRef; 2],
     /// Immediate of operand 1 (else operand 0) as iced-x86 gives it (see
-    /// [`OpLoc::Imm`] and [`OpLoc::ImmSx`]).
+    /// [`OpLoc::Imm`] and [`OpLoc::ImmSx`]); for a near relative branch,
+    /// its displacement ([`DecodedInsn::rel`]).
     pub imm: u64,
     /// The memory operand, if any.
     pub mem: MemRef,
@@ -221,9 +222,8 @@ impl DecodedInsn {
     /// Relative branch displacement (target − next IP), for near branches.
     #[inline]
     pub fn rel(&self) -> u64 {
-        self.insn
-            .near_branch_target()
-            .wrapping_sub(self.insn.next_ip())
+        // Resolved by [`DecodedInsn::new`].
+        self.imm
     }
 
     /// Operand size in bytes as u32.
@@ -258,6 +258,12 @@ impl DecodedInsn {
             insn.immediate(1)
         } else if is_imm(l0) {
             insn.immediate(0)
+        } else if matches!(
+            insn.op0_kind(),
+            OpKind::NearBranch16 | OpKind::NearBranch32 | OpKind::NearBranch64
+        ) {
+            // Relative branches: the displacement (see [`DecodedInsn::rel`]).
+            insn.near_branch_target().wrapping_sub(insn.next_ip())
         } else {
             0
         };
@@ -638,5 +644,18 @@ mod tests {
             i.near_branch_target().wrapping_sub(i.next_ip()) & 0xFFFF,
             0xFFFE
         );
+        fn nop(_: &mut Cpu, _: &DecodedInsn) -> ExResult {
+            Ok(())
+        }
+        // (bitness, bytes, displacement)
+        for (bits, bytes, rel) in [
+            (16, &[0xEB, 0xFE][..], 0xFFFF_FFFF_FFFF_FFFE_u64),
+            (32, &[0x0F, 0x84, 0x00, 0x01, 0x00, 0x00], 0x100),
+            (32, &[0xE8, 0xFB, 0xFF, 0xFF, 0xFF], (-5i64) as u64),
+            (16, &[0xE2, 0x10], 0x10),
+        ] {
+            let d = DecodedInsn::new(dec(bits, bytes), nop, 4, 4, true);
+            assert_eq!(d.rel(), rel, "{bytes:02x?}");
+        }
     }
 }

@@ -42,8 +42,12 @@ impl Cpu {
     /// iced-x86 decodes them, then masked).
     #[inline(always)]
     pub fn read_op(&mut self, d: &DecodedInsn, n: u32, size: u32) -> ExResult<u64> {
-        if n < 2 && d.loc[n as usize] == OpLoc::Reg {
-            return Ok(d.reg[n as usize].read(&self.state.regs));
+        if n < 2 {
+            match d.loc[n as usize] {
+                OpLoc::Reg => return Ok(d.reg[n as usize].read(&self.state.regs)),
+                OpLoc::Imm => return Ok(d.imm),
+                _ => {}
+            }
         }
         self.read_op_slow(d, n, size)
     }

@@ -156,8 +156,9 @@ impl BlockCache {
             // Stop exactly at the budget so both tiers retire the same
             // instructions for the same budget.
             let left = (budget - (cpu.icount - start)) as usize;
+            let insns = &block.insns[..block.insns.len().min(left)];
             let ip_mask = cpu.ip_mask();
-            for d in block.insns.iter().take(left) {
+            for d in insns {
                 if !execute_masked(cpu, d, ip_mask) || cpu.mem.has_invalidations() {
                     break;
                 }

@@ -20,7 +20,7 @@ use crate::cpu::exception::{ExResult, Exception};
 use crate::cpu::exec::condition;
 use crate::cpu::state::{gpr, size_mask, SegReg};
 use crate::cpu::Cpu;
-use iced_x86::{Code, Instruction, Mnemonic, OpKind};
+use iced_x86::{Code, ConditionCode, Instruction, Mnemonic, OpKind};
 
 /// LOOP variants (const parameter of [`loop_`]).
 const LOOP: u8 = 0;
@@ -72,7 +72,7 @@ pub fn handler(insn: &Instruction) -> Option<Handler> {
             | Mnemonic::Jl
             | Mnemonic::Jge
             | Mnemonic::Jle
-            | Mnemonic::Jg => jcc,
+            | Mnemonic::Jg => jcc_for(insn),
             _ => return None,
         },
     })
@@ -99,9 +99,58 @@ fn jmp_rel(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     cpu.jump_near(rel_target(cpu, d))
 }
 
-fn jcc(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+/// Jcc with its condition and target width chosen at decode time.
+fn jcc_for(insn: &Instruction) -> Handler {
+    use ConditionCode as C;
+    let wide = insn.op0_kind() != OpKind::NearBranch16;
+    macro_rules! pick {
+        ($($cc:ident),*) => {
+            match (insn.condition_code(), wide) {
+                $(
+                    (C::$cc, false) => jcc::<{ C::$cc as u8 }, false> as Handler,
+                    (C::$cc, true) => jcc::<{ C::$cc as u8 }, true>,
+                )*
+                _ => jcc_generic,
+            }
+        };
+    }
+    pick!(o, no, b, ae, e, ne, be, a, s, ns, p, np, l, ge, le, g)
+}
+
+fn jcc_generic(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     if condition(&cpu.state.flags, d.insn.condition_code()) {
         cpu.jump_near(rel_target(cpu, d))?;
+    }
+    Ok(())
+}
+
+/// Jcc rel8/rel16/rel32: condition `CC` (an iced-x86 `ConditionCode`),
+/// target masked to 32 bits (`WIDE`) or 16. The displacement was resolved
+/// at decode time ([`DecodedInsn::imm`]).
+fn jcc<const CC: u8, const WIDE: bool>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    use ConditionCode as C;
+    let f = &cpu.state.flags;
+    let taken = match CC {
+        x if x == C::o as u8 => f.of(),
+        x if x == C::no as u8 => !f.of(),
+        x if x == C::b as u8 => f.cf(),
+        x if x == C::ae as u8 => !f.cf(),
+        x if x == C::e as u8 => f.zf(),
+        x if x == C::ne as u8 => !f.zf(),
+        x if x == C::be as u8 => f.cf() || f.zf(),
+        x if x == C::a as u8 => !f.cf() && !f.zf(),
+        x if x == C::s as u8 => f.sf(),
+        x if x == C::ns as u8 => !f.sf(),
+        x if x == C::p as u8 => f.pf(),
+        x if x == C::np as u8 => !f.pf(),
+        x if x == C::l as u8 => f.sf() != f.of(),
+        x if x == C::ge as u8 => f.sf() == f.of(),
+        x if x == C::le as u8 => f.zf() || f.sf() != f.of(),
+        _ => !f.zf() && f.sf() == f.of(),
+    };
+    if taken {
+        let m = if WIDE { 0xFFFF_FFFF } else { 0xFFFF };
+        cpu.jump_near(cpu.state.rip.wrapping_add(d.imm) & m)?;
     }
     Ok(())
 }

@@ -45,7 +45,12 @@ pub(crate) const RCR: u8 = 6;
 
 /// Handler for this family.
 pub fn handler(insn: &Instruction) -> Option<Handler> {
+    // A general-register destination (no read-modify-write of memory).
+    let reg = insn.op0_kind() == OpKind::Register && insn.op_count() == 2;
     Some(match insn.mnemonic() {
+        Mnemonic::Shl if reg => shift_r::<SHL>,
+        Mnemonic::Shr if reg => shift_r::<SHR>,
+        Mnemonic::Sar if reg => shift_r::<SAR>,
         Mnemonic::Shl => shift::<SHL>,
         Mnemonic::Sal => sal,
         Mnemonic::Shr => shift::<SHR>,
@@ -167,8 +172,32 @@ fn shift<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
     if c == 0 {
         return Ok(());
     }
-    let (r, f) = shift_result(OP, size, v, c, cpu.state.flags.eflags());
+    // SHL/SHR/SAR set every arithmetic flag from the result: the flags
+    // before (which would have to be computed from the lazy state) do not
+    // matter to them.
+    let before = if OP == SHL || OP == SHR || OP == SAR {
+        0
+    } else {
+        cpu.state.flags.eflags()
+    };
+    let (r, f) = shift_result(OP, size, v, c, before);
     cpu.write_rmw(d, loc, size, r)?;
+    cpu.state.flags.set_arith(f);
+    Ok(())
+}
+
+/// SHL, SHR, SAR with a general-register destination: [`shift`] without
+/// the memory operand's read-modify-write.
+fn shift_r<const OP: u8>(cpu: &mut Cpu, d: &DecodedInsn) -> ExResult {
+    let size = d.os();
+    let c = count(cpu, d, 1)?;
+    if c == 0 {
+        return Ok(());
+    }
+    let v = d.reg[0].read(&cpu.state.regs);
+    // The flags before do not matter to SHL/SHR/SAR (see [`shift`]).
+    let (r, f) = shift_result(OP, size, v, c, 0);
+    d.reg[0].write(&mut cpu.state.regs, r);
     cpu.state.flags.set_arith(f);
     Ok(())
 }
