@@ -26,12 +26,12 @@ pub mod uart16550;
 pub mod vga;
 
 pub use apic::ApicBus;
+pub use clock::{ClockMode, VirtualClock};
 pub use cmos_rtc::{CmosLayout, CmosRtc, CmosRtcState};
 pub use debug_ports::{DebugPorts, DebugPortsConfig};
 pub use debugcon::IsaDebugcon;
 pub use fw_cfg::{FwCfg, FwCfgConfig};
 pub use i8042::I8042;
-pub use clock::{ClockMode, VirtualClock};
 pub use io_bus::{Com1, IoBus, IoSize, PlatformConfig, SerialPort};
 pub use pci::Pci;
 pub use pic8259::{Pic, PicState};
