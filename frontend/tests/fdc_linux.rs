@@ -9,61 +9,13 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+mod common;
+use common::{append_to_initrd, cpio_entry, kit_with_modules};
+
 const OX86: &str = env!("CARGO_BIN_EXE_ox86");
 const SIZE_144: usize = 1_474_560;
 /// Sector the guest writes.
 const WRITE_LBA: usize = 100;
-
-fn guests() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-roms/guests/cache")
-}
-
-/// Kernel, initrd and the kernel's module tree, if the kit is built.
-fn kit() -> Option<(PathBuf, PathBuf, PathBuf)> {
-    let out = guests().join("out");
-    let (k, i) = (out.join("vmlinuz-686"), out.join("initrd-686.gz"));
-    let modules = std::fs::read_dir(guests().join("x"))
-        .ok()?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| {
-            let n = p.file_name().unwrap_or_default().to_string_lossy();
-            n.starts_with("linux-image-") && n.ends_with("-686_i386")
-        })
-        .and_then(|p| std::fs::read_dir(p.join("lib/modules")).ok()?.next())?
-        .ok()?
-        .path()
-        .join("kernel");
-    (k.exists() && i.exists() && modules.exists()).then_some((k, i, modules))
-}
-
-/// One newc cpio entry.
-fn cpio_entry(out: &mut Vec<u8>, ino: u32, name: &str, mode: u32, data: &[u8]) {
-    let fields = [
-        ino,
-        mode,
-        0,
-        0,
-        1,
-        0,
-        data.len() as u32,
-        0,
-        0,
-        0,
-        0,
-        name.len() as u32 + 1,
-        0,
-    ];
-    out.extend_from_slice(b"070701");
-    for f in fields {
-        out.extend_from_slice(format!("{f:08X}").as_bytes());
-    }
-    out.extend_from_slice(name.as_bytes());
-    out.push(0);
-    out.resize(out.len().next_multiple_of(4), 0);
-    out.extend_from_slice(data);
-    out.resize(out.len().next_multiple_of(4), 0);
-}
 
 /// The kit's initrd followed by a cpio with floppy.ko and `/fd-init`.
 fn initrd(kit_initrd: &Path, modules: &Path, dir: &Path) -> PathBuf {
@@ -93,13 +45,7 @@ exec /init
     let ko = std::fs::read(modules.join("drivers/block/floppy.ko")).expect("floppy.ko");
     cpio_entry(&mut cpio, 9002, "fd/floppy.ko", 0o100644, &ko);
     cpio_entry(&mut cpio, 9003, "fd-init", 0o100755, script.as_bytes());
-    cpio_entry(&mut cpio, 0, "TRAILER!!!", 0, &[]);
-    cpio.resize(cpio.len().next_multiple_of(512), 0);
-    let mut all = std::fs::read(kit_initrd).expect("kit initrd");
-    all.extend_from_slice(&cpio);
-    let path = dir.join("initrd-fd.img");
-    std::fs::write(&path, all).unwrap();
-    path
+    append_to_initrd(kit_initrd, cpio, dir.join("initrd-fd.img"))
 }
 
 /// A 1.44M image: every sector starts with its LBA; "OX86FLOP" at LBA 1.
@@ -177,7 +123,7 @@ fn md5_of_known_strings() {
 #[test]
 #[cfg_attr(debug_assertions, ignore = "boots Linux: release builds only")]
 fn linux_floppy_driver_reads_and_writes_through_the_82077aa() {
-    let Some((k, kit_initrd, modules)) = kit() else {
+    let Some((k, kit_initrd, modules)) = kit_with_modules() else {
         eprintln!("skipped: the guest kit is not built (bash test-roms/guests/fetch.sh)");
         return;
     };

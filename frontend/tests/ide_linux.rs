@@ -10,6 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+mod common;
+use common::{append_to_initrd, cpio_entry, kit_with_modules};
+
 const OX86: &str = env!("CARGO_BIN_EXE_ox86");
 /// Modules to load, in dependency order (paths under lib/modules/VERSION/kernel).
 const MODULES: [&str; 12] = [
@@ -31,57 +34,6 @@ const DISK_SECTORS: u32 = 65536;
 const PART_START: u32 = 2048;
 /// Sector the guest writes.
 const WRITE_LBA: usize = 100;
-
-fn guests() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-roms/guests/cache")
-}
-
-/// Kernel, initrd and the kernel's module tree, if the kit is built.
-fn kit() -> Option<(PathBuf, PathBuf, PathBuf)> {
-    let out = guests().join("out");
-    let (k, i) = (out.join("vmlinuz-686"), out.join("initrd-686.gz"));
-    let modules = std::fs::read_dir(guests().join("x"))
-        .ok()?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| {
-            let n = p.file_name().unwrap_or_default().to_string_lossy();
-            n.starts_with("linux-image-") && n.ends_with("-686_i386")
-        })
-        .and_then(|p| std::fs::read_dir(p.join("lib/modules")).ok()?.next())?
-        .ok()?
-        .path()
-        .join("kernel");
-    (k.exists() && i.exists() && modules.exists()).then_some((k, i, modules))
-}
-
-/// One newc cpio entry.
-fn cpio_entry(out: &mut Vec<u8>, ino: u32, name: &str, mode: u32, data: &[u8]) {
-    let fields = [
-        ino,
-        mode,
-        0,
-        0,
-        1,
-        0,
-        data.len() as u32,
-        0,
-        0,
-        0,
-        0,
-        name.len() as u32 + 1,
-        0,
-    ];
-    out.extend_from_slice(b"070701");
-    for f in fields {
-        out.extend_from_slice(format!("{f:08X}").as_bytes());
-    }
-    out.extend_from_slice(name.as_bytes());
-    out.push(0);
-    out.resize(out.len().next_multiple_of(4), 0);
-    out.extend_from_slice(data);
-    out.resize(out.len().next_multiple_of(4), 0);
-}
 
 /// The kit's initrd followed by an uncompressed cpio with the modules and `/ide-init` (the
 /// kernel unpacks concatenated archives in turn).
@@ -123,13 +75,7 @@ exec /init
         );
     }
     cpio_entry(&mut cpio, 9100, "ide-init", 0o100755, script.as_bytes());
-    cpio_entry(&mut cpio, 0, "TRAILER!!!", 0, &[]);
-    cpio.resize(cpio.len().next_multiple_of(512), 0);
-    let mut all = std::fs::read(kit_initrd).expect("kit initrd");
-    all.extend_from_slice(&cpio);
-    let path = dir.join("initrd-ide.img");
-    std::fs::write(&path, all).unwrap();
-    path
+    append_to_initrd(kit_initrd, cpio, dir.join("initrd-ide.img"))
 }
 
 /// A disk with one Linux partition whose first bytes are "OX86DISK".
@@ -168,7 +114,7 @@ fn iso(dir: &Path) -> PathBuf {
 }
 
 fn boot_with_drives(snapshot: bool) {
-    let Some((k, kit_initrd, modules)) = kit() else {
+    let Some((k, kit_initrd, modules)) = kit_with_modules() else {
         eprintln!("skipped: the guest kit is not built (bash test-roms/guests/fetch.sh)");
         return;
     };
