@@ -12,6 +12,7 @@ mod drives;
 mod output;
 mod run;
 mod serial;
+mod trace;
 
 use clap::Parser;
 use std::process::ExitCode;
