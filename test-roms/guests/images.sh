@@ -53,7 +53,8 @@ command -v mkfs.fat >/dev/null || need_pkgs+=(dosfstools)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         say "installing ${need_pkgs[*]} with apt-get"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_pkgs[@]}" \
+        # A fresh machine may have no package lists yet: update them first.
+        { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_pkgs[@]}"; } \
             >"$cache/images-apt.log" 2>&1 ||
             skip "apt-get install ${need_pkgs[*]} failed (see $cache/images-apt.log)"
     else
