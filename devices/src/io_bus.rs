@@ -151,6 +151,10 @@ pub struct IoBus {
     /// QEMU's firmware configuration interface (0x510/0x511), full-width,
     /// when the board offers it to firmware (`--bios`).
     pub fw_cfg: Option<crate::fw_cfg::FwCfg>,
+    /// The VGA with the Bochs VBE interface ([`IoBus::attach_vga`]): ports
+    /// 0x3B4–0x3DA and 0x1CE/0x1CF, and through [`IoBus::mmio_read`] the
+    /// legacy window A0000–BFFFF and the linear framebuffer.
+    pub vga: Option<crate::vga::Vga>,
     /// A firmware log port (isa-debugcon, e.g. SeaBIOS's 0x402), if any.
     pub firmware_log: Option<crate::debugcon::IsaDebugcon>,
     /// A device asked the machine to power off (ACPI S5 and the like): the
@@ -216,6 +220,40 @@ impl IoBus {
         self.lines_dirty = true;
         self.timers_dirty = true;
         self
+    }
+
+    /// Put a VGA (with the Bochs VBE interface) on the board, and its PCI
+    /// function 00:02.0 on the PCI bus if there is one. The machine maps
+    /// [`crate::vga::LEGACY_WINDOW`] and the framebuffer as MMIO pages.
+    pub fn attach_vga(&mut self) {
+        self.vga = Some(crate::vga::Vga::new());
+        if let Some(pci) = self.pci.take() {
+            self.pci = Some(pci.with_vga());
+        }
+    }
+
+    /// Render the VGA's picture into `fb` at the current guest time
+    /// (`false`: nothing changed since the last call, or no VGA).
+    pub fn render_screen(&mut self, fb: &mut crate::vga::Framebuffer) -> bool {
+        let now = self.clock.now_ns(self.last_icount);
+        match self.vga.as_mut() {
+            Some(v) => {
+                v.set_time_ns(now);
+                v.render(fb)
+            }
+            None => false,
+        }
+    }
+
+    /// Where the VGA's linear framebuffer should be now: BAR0 of its PCI
+    /// function when memory decoding is on, else `None` (not decoded).
+    /// Without a PCI bus it stays at [`crate::vga::Vga::lfb_base`].
+    pub fn vga_lfb_decoded(&self) -> Option<u64> {
+        let vga = self.vga.as_ref()?;
+        match self.pci.as_ref().and_then(|p| p.vga.as_ref()) {
+            Some(c) => crate::vga::pci::lfb_base_from_config(c),
+            None => Some(vga.lfb_base),
+        }
     }
 
     /// A bus with nothing on it: every port is an open bus (for harnesses
@@ -312,6 +350,10 @@ impl IoBus {
         if let Some(v) = self.fw_cfg.as_mut().and_then(|f| f.io_read(port, size)) {
             return v;
         }
+        if let Some(vga) = self.vga.as_mut().filter(|v| v.decodes_port(port)) {
+            vga.set_time_ns(self.clock.now_ns(icount));
+            return vga.io_read(port, size as u8);
+        }
         let mut value = 0u32;
         for i in 0..size as u16 {
             let byte = self.read_byte(port.wrapping_add(i));
@@ -335,6 +377,11 @@ impl IoBus {
         {
             return;
         }
+        if let Some(vga) = self.vga.as_mut().filter(|v| v.decodes_port(port)) {
+            vga.set_time_ns(self.clock.now_ns(icount));
+            vga.io_write(port, size as u8, value);
+            return;
+        }
         for i in 0..size as u16 {
             self.write_byte(port.wrapping_add(i), (value >> (8 * i)) as u8);
         }
@@ -346,6 +393,13 @@ impl IoBus {
     pub fn mmio_read(&mut self, addr: u32, size: u32, icount: u64) -> u32 {
         self.accesses += 1;
         self.last_icount = icount;
+        if let Some(vga) = self
+            .vga
+            .as_mut()
+            .filter(|v| v.owns_address(u64::from(addr)))
+        {
+            return vga.mem_read(u64::from(addr), size.clamp(1, 4) as u8) as u32;
+        }
         let now = self.clock.now_ns(icount);
         match self.apic.as_mut() {
             Some(a) => {
@@ -361,6 +415,14 @@ impl IoBus {
     pub fn mmio_write(&mut self, addr: u32, size: u32, value: u32, icount: u64) {
         self.accesses += 1;
         self.last_icount = icount;
+        if let Some(vga) = self
+            .vga
+            .as_mut()
+            .filter(|v| v.owns_address(u64::from(addr)))
+        {
+            vga.mem_write(u64::from(addr), size.clamp(1, 4) as u8, u64::from(value));
+            return;
+        }
         let now = self.clock.now_ns(icount);
         if let Some(a) = self.apic.as_mut() {
             a.advance(now);

@@ -159,6 +159,11 @@ pub struct RunArgs {
     /// alone delivers interrupts.
     #[arg(long)]
     pub apic: bool,
+    /// The display adapter (QEMU's `-vga`): `std` is a VGA with the Bochs
+    /// VBE extension and a linear framebuffer (PCI 1234:1111 at 00:02.0);
+    /// `none` leaves A0000–BFFFF as RAM and no display.
+    #[arg(long, value_enum, default_value_t = VgaKind::Std, value_name = "std|none")]
+    pub vga: VgaKind,
     /// No summary line at the end.
     #[arg(long, short)]
     pub quiet: bool,
@@ -218,4 +223,14 @@ pub struct SingleStepArgs {
     /// Print the details of at most N failures per file (default: all).
     #[arg(long, value_name = "N")]
     pub max_failures: Option<usize>,
+}
+
+/// `--vga`: the display adapter.
+#[derive(Clone, Copy, Debug, Default, ValueEnum, PartialEq, Eq)]
+pub enum VgaKind {
+    /// VGA + Bochs VBE (QEMU's `-vga std`).
+    #[default]
+    Std,
+    /// No display adapter.
+    None,
 }

@@ -416,6 +416,7 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
             },
             rtc_unix_secs,
             apic: args.apic,
+            vga: args.vga == crate::cli::VgaKind::Std,
         },
         demo,
         kernel,

@@ -57,13 +57,16 @@ fn boot(tier: Tier) -> Run {
             String::from_utf8_lossy(&console)
         );
     };
-    let mut row = [0u8; 160];
-    m.cpu.mem.read_bytes(0xB8000, &mut row);
+    // The top row of the VGA's text screen (empty if not in a text mode).
+    let screen = m.cpu.io.vga.as_ref().map(|v| v.text_screen());
+    let row0 = screen
+        .and_then(|s| s.into_iter().next())
+        .unwrap_or_default();
     Run {
         outcome,
         console: String::from_utf8_lossy(&console).into_owned(),
         icount: m.cpu.icount,
-        screen_row0: row.iter().step_by(2).map(|&b| b as char).collect(),
+        screen_row0: row0,
     }
 }
 

@@ -72,6 +72,8 @@ pub const PIIX_DEVICE: u8 = 1;
 pub const PIIX_IDE_FUNCTION: u8 = 1;
 /// Function number of the PM function within the PIIX device.
 pub const PIIX_PM_FUNCTION: u8 = 3;
+/// Device number of the VGA (00:02.0, as on QEMU's `pc` machine).
+pub const VGA_DEVICE: u8 = 2;
 /// The IRQ the PIIX4 routes SCI to.
 pub const SCI_IRQ: u8 = 9;
 
@@ -82,6 +84,7 @@ enum Function {
     Isa,
     Ide,
     Pm,
+    Vga,
 }
 
 /// The PCI bus 0 with its chipset functions.
@@ -95,6 +98,9 @@ pub struct Pci {
     pub apm: apm::Apm,
     /// GPE0 and hotplug ports of QEMU's ACPI tables (SeaBIOS's).
     pub qemu_acpi: qemu_acpi::QemuAcpiPorts,
+    /// The display adapter at 00:02.0 (the Bochs/QEMU "stdvga",
+    /// [`crate::vga::pci`]), when the board has one.
+    pub vga: Option<ConfigSpace>,
     config_address: u32,
 }
 
@@ -114,13 +120,24 @@ impl Pci {
             pm: Piix4Pm::new(now_ns),
             apm: apm::Apm::default(),
             qemu_acpi: qemu_acpi::QemuAcpiPorts::default(),
+            vga: None,
             config_address: 0,
         }
     }
 
+    /// Put the VGA function (00:02.0, 1234:1111) on the bus.
+    pub fn with_vga(mut self) -> Self {
+        self.vga = Some(crate::vga::pci::vga_config_space());
+        self
+    }
+
     /// System reset: every register returns to its power-on value.
     pub fn reset(&mut self, now_ns: u64) {
+        let vga = self.vga.is_some();
         *self = Pci::new(now_ns);
+        if vga {
+            *self = std::mem::take(self).with_vga();
+        }
     }
 
     /// Reads the configuration space of bus 0 function `dev:func` directly
@@ -150,6 +167,10 @@ impl Pci {
             Function::Isa => self.isa.read(off, n),
             Function::Ide => self.ide.read(off, n),
             Function::Pm => self.pm.read(off, n),
+            Function::Vga => match &self.vga {
+                Some(c) => c.read(off, n),
+                None => return all_ones,
+            },
         };
         v | high
     }
@@ -212,6 +233,11 @@ impl Pci {
                         Function::Isa => self.isa.write(off, n, value),
                         Function::Ide => self.ide.write(off, n, value),
                         Function::Pm => self.pm.write(off, n, value),
+                        Function::Vga => {
+                            if let Some(c) = self.vga.as_mut() {
+                                c.write(off, n, value);
+                            }
+                        }
                     }
                 }
             }
@@ -263,6 +289,7 @@ fn selected(address: u32) -> Option<(Function, u8)> {
         (PIIX_DEVICE, 0) => Function::Isa,
         (PIIX_DEVICE, PIIX_IDE_FUNCTION) => Function::Ide,
         (PIIX_DEVICE, PIIX_PM_FUNCTION) => Function::Pm,
+        (VGA_DEVICE, 0) => Function::Vga,
         _ => return None,
     };
     Some((f, (address & 0xFC) as u8))

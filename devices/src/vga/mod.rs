@@ -22,9 +22,10 @@
 //! virtual time given by [`Vga::set_time_ns`] (a 31.778 µs line, frame length
 //! from the CRTC vertical total); text blink and cursor blink use it too.
 //!
-//! **Wiring status:** not yet connected to the `IoBus`, the memory map, PCI or
-//! the machine (B8000 is still plain RAM for the other device tests). [`pci`]
-//! describes the PCI function (1234:1111, BAR0 = LFB) but nothing registers it.
+//! Wiring: `IoBus::attach_vga` puts it on the I/O bus and its PCI function
+//! ([`pci`], 00:02.0, 1234:1111, BAR0 = LFB) on PCI bus 0; the machine maps
+//! [`LEGACY_WINDOW`] and the LFB as MMIO pages and moves the LFB when the
+//! firmware or OS programs BAR0.
 
 pub mod attribute;
 pub mod bochs_vbe;
@@ -49,6 +50,13 @@ use dac::Dac;
 use graphics::GraphicsController;
 use memory::VgaMemory;
 use sequencer::Sequencer;
+
+/// The legacy display memory window, A0000h–BFFFFh (start, length).
+pub const LEGACY_WINDOW: (u64, u64) = (0xA_0000, 0x2_0000);
+
+/// A [`Vga::lfb_base`] no 32-bit physical address reaches: the linear
+/// framebuffer is not decoded (PCI memory decoding off, BAR unassigned).
+pub const LFB_UNMAPPED: u64 = 1 << 40;
 
 /// Duration of one scan line at the 25.175 MHz dot clock (800 dots).
 pub const LINE_NS: u64 = 31_778;
@@ -317,6 +325,14 @@ impl Vga {
         for i in 0..size.clamp(1, 8) {
             self.mem_write_byte(addr.wrapping_add(i as u64), (v >> (8 * i)) as u8);
         }
+    }
+
+    /// `addr` is in the legacy window or the linear framebuffer, the ranges
+    /// the board maps to this device (decoded or not: undecoded bytes read
+    /// 0xFF and ignore writes).
+    pub fn owns_address(&self, addr: u64) -> bool {
+        (LEGACY_WINDOW.0..LEGACY_WINDOW.0 + LEGACY_WINDOW.1).contains(&addr)
+            || (addr >= self.lfb_base && addr < self.lfb_base + VBE_VRAM_SIZE as u64)
     }
 
     /// `addr` is in a window this device decodes right now (legacy window or LFB).

@@ -257,8 +257,10 @@ impl Cpu {
             .write_at(port, IoSize::from_bytes(size), v, self.icount);
         self.irq_check = true;
         if port & !3 == devices::pci::PCI_CONFIG_DATA {
-            // A PAM register may have changed what backs C0000–FFFFF.
+            // A PAM register may have changed what backs C0000–FFFFF, a
+            // BAR where the VGA's framebuffer is.
             self.sync_shadow_ram(false);
+            self.sync_vga_lfb();
         }
         Ok(())
     }

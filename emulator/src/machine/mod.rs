@@ -83,6 +83,10 @@ pub struct MachineConfig {
     /// Give the board a local APIC and an IOAPIC ([`Machine::enable_apic`];
     /// off by default: the 8259A alone, nothing advertised).
     pub apic: bool,
+    /// Put a VGA (with the Bochs VBE extension, PCI 00:02.0) on the board,
+    /// as QEMU's `pc` machine has by default (`-vga std`); without it
+    /// A0000–BFFFF is RAM (QEMU's `-vga none` leaves it unassigned).
+    pub vga: bool,
 }
 
 impl Default for MachineConfig {
@@ -99,6 +103,7 @@ impl Default for MachineConfig {
             clock: ClockMode::Deterministic,
             rtc_unix_secs: None,
             apic: false,
+            vga: true,
         }
     }
 }
@@ -150,6 +155,9 @@ pub struct Machine {
     /// The built-in BIOS's services, when it is the firmware (module
     /// `firmware`).
     firmware: Option<Box<bios::firmware::Firmware>>,
+    /// The firmware does not assign the VGA's BAR itself
+    /// ([`Machine::firmware_vga_setup`], again after each board reset).
+    assign_vga_bar: bool,
 }
 
 impl Machine {
@@ -172,6 +180,11 @@ impl Machine {
             rtc_unix_secs,
             cmos,
         });
+        let mut io = io;
+        if cfg.vga {
+            io.attach_vga();
+            crate::memory::map_legacy_window(&mut mem)?;
+        }
         let a20_line = io.a20();
         mem.set_a20(a20_line);
         let cpu = Cpu::new(cfg.model, mem, io);
@@ -186,12 +199,35 @@ impl Machine {
             host_input: false,
             host_epoch: Instant::now(),
             firmware: None,
+            assign_vga_bar: cfg.firmware_interfaces.is_none(),
         };
         if cfg.apic {
             m.enable_apic();
         }
         m.install_firmware_interfaces(cfg)?;
+        m.firmware_vga_setup();
         Ok(m)
+    }
+
+    /// What a BIOS does for the VGA's PCI function when the firmware is
+    /// not one that enumerates PCI itself (the built-in BIOS, a directly
+    /// booted kernel, the demo and test ROMs; not `--bios` firmware such as
+    /// SeaBIOS): BAR0 = [`crate::memory::DEFAULT_LFB_BASE`], memory and I/O
+    /// decoding on. Then the framebuffer is mapped there.
+    fn firmware_vga_setup(&mut self) {
+        if !self.assign_vga_bar {
+            return;
+        }
+        if let Some(c) = self.cpu.io.pci.as_mut().and_then(|p| p.vga.as_mut()) {
+            use devices::pci::config::{PCI_BASE_ADDRESS_0, PCI_COMMAND};
+            c.write(
+                PCI_BASE_ADDRESS_0,
+                4,
+                crate::memory::DEFAULT_LFB_BASE as u32,
+            );
+            c.write(PCI_COMMAND, 2, 0x0003);
+        }
+        self.cpu.sync_vga_lfb();
     }
 
     /// Give the board a local APIC and an 82093AA IOAPIC at their PC

@@ -197,6 +197,16 @@ impl Machine {
         if let Some(fdc) = self.cpu.io.fdc.as_mut() {
             fdc.hardware_reset();
         }
+        // PCI RST#: the VGA's registers to power-on (the BIOS sets a mode
+        // again) and its BAR unassigned, or reassigned by the board for
+        // firmware that does not enumerate PCI.
+        if let Some(vga) = self.cpu.io.vga.as_mut() {
+            let lfb = vga.lfb_base;
+            *vga = devices::vga::Vga::new();
+            vga.lfb_base = lfb;
+        }
+        self.cpu.sync_vga_lfb();
+        self.firmware_vga_setup();
         self.resets += 1;
     }
 

@@ -24,6 +24,9 @@
 //! [`Memory::set_pam`].
 
 mod shadow;
+mod vga_window;
+
+pub use vga_window::{map_legacy_window, DEFAULT_LFB_BASE};
 
 pub use shadow::{PamMode, PAM_SEGMENTS};
 
