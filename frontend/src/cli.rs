@@ -125,6 +125,29 @@ pub struct RunArgs {
     /// ends (repeatable).
     #[arg(long, value_name = "START:LEN:FILE")]
     pub dump_ram: Vec<String>,
+    /// Write the screen (the VGA's display area: text, graphics or VBE) to
+    /// FILE as an RGB PNG when the run ends. A blanked screen or a VGA with
+    /// no mode set gives a black image (640x480 without a mode), with a
+    /// note on stderr.
+    #[arg(long, value_name = "FILE.png")]
+    pub screenshot: Option<PathBuf>,
+    /// Print the final text-mode screen on stdout when the run ends (every
+    /// row, trailing spaces trimmed); in a graphics mode say so on stderr.
+    #[arg(long)]
+    pub text_dump: bool,
+    /// While the guest runs, print text-screen rows that changed on stderr
+    /// as `screen NN| text` (NN = row), looking every 20 ms of guest time;
+    /// after a scroll only the rows that came in at the bottom are printed,
+    /// so a console reads like a log (rows that scroll by between two
+    /// looks are missed).
+    #[arg(long)]
+    pub text_stream: bool,
+    /// End the run with status 0 as soon as a row of the text screen
+    /// contains TEXT (looked at every 1 ms of guest time, at slice
+    /// boundaries: with --deterministic the run stops at the same
+    /// instruction every time).
+    #[arg(long, value_name = "TEXT")]
+    pub until_text: Option<String>,
     /// Log every instruction (log target `ox86::trace`, level trace; uses
     /// the step interpreter).
     #[arg(long)]

@@ -11,6 +11,7 @@ mod conformance;
 mod drives;
 mod output;
 mod run;
+mod screen;
 mod serial;
 mod trace;
 

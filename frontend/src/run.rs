@@ -53,7 +53,7 @@
 //!
 //! | status | meaning |
 //! |---|---|
-//! | 0 | `--until-halt` (or the demo) and the CPU halted with interrupts disabled; the guest powered off (ACPI S5) or, with `--no-reboot` (implied by `--kernel`), asked for a reset |
+//! | 0 | `--until-halt` (or the demo) and the CPU halted with interrupts disabled; the guest powered off (ACPI S5) or, with `--no-reboot` (implied by `--kernel`), asked for a reset; `--until-text TEXT` and the text screen shows TEXT |
 //! | odd | the guest wrote `v` to the `--exit-port`: `(v << 1) \| 1` |
 //! | 2 | bad command line or input file (one-line message on stderr) |
 //! | 4 | triple fault (the CPU shut down) with `--no-reboot`; without it the CPU resets and the run goes on, as on a PC |
@@ -137,6 +137,8 @@ struct Plan {
     trace: bool,
     quiet: bool,
     headless: bool,
+    /// `--screenshot`, `--text-dump`, `--text-stream`, `--until-text`.
+    screen: crate::screen::Options,
 }
 
 /// How a run ended.
@@ -149,6 +151,8 @@ enum End {
     Timeout,
     PowerOff,
     ResetRequested,
+    // `--until-text`: its text is on the screen.
+    UntilText,
 }
 
 /// Entry point of `ox86 run`.
@@ -164,6 +168,7 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
         firmware_log: Output::open(&plan.firmware_log, "firmware log")?,
         serial: serial_out,
         input: serial::stdin_port(&plan.serial).map(serial::HostInput::stdin),
+        screen: crate::screen::Watch::new(&plan.screen),
     };
     let mut dump_files = Vec::with_capacity(plan.dumps.len());
     for d in &plan.dumps {
@@ -242,6 +247,8 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
             .and_then(|()| w.flush())
             .with_context(|| format!("cannot write RAM dump file {}", d.path.display()))?;
     }
+
+    crate::screen::at_exit(&mut machine, &plan.screen, plan.quiet)?;
 
     let code = report(&machine.cpu, &plan, end);
     if !plan.quiet {
@@ -432,6 +439,7 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
         trace: args.trace,
         quiet: args.quiet,
         headless: args.headless,
+        screen: crate::screen::Options::from_args(args)?,
     })
 }
 
@@ -574,6 +582,9 @@ fn drive(m: &mut Machine, plan: &Plan, out: &mut Outputs, started: Instant) -> a
             RunOutcome::ResetRequested => return Ok(End::ResetRequested),
             RunOutcome::Budget => {}
         }
+        if out.screen.found() {
+            return Ok(End::UntilText);
+        }
         if plan.timeout.is_some_and(|t| started.elapsed() >= t) {
             return Ok(End::Timeout);
         }
@@ -653,6 +664,7 @@ fn pump(m: &mut Machine, plan: &Plan, out: &mut Outputs) -> anyhow::Result<()> {
             eprintln!("POST 0x{p:02X}");
         }
     }
+    out.screen.check(m);
     Ok(())
 }
 
@@ -688,6 +700,13 @@ fn report(cpu: &Cpu, plan: &Plan, end: End) -> u8 {
         End::ResetRequested => {
             if !plan.quiet {
                 eprintln!("ox86: the guest asked for a reset (not rebooting)");
+            }
+            status::SUCCESS
+        }
+        End::UntilText => {
+            if !plan.quiet {
+                let text = plan.screen.until_text.as_deref().unwrap_or_default();
+                eprintln!("ox86: the screen shows {text:?}");
             }
             status::SUCCESS
         }
@@ -760,6 +779,8 @@ struct Outputs {
     serial: Vec<Output>,
     /// Host input for a serial port's receiver.
     input: Option<serial::HostInput>,
+    /// `--text-stream` / `--until-text`, looked at in `pump`.
+    screen: crate::screen::Watch,
 }
 
 #[cfg(test)]

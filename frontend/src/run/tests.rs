@@ -138,6 +138,7 @@ impl Outputs {
             firmware_log: Output::Null,
             serial: Vec::new(),
             input: None,
+            screen: Default::default(),
         }
     }
 }
@@ -300,6 +301,7 @@ fn test_plan(rom: Arc<[u8]>, tier: Tier) -> Plan {
         trace: false,
         quiet: true,
         headless: true,
+        screen: Default::default(),
     }
 }
 

@@ -1,0 +1,236 @@
+//! The headless screen options of `ox86 run`, run as a process:
+//! `--until-text`, `--text-dump`, `--text-stream` and `--screenshot`.
+//!
+//! The guest is `test-roms/vga/vga_modes.bin` (a test ROM that programs the
+//! VGA itself): its first scene is an 80x25 text screen ending in a
+//! `C:\>` prompt, after which it waits for a host acknowledgement that
+//! never comes here, so the screen stays as it is. The screenshot is
+//! compared with that scene's golden image (`test-roms/golden/text.png`,
+//! checked by `test-roms/tests/vga_modes.rs`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const OX86: &str = env!("CARGO_BIN_EXE_ox86");
+
+fn test_roms() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-roms")
+}
+
+fn vga_rom() -> String {
+    test_roms()
+        .join("vga/vga_modes.bin")
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn ox86(args: &[&str]) -> Output {
+    Command::new(OX86)
+        .args(args)
+        .args(["--timeout", "120"])
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run ox86")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ox86-screen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir.join(name)
+}
+
+/// Width, height and 0xRRGGBB pixels of an 8-bit RGB PNG.
+fn decode_png(path: &Path) -> (u32, u32, Vec<u32>) {
+    let f = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut r = png::Decoder::new(std::io::BufReader::new(f))
+        .read_info()
+        .expect("PNG header");
+    let mut buf = vec![0; r.output_buffer_size().expect("PNG size")];
+    let info = r.next_frame(&mut buf).expect("PNG data");
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    assert_eq!(info.bit_depth, png::BitDepth::Eight);
+    let px = buf[..info.buffer_size()]
+        .chunks_exact(3)
+        .map(|c| (c[0] as u32) << 16 | (c[1] as u32) << 8 | c[2] as u32)
+        .collect();
+    (info.width, info.height, px)
+}
+
+/// `ox86: N instructions in ...` from stderr.
+fn instructions(o: &Output) -> u64 {
+    let err = String::from_utf8_lossy(&o.stderr);
+    err.lines()
+        .find_map(|l| l.strip_prefix("ox86: ")?.split_once(" instructions in "))
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("no instruction count in:\n{err}"))
+}
+
+#[test]
+fn until_text_stops_with_status_0_and_dumps_the_text_screen_and_a_screenshot() {
+    let shot = scratch("text.png");
+    let shot_s = shot.to_string_lossy().into_owned();
+    let o = ox86(&[
+        "run",
+        "--headless",
+        "--deterministic",
+        "--bios",
+        &vga_rom(),
+        "--debugcon",
+        "null",
+        "--until-text",
+        "C:\\>",
+        "--text-dump",
+        "--screenshot",
+        &shot_s,
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "stdout:\n{out}\nstderr:\n{err}");
+    assert!(err.contains("ox86: the screen shows \"C:\\\\>\""), "{err}");
+    // The whole screen, 25 rows, trailing spaces trimmed.
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows.len(), 25, "{out}");
+    assert_eq!(
+        rows[0],
+        " ox86 VGA golden test: mode 03h registers, 80x25 text, 9-dot cells"
+    );
+    assert_eq!(rows[4].trim_start(), "Background:   0  1  2  3  4  5  6  7");
+    assert_eq!(rows[18], "C:\\>");
+    assert_eq!(rows[24], "");
+    // It stopped long before the ROM's wait loop would use up the
+    // instruction budget, and deterministically.
+    let n = instructions(&o);
+    assert!(n < 2_000_000, "{n} instructions");
+    // The screenshot is the text scene's golden picture (the cursor is in
+    // its shown phase this early in guest time).
+    let (w, h, px) = decode_png(&shot);
+    assert_eq!((w, h), (720, 400));
+    let (gw, gh, golden) = decode_png(&test_roms().join("golden/text.png"));
+    assert_eq!((gw, gh), (w, h));
+    if let Some(i) = px.iter().zip(&golden).position(|(a, b)| a != b) {
+        panic!(
+            "screenshot differs from golden/text.png at ({}, {}): {:06x} vs {:06x}",
+            i % 720,
+            i / 720,
+            px[i],
+            golden[i]
+        );
+    }
+    let again = ox86(&[
+        "run",
+        "--headless",
+        "--deterministic",
+        "--bios",
+        &vga_rom(),
+        "--debugcon",
+        "null",
+        "--until-text",
+        "C:\\>",
+    ]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        instructions(&again),
+        n,
+        "--until-text stops at the same instruction"
+    );
+}
+
+#[test]
+fn until_text_that_never_shows_leaves_the_other_limits_in_charge() {
+    let o = ox86(&[
+        "run",
+        "--headless",
+        "--deterministic",
+        "--bios",
+        &vga_rom(),
+        "--debugcon",
+        "null",
+        "--until-text",
+        "Pass: 1",
+        "--max-instructions",
+        "3000000",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(6), "{err}");
+    assert!(err.contains("instruction limit reached (3000000"), "{err}");
+}
+
+#[test]
+fn text_stream_prints_the_rows_as_they_appear() {
+    let o = ox86(&[
+        "run",
+        "--headless",
+        "--deterministic",
+        "--bios",
+        &vga_rom(),
+        "--debugcon",
+        "null",
+        "--text-stream",
+        "--max-instructions",
+        "3000000",
+        "--quiet",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(6), "{err}");
+    let stream: Vec<&str> = err.lines().filter(|l| l.starts_with("screen ")).collect();
+    assert!(
+        stream.contains(
+            &"screen 00|  ox86 VGA golden test: mode 03h registers, 80x25 text, 9-dot cells"
+        ),
+        "{err}"
+    );
+    assert!(stream.contains(&"screen 18| C:\\>"), "{err}");
+    // Each row once: the screen does not change after it is drawn.
+    let mut sorted = stream.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), stream.len(), "{err}");
+}
+
+#[test]
+fn a_vga_without_a_mode_gives_a_black_640x480_screenshot_and_no_text() {
+    let shot = scratch("none.png");
+    let shot_s = shot.to_string_lossy().into_owned();
+    let hello = test_roms().join("roms/hello.bin");
+    let o = ox86(&[
+        "run",
+        "--headless",
+        "--bios",
+        &hello.to_string_lossy(),
+        "--exit-port",
+        "0xf4",
+        "--text-dump",
+        "--screenshot",
+        &shot_s,
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(33), "{err}");
+    assert!(
+        err.contains("--text-dump: the VGA has no display mode programmed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("no display mode programmed: the image is 640x480 black"),
+        "{err}"
+    );
+    let (w, h, px) = decode_png(&shot);
+    assert_eq!((w, h), (640, 480));
+    assert!(px.iter().all(|&p| p == 0));
+}
+
+#[test]
+fn bad_screen_options_are_one_line_errors() {
+    let o = ox86(&["run", "--headless", "--until-text", ""]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--until-text"), "{err}");
+    let o = ox86(&[
+        "run",
+        "--headless",
+        "--screenshot",
+        "/nonexistent-dir/x.png",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("cannot create screenshot"), "{err}");
+}

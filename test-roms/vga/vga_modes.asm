@@ -1,0 +1,690 @@
+; vga_modes.asm: a test ROM (BIOS replacement, see ../roms/common.inc) that
+; programs the VGA itself, from the IBM VGA register tables of BIOS modes
+; 03h, 13h and 12h (no INT 10h: there is no BIOS), and the Bochs VBE
+; (DISPI) for a 32-bpp mode, and draws one scene in each:
+;
+;   1 "text"   mode 03h registers: 80x25 text, 9-dot cells, the 8x16 font
+;              (the built-in BIOS's, bios/src/firmware/rom/font8x16.inc)
+;              loaded into plane 2 by this ROM, the EGA palette in the DAC;
+;              the 16 foreground and 8 background colours, blinking cells,
+;              line-graphics characters (9th column), all 256 glyphs, and a
+;              cursor (scan lines 13-14) after a prompt.
+;   2 "mode13" mode 13h (320x200, 256 colours, chain-4) with a palette of
+;              this ROM's own in the DAC: a 16x16 grid of every colour and a
+;              gradient at the bottom.
+;   3 "mode12" mode 12h (640x480, 16 colours, planar): colour bands drawn
+;              with write mode 0 and the Map Mask, diagonal colour stripes
+;              drawn pixel by pixel with write mode 2 and the Bit Mask
+;              (latches keep the neighbours), and two lines over a white
+;              area drawn the same way.
+;   4 "vbe32"  Bochs VBE 320x200x32 through the linear framebuffer, whose
+;              address comes from BAR0 of PCI device 1234:1111 (assigned
+;              0xE0000000 here when the BAR is still 0): an RGB gradient.
+;              The LFB is written in "unreal" mode (FS with a 4 GiB limit).
+;
+; After each scene the ROM prints "SCENE n name" on the debug console,
+; writes POST code 0x10+n on port 0x190 and waits until the host writes n to
+; the byte at 0000:0500 (the test renders the VGA meanwhile). At the end it
+; reports its few self-checks (PCI device found, DISPI ID) and exits through
+; port 0xF4 as the other test ROMs do.
+;
+; Run by test-roms/tests/vga_modes.rs, which compares each scene with
+; test-roms/golden/<name>.png. Build: test-roms/vga/build.sh (nasm); the
+; .bin is committed.
+
+%include "common.inc"
+
+        cpu     386
+
+ACK             equ 0x0500              ; byte: last scene the host captured
+SEQ_INDEX       equ 0x3C4
+GC_INDEX        equ 0x3CE
+CRTC_INDEX      equ 0x3D4
+ATTR_INDEX      equ 0x3C0
+INPUT_STATUS1   equ 0x3DA
+DAC_MASK        equ 0x3C6
+DAC_WRITE       equ 0x3C8
+DAC_DATA        equ 0x3C9
+DISPI_INDEX     equ 0x1CE
+DISPI_DATA      equ 0x1CF
+PCI_ADDR        equ 0xCF8
+PCI_DATA        equ 0xCFC
+
+; SCENE n, "name": report the scene and wait for the host's acknowledgement.
+%macro  SCENE 2
+        PRINT   "SCENE ", %2, 10
+        POST    0x10 + %1
+%%wait: cmp     byte [ss:ACK], %1
+        jb      %%wait
+%endmacro
+
+; OUTIDX port, index, value: one indexed register write.
+%macro  OUTIDX 3
+        mov     dx, %1
+        mov     ax, ((%3) << 8) | (%2)
+        call    out_idx
+%endmacro
+
+; DISPI index, value.
+%macro  DISPI 2
+        mov     dx, DISPI_INDEX
+        mov     ax, %1
+        out     dx, ax
+        mov     dx, DISPI_DATA
+        mov     ax, %2
+        out     dx, ax
+%endmacro
+
+start:
+        ROM_INIT
+        mov     byte [ss:ACK], 0
+        mov     al, 0x02                ; A20 on (port 92h), for the LFB
+        out     0x92, al
+
+; ---------------------------------------------------------------- scene 1
+        mov     si, mode03
+        call    set_regs
+        call    load_ega_dac
+        call    load_font
+        ; Clear the screen: space on light grey.
+        mov     ax, 0xB800
+        mov     es, ax
+        xor     di, di
+        mov     ax, 0x0720
+        mov     cx, 80 * 25
+        rep     stosw
+        ; Row 0: title bar, white on blue, full width.
+        xor     di, di
+        mov     ax, 0x1F20
+        mov     cx, 80
+        rep     stosw
+        mov     di, 2 * 1
+        mov     ah, 0x1F
+        mov     si, s_title
+        call    puts_screen
+        ; Row 2: the 16 foreground colours on black.
+        mov     di, 2 * (2 * 80 + 1)
+        mov     ah, 0x07
+        mov     si, s_fg
+        call    puts_screen
+        mov     di, 2 * (2 * 80 + 14)
+        xor     bx, bx
+.fg:    mov     al, [cs:hexdigits + bx]
+        mov     ah, bl
+        stosw
+        mov     al, 0xDB                ; full block
+        stosw
+        mov     ax, 0x0720
+        stosw
+        inc     bx
+        cmp     bx, 16
+        jb      .fg
+        ; Row 4: the 8 background colours with white text.
+        mov     di, 2 * (4 * 80 + 1)
+        mov     ah, 0x07
+        mov     si, s_bg
+        call    puts_screen
+        mov     di, 2 * (4 * 80 + 14)
+        xor     bx, bx
+.bg:    mov     ah, bl
+        shl     ah, 4
+        or      ah, 0x0F
+        mov     al, ' '
+        stosw
+        mov     al, [cs:hexdigits + bx]
+        stosw
+        mov     al, ' '
+        stosw
+        inc     bx
+        cmp     bx, 8
+        jb      .bg
+        ; Row 6: blinking cells (attribute bit 7 with Attribute Mode bit 3).
+        mov     di, 2 * (6 * 80 + 1)
+        mov     ah, 0x07
+        mov     si, s_blink
+        call    puts_screen
+        mov     di, 2 * (6 * 80 + 14)
+        mov     ah, 0x8E                ; blinking yellow on black
+        mov     si, s_blinking
+        call    puts_screen
+        add     di, 2
+        mov     ah, 0xCF                ; blinking white on red
+        mov     si, s_blinking2
+        call    puts_screen
+        ; Rows 8-10: a box of line-graphics characters (C0h-DFh repeat
+        ; their 8th column in the 9th).
+        mov     di, 2 * (8 * 80 + 14)
+        mov     ax, 0x0BDA              ; corner, light cyan
+        stosw
+        mov     al, 0xC4
+        mov     cx, BOX_W
+        rep     stosw
+        mov     al, 0xBF
+        stosw
+        mov     di, 2 * (9 * 80 + 14)
+        mov     al, 0xB3
+        stosw
+        mov     ah, 0x0E
+        mov     si, s_box
+        call    puts_screen
+        mov     ah, 0x0B
+        mov     di, 2 * (9 * 80 + 15 + BOX_W)
+        mov     al, 0xB3
+        stosw
+        mov     di, 2 * (10 * 80 + 14)
+        mov     al, 0xC0
+        stosw
+        mov     al, 0xC4
+        mov     cx, BOX_W
+        rep     stosw
+        mov     al, 0xD9
+        stosw
+        ; Rows 12-15: all 256 glyphs, 64 per row, on dark blue.
+        mov     di, 2 * (12 * 80 + 8)
+        xor     bx, bx
+.glyph: mov     al, bl
+        mov     ah, 0x1E
+        stosw
+        inc     bx
+        test    bx, 63
+        jnz     .same_row
+        add     di, 2 * (80 - 64)
+.same_row:
+        cmp     bx, 256
+        jb      .glyph
+        ; Row 18: a prompt and the cursor after it.
+        mov     di, 2 * (18 * 80 + 0)
+        mov     ah, 0x07
+        mov     si, s_prompt
+        call    puts_screen
+        OUTIDX  CRTC_INDEX, 0x0E, (18 * 80 + 5) >> 8
+        OUTIDX  CRTC_INDEX, 0x0F, (18 * 80 + 5) & 0xFF
+        SCENE   1, "text"
+
+; ---------------------------------------------------------------- scene 2
+        mov     si, mode13
+        call    set_regs
+        ; Palette: red from the low nibble, green from the high nibble,
+        ; blue from their XOR (6-bit DAC values).
+        mov     dx, DAC_WRITE
+        xor     al, al
+        out     dx, al
+        inc     dx
+        xor     bx, bx
+.pal:   mov     al, bl
+        and     al, 0x0F
+        shl     al, 2
+        out     dx, al
+        mov     al, bl
+        shr     al, 4
+        shl     al, 2
+        out     dx, al
+        mov     al, bl
+        mov     ah, bl
+        shr     ah, 4
+        xor     al, ah
+        and     al, 0x0F
+        shl     al, 2
+        out     dx, al
+        inc     bx
+        cmp     bx, 256
+        jb      .pal
+        ; Rows 0-191: 16 rows of 16 cells of 20x12 pixels, colour
+        ; 16 * cell row + cell column.
+        mov     ax, 0xA000
+        mov     es, ax
+        xor     di, di
+        xor     bx, bx                  ; y
+.row13: mov     ax, bx
+        mov     cl, 12
+        div     cl                      ; al = y / 12
+        shl     al, 4
+        mov     dl, al
+.cell:  mov     al, dl
+        mov     cx, 20
+        rep     stosb
+        inc     dl
+        test    dl, 0x0F
+        jnz     .cell
+        inc     bx
+        cmp     bx, 192
+        jb      .row13
+        ; Rows 192-199: colour x * 4 / 5 (0-255 across the screen).
+.grad13:
+        xor     cx, cx                  ; x
+.gx:    mov     ax, cx
+        shl     ax, 2
+        xor     dx, dx
+        mov     si, 5
+        div     si
+        stosb
+        inc     cx
+        cmp     cx, 320
+        jb      .gx
+        inc     bx
+        cmp     bx, 200
+        jb      .grad13
+        SCENE   2, "mode13"
+
+; ---------------------------------------------------------------- scene 3
+        mov     si, mode12
+        call    set_regs
+        call    load_ega_dac
+        mov     ax, 0xA000
+        mov     es, ax
+        ; Clear all four planes (write mode 0, Map Mask 0Fh, Bit Mask FFh).
+        xor     di, di
+        xor     ax, ax
+        mov     cx, 80 * 480 / 2
+        rep     stosw
+        ; Rows 0-255, left half: 16 bands of 16 lines; band c is written
+        ; with Map Mask = c, so only planes of colour c get the 1 bits.
+        xor     bx, bx                  ; band = colour
+.band:  mov     ah, bl
+        mov     al, 0x02                ; Map Mask
+        mov     dx, SEQ_INDEX
+        call    out_idx
+        mov     ax, bx
+        mov     cx, 16 * 80
+        mul     cx
+        mov     di, ax
+        mov     dx, 16                  ; lines
+.bline: mov     cx, 40 / 2
+        mov     ax, 0xFFFF
+        rep     stosw
+        add     di, 40
+        dec     dx
+        jnz     .bline
+        inc     bx
+        cmp     bx, 16
+        jb      .band
+        OUTIDX  SEQ_INDEX, 0x02, 0x0F
+        ; Write mode 2 (Graphics Mode 05h = 02h).
+        OUTIDX  GC_INDEX, 0x05, 0x02
+        ; Rows 0-255, right half: pixel (x, y) gets colour ((x + y) >> 4)
+        ; & 15, one pixel at a time through the Bit Mask.
+        xor     bx, bx                  ; y
+.drow:  mov     si, 320                 ; x
+.dpix:  mov     ax, si
+        add     ax, bx
+        shr     ax, 4
+        and     al, 0x0F
+        mov     cl, al                  ; colour
+        mov     ax, si
+        and     al, 7
+        xchg    ax, cx                  ; cl = x & 7, al = colour
+        mov     ah, 0x80
+        shr     ah, cl
+        push    ax
+        mov     al, 0x08                ; Bit Mask
+        mov     dx, GC_INDEX
+        call    out_idx
+        pop     ax
+        ; di = y * 80 + x / 8
+        push    ax
+        mov     ax, bx
+        mov     dx, 80
+        mul     dx
+        mov     di, si
+        shr     di, 3
+        add     di, ax
+        pop     ax
+        mov     ah, [es:di]             ; load the latches
+        mov     [es:di], al
+        inc     si
+        cmp     si, 640
+        jb      .dpix
+        inc     bx
+        cmp     bx, 256
+        jb      .drow
+        ; Rows 256-479: white (write mode 2, Bit Mask FFh, colour 15).
+        OUTIDX  GC_INDEX, 0x08, 0xFF
+        mov     di, 256 * 80
+        mov     al, 0x0F
+        mov     cx, 224 * 80
+        rep     stosb
+        ; Two lines over it: (2t, 256+t) in blue and (639-2t, 256+t) in
+        ; red, t = 0..223, through the Bit Mask (the latches keep the white).
+        xor     bx, bx                  ; t
+.line:  mov     si, bx
+        shl     si, 1
+        mov     al, 0x01
+        call    plot12
+        mov     si, 639
+        sub     si, bx
+        sub     si, bx
+        mov     al, 0x04
+        call    plot12
+        inc     bx
+        cmp     bx, 224
+        jb      .line
+        OUTIDX  GC_INDEX, 0x08, 0xFF
+        OUTIDX  GC_INDEX, 0x05, 0x00
+        SCENE   3, "mode12"
+
+; ---------------------------------------------------------------- scene 4
+        call    find_vga_lfb            ; ebp = LFB address
+        call    unreal
+        DISPI   0x00, 0xB0C5            ; ask for the newest interface
+        mov     dx, DISPI_DATA
+        in      ax, dx
+        CHECK   "DISPI ID reads back B0C5", 0xB0C5
+        DISPI   0x04, 0x0000            ; disable to change the mode
+        DISPI   0x01, 320
+        DISPI   0x02, 200
+        DISPI   0x03, 32
+        DISPI   0x04, 0x0041            ; enabled, LFB
+        ; Pixel (x, y) = R x*4/5, G y*5/4, B 255 - R.
+        mov     edi, ebp
+        xor     bx, bx                  ; y
+.vrow:  mov     ax, bx
+        mov     cx, 5
+        mul     cx
+        shr     ax, 2
+        movzx   ebp, al                 ; green, for the row
+        shl     ebp, 8
+        xor     cx, cx                  ; x
+.vpix:  mov     ax, cx
+        shl     ax, 2
+        xor     dx, dx
+        push    cx
+        mov     cx, 5
+        div     cx
+        pop     cx
+        movzx   eax, al                 ; red
+        mov     edx, 255
+        sub     edx, eax                ; blue
+        shl     eax, 16
+        or      eax, ebp
+        or      eax, edx
+        mov     [fs:edi], eax
+        add     edi, 4
+        inc     cx
+        cmp     cx, 320
+        jb      .vpix
+        inc     bx
+        cmp     bx, 200
+        jb      .vrow
+        SCENE   4, "vbe32"
+        jmp     finish
+
+; ---------------------------------------------------------------- helpers
+
+; out_idx: write AH to indexed register AL at ports DX (index), DX+1.
+out_idx:
+        out     dx, al
+        inc     dx
+        xchg    al, ah
+        out     dx, al
+        xchg    al, ah
+        dec     dx
+        ret
+
+; set_regs: program a mode from the table at CS:SI: Miscellaneous Output,
+; Sequencer 0-4, CRTC 00h-18h, Graphics 0-8, Attribute 00h-14h (the order
+; of the IBM tables). The sequencer is held in synchronous reset meanwhile
+; and the CRTC protect bit (11h bit 7) is cleared first.
+set_regs:
+        pusha
+        mov     dx, SEQ_INDEX
+        mov     ax, 0x0100              ; SR0 = 01h: synchronous reset
+        call    out_idx
+        mov     dx, 0x3C2
+        cs lodsb
+        out     dx, al
+        mov     dx, SEQ_INDEX
+        cs lodsb
+        mov     bl, al                  ; SR0, written last
+        mov     cl, 1
+.seq:   cs lodsb
+        mov     ah, al
+        mov     al, cl
+        call    out_idx
+        inc     cl
+        cmp     cl, 5
+        jb      .seq
+        mov     dx, CRTC_INDEX
+        mov     ax, 0x0011              ; unprotect CR0-CR7
+        call    out_idx
+        xor     cl, cl
+.crtc:  cs lodsb
+        mov     ah, al
+        mov     al, cl
+        call    out_idx
+        inc     cl
+        cmp     cl, 25
+        jb      .crtc
+        mov     dx, GC_INDEX
+        xor     cl, cl
+.gc:    cs lodsb
+        mov     ah, al
+        mov     al, cl
+        call    out_idx
+        inc     cl
+        cmp     cl, 9
+        jb      .gc
+        mov     dx, INPUT_STATUS1
+        in      al, dx                  ; attribute flip-flop to "index"
+        mov     dx, ATTR_INDEX
+        xor     cl, cl
+.attr:  mov     al, cl
+        out     dx, al
+        cs lodsb
+        out     dx, al
+        inc     cl
+        cmp     cl, 21
+        jb      .attr
+        mov     al, 0x20                ; palette address source: display on
+        out     dx, al
+        mov     dx, DAC_MASK
+        mov     al, 0xFF
+        out     dx, al
+        mov     dx, SEQ_INDEX
+        xor     al, al
+        mov     ah, bl
+        call    out_idx                 ; end of the synchronous reset
+        popa
+        ret
+
+; DAC_COMP mask42, mask21: one 6-bit component of EGA colour CL.
+%macro  DAC_COMP 2
+        xor     al, al
+        test    cl, %1
+        jz      %%a
+        add     al, 42
+%%a:    test    cl, %2
+        jz      %%b
+        add     al, 21
+%%b:    out     dx, al
+%endmacro
+
+; load_ega_dac: DAC entries 0-63 = the 64 EGA colours (rgbRGB bits: the
+; primary bits give 2/3 intensity, the secondary ones 1/3).
+load_ega_dac:
+        pusha
+        mov     dx, DAC_WRITE
+        xor     al, al
+        out     dx, al
+        inc     dx
+        xor     cl, cl
+.entry: DAC_COMP 0x04, 0x20
+        DAC_COMP 0x02, 0x10
+        DAC_COMP 0x01, 0x08
+        inc     cl
+        cmp     cl, 64
+        jb      .entry
+        popa
+        ret
+
+; load_font: copy the 8x16 font into plane 2 (32 bytes per glyph) with the
+; sequencer and graphics controller set for plane access, then restore the
+; text-mode values of mode 03h.
+load_font:
+        pusha
+        push    es
+        OUTIDX  SEQ_INDEX, 0x02, 0x04   ; Map Mask: plane 2
+        OUTIDX  SEQ_INDEX, 0x04, 0x07   ; sequential, extended memory
+        OUTIDX  GC_INDEX, 0x04, 0x02    ; Read Map Select: plane 2
+        OUTIDX  GC_INDEX, 0x05, 0x00    ; write mode 0, no odd/even
+        OUTIDX  GC_INDEX, 0x06, 0x04    ; A0000-AFFFF, no chaining
+        mov     ax, 0xA000
+        mov     es, ax
+        mov     si, font8x16
+        xor     di, di
+        mov     bx, 256
+        push    ds
+        push    cs
+        pop     ds
+.glyph: mov     cx, 16
+        rep     movsb
+        add     di, 16
+        dec     bx
+        jnz     .glyph
+        pop     ds
+        OUTIDX  SEQ_INDEX, 0x02, 0x03
+        OUTIDX  SEQ_INDEX, 0x04, 0x02
+        OUTIDX  GC_INDEX, 0x04, 0x00
+        OUTIDX  GC_INDEX, 0x05, 0x10
+        OUTIDX  GC_INDEX, 0x06, 0x0E
+        pop     es
+        popa
+        ret
+
+; puts_screen: the NUL-terminated string at CS:SI to ES:DI with attribute
+; AH; SI and DI end after the string.
+puts_screen:
+.next:  cs lodsb
+        test    al, al
+        jz      .done
+        stosw
+        jmp     .next
+.done:  ret
+
+; plot12: in write mode 2, pixel (SI, 256 + BX) of mode 12h gets colour AL.
+plot12:
+        pusha
+        mov     bp, ax                  ; colour
+        mov     cx, si
+        and     cl, 7
+        mov     ah, 0x80
+        shr     ah, cl
+        mov     al, 0x08                ; Bit Mask
+        mov     dx, GC_INDEX
+        call    out_idx
+        lea     ax, [bx + 256]
+        mov     dx, 80
+        mul     dx
+        shr     si, 3
+        add     si, ax
+        mov     al, [es:si]             ; load the latches
+        mov     ax, bp
+        mov     [es:si], al
+        popa
+        ret
+
+; find_vga_lfb: EBP = the LFB address from BAR0 of PCI 1234:1111 on bus 0
+; (assigning 0xE0000000 and enabling memory decoding when needed).
+find_vga_lfb:
+        mov     ebx, 0x80000000         ; bus 0, device 0, function 0
+.dev:   mov     eax, ebx
+        mov     dx, PCI_ADDR
+        out     dx, eax
+        mov     dx, PCI_DATA
+        in      eax, dx
+        cmp     eax, 0x11111234
+        je      .found
+        add     ebx, 0x800              ; next device
+        cmp     ebx, 0x80010000
+        jb      .dev
+        mov     ax, 0
+        CHECK   "PCI VGA 1234:1111 found", 1
+        jmp     finish
+.found: mov     ax, 1
+        CHECK   "PCI VGA 1234:1111 found", 1
+        lea     eax, [ebx + 0x10]       ; BAR0
+        mov     dx, PCI_ADDR
+        out     dx, eax
+        mov     dx, PCI_DATA
+        in      eax, dx
+        and     eax, 0xFFFFFFF0
+        jnz     .assigned
+        mov     eax, 0xE0000000
+        out     dx, eax
+.assigned:
+        mov     ebp, eax
+        lea     eax, [ebx + 0x04]       ; Command
+        mov     dx, PCI_ADDR
+        out     dx, eax
+        mov     dx, PCI_DATA
+        in      ax, dx
+        or      ax, 0x0002              ; memory space
+        out     dx, ax
+        ret
+
+; unreal: FS = a flat data segment with a 4 GiB limit, back in real mode.
+unreal:
+        o32 lgdt [cs:gdt_ptr]
+        mov     eax, cr0
+        or      al, 1
+        mov     cr0, eax
+        jmp     .pm
+.pm:    mov     ax, 0x08
+        mov     fs, ax
+        mov     eax, cr0
+        and     al, 0xFE
+        mov     cr0, eax
+        jmp     .rm
+.rm:    ret                             ; FS keeps its 4 GiB limit
+
+        align   8
+gdt:    dq      0
+        dq      0x00CF92000000FFFF      ; flat 4 GiB data, base 0
+gdt_ptr:
+        dw      gdt_ptr - gdt - 1
+        dd      ROM_BASE + gdt
+
+s_title:    db  "ox86 VGA golden test: mode 03h registers, 80x25 text, 9-dot cells", 0
+s_fg:       db  "Foreground:", 0
+s_bg:       db  "Background:", 0
+s_blink:    db  "Blink:", 0
+s_blinking: db  "blinking", 0
+s_blinking2: db "blinking on red", 0
+s_box:      db  " line graphics: 9th column ", 0
+BOX_W       equ $ - s_box - 1
+s_prompt:   db  "C:\> ", 0
+hexdigits:  db  "0123456789ABCDEF"
+
+; IBM VGA register tables: Misc Output, SR0-SR4, CR00-CR18, GR0-GR8,
+; AR00-AR14.
+mode03: db      0x67
+        db      0x03, 0x00, 0x03, 0x00, 0x02
+        db      0x5F, 0x4F, 0x50, 0x82, 0x55, 0x81, 0xBF, 0x1F
+        db      0x00, 0x4F, 0x0D, 0x0E, 0x00, 0x00, 0x00, 0x00
+        db      0x9C, 0x8E, 0x8F, 0x28, 0x1F, 0x96, 0xB9, 0xA3, 0xFF
+        db      0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x0E, 0x00, 0xFF
+        db      0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07
+        db      0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F
+        db      0x0C, 0x00, 0x0F, 0x08, 0x00
+mode13: db      0x63
+        db      0x03, 0x01, 0x0F, 0x00, 0x0E
+        db      0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0xBF, 0x1F
+        db      0x00, 0x41, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+        db      0x9C, 0x8E, 0x8F, 0x28, 0x40, 0x96, 0xB9, 0xA3, 0xFF
+        db      0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x05, 0x0F, 0xFF
+        db      0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07
+        db      0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F
+        db      0x41, 0x00, 0x0F, 0x00, 0x00
+mode12: db      0xE3
+        db      0x03, 0x01, 0x0F, 0x00, 0x06
+        db      0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0x0B, 0x3E
+        db      0x00, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+        db      0xEA, 0x8C, 0xDF, 0x28, 0x00, 0xE7, 0x04, 0xE3, 0xFF
+        db      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x0F, 0xFF
+        db      0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07
+        db      0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F
+        db      0x01, 0x00, 0x0F, 0x00, 0x00
+
+font8x16:
+%include "font8x16.inc"
+
+        ROM_END
