@@ -72,6 +72,8 @@ pub const VIDEO_CONTROL: u32 = 0x87;
 pub const VIDEO_SWITCHES: u32 = 0x88;
 /// VGA mode-set option control.
 pub const VGA_FLAGS: u32 = 0x89;
+/// Display combination code (VGA BIOS: index of the active DCC entry).
+pub const DCC_INDEX: u32 = 0x8A;
 /// Keyboard status byte 3 (101-key keyboard present: bit 4).
 pub const KBD_FLAGS3: u32 = 0x96;
 /// Keyboard LED flags.

@@ -20,7 +20,7 @@
 //! # Layout
 //! The ROM's header at F0000 ([`RomHeader`]) names the handler of each
 //! vector, the fonts and the tables; POST ([`post`]) fills the IVT from
-//! it. Services are split by interrupt: [`int10`] (text video),
+//! it. Services are split by interrupt: [`int10`] (video, VGA and VBE),
 //! [`int13`] (disks, EDD, El Torito), [`int15`] (memory map, A20, wait,
 //! block move), [`int16`] (keyboard), [`int1a`] (time, PCI BIOS),
 //! [`boot`] (INT 18h/19h, El Torito boot), [`misc`] (11h, 12h, 14h, 17h),
@@ -333,6 +333,8 @@ pub struct Firmware {
     pub wait_until: Option<u64>,
     /// El Torito: the boot catalog entry used, for INT 13h AX=4B01h.
     pub eltorito: Option<boot::EltoritoBoot>,
+    /// Video state outside the BDA (the VBE mode).
+    pub video: int10::VideoState,
 }
 
 impl Firmware {
@@ -346,6 +348,7 @@ impl Firmware {
             keyboard: int16::Keyboard::default(),
             wait_until: None,
             eltorito: None,
+            video: int10::VideoState::default(),
         }
     }
 
@@ -508,6 +511,14 @@ pub struct RomHeader {
     pub default_iret: u16,
     /// `cli; hlt` forever.
     pub halt: u16,
+    /// Header version 2 (video): the 8x14 font, the empty 9-dot alternate
+    /// glyph list, the VBE OEM string, the VBE window far function and the
+    /// INT 10h AH=1Bh static functionality table.
+    pub font8x14: u16,
+    pub font_alt: u16,
+    pub vbe_oem: u16,
+    pub vbe_window: u16,
+    pub video_functionality: u16,
 }
 
 /// Magic at the start of the ROM.
@@ -542,6 +553,11 @@ impl RomHeader {
             fixed_disk_params: w(20),
             default_iret: w(22),
             halt: w(24),
+            font8x14: w(26),
+            font_alt: w(28),
+            vbe_oem: w(30),
+            vbe_window: w(32),
+            video_functionality: w(34),
         }
     }
 }
@@ -565,6 +581,21 @@ mod tests {
         assert_eq!(&ROM_IMAGE[0xFFF3..0xFFF5], &[0x00, 0xF0]);
         assert_eq!(ROM_IMAGE[usize::from(h.default_iret)], 0xCF);
         assert_eq!(ROM_IMAGE[0xFFFE], 0xFC);
+        // Version 2 fields: fonts and video tables inside the image.
+        assert_eq!(&ROM_IMAGE[8..10], &[2, 0]);
+        for off in [
+            h.font8x14,
+            h.font_alt,
+            h.vbe_oem,
+            h.vbe_window,
+            h.video_functionality,
+        ] {
+            assert!(off > 0 && usize::from(off) < ROM_SIZE - 16);
+        }
+        assert_eq!(ROM_IMAGE[usize::from(h.font_alt)], 0);
+        let a = usize::from(h.font8x14) + 0xDB * 14;
+        assert_eq!(&ROM_IMAGE[a..a + 14], &[0xFF; 14], "8x14 full block");
+        assert!(ROM_IMAGE[usize::from(h.vbe_oem)..].starts_with(b"ox86"));
     }
 
     #[test]

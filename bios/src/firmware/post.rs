@@ -17,7 +17,10 @@
 //!   IDE function 00:01.1 enabled (bus-master block at C000h, both
 //!   channels decoded, I/O and bus mastering on), and the ACPI tables if
 //!   given;
-//! - the text screen cleared, the video ROM stub's signature at C0000h.
+//! - the VGA's PCI function (1234:1111) given its framebuffer BAR0 and
+//!   decoding on, the VGA in mode 3 (registers, font, palette, cleared
+//!   text screen: [`int10::set_mode`]), the video ROM stub's signature at
+//!   C0000h.
 
 use super::bda::{self, at};
 use super::{int10, Bus, Firmware, Regs, ROM_SEGMENT};
@@ -216,6 +219,7 @@ fn init_devices(bus: &mut dyn Bus) {
         bus.port_out(w.port, w.size, w.value);
     }
     setup_ide(bus);
+    int10::vbe::assign_lfb(bus);
 }
 
 /// PCI bus 0 device 1 function 1: the PIIX IDE controller.

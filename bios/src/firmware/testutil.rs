@@ -1,6 +1,7 @@
 //! A [`Bus`] for unit tests: 1 MiB + 64 KiB of memory, a CMOS array
-//! behind ports 70h/71h, a keyboard data byte at 60h, and a log of port
-//! writes.
+//! behind ports 70h/71h, a keyboard data byte at 60h, a log of port
+//! writes, and a VGA (`devices::vga::Vga`) behind its ports and the
+//! A0000h–BFFFFh window (and its linear framebuffer), as on the PC.
 
 use super::{Bus, Firmware, FirmwareConfig, Regs};
 
@@ -16,12 +17,16 @@ pub struct TestBus {
     /// PCI configuration space of bus 0 (device, function) → 256 bytes.
     pub pci: Vec<((u8, u8), [u8; 256])>,
     cf8: u32,
+    pub vga: devices::vga::Vga,
 }
 
 impl TestBus {
     pub fn new() -> Self {
+        let mut mem = vec![0; 0x11_0000];
+        // The ROM at F0000h (fonts and tables the services point at).
+        mem[super::ROM_BASE as usize..][..super::ROM_SIZE].copy_from_slice(super::ROM_IMAGE);
         TestBus {
-            mem: vec![0; 0x11_0000],
+            mem,
             outs: Vec::new(),
             cmos: [0; 128],
             cmos_index: 0,
@@ -30,6 +35,7 @@ impl TestBus {
             open: 0xFFFF_FFFF,
             pci: Vec::new(),
             cf8: 0,
+            vga: devices::vga::Vga::new(),
         }
     }
 
@@ -46,24 +52,36 @@ impl TestBus {
     }
 }
 
+/// The VGA's memory: the legacy window and its framebuffer.
+fn vga_address(vga: &devices::vga::Vga, a: u32) -> bool {
+    (0xA_0000..0xC_0000).contains(&a) || vga.claims(u64::from(a))
+}
+
 impl Bus for TestBus {
     fn read(&mut self, addr: u32, buf: &mut [u8]) {
         for (i, b) in buf.iter_mut().enumerate() {
-            *b = self
-                .mem
-                .get(addr.wrapping_add(i as u32) as usize)
-                .copied()
-                .unwrap_or(0xFF);
+            let a = addr.wrapping_add(i as u32);
+            *b = if vga_address(&self.vga, a) {
+                self.vga.mem_read(u64::from(a), 1) as u8
+            } else {
+                self.mem.get(a as usize).copied().unwrap_or(0xFF)
+            };
         }
     }
     fn write(&mut self, addr: u32, data: &[u8]) {
         for (i, &b) in data.iter().enumerate() {
-            if let Some(m) = self.mem.get_mut(addr.wrapping_add(i as u32) as usize) {
+            let a = addr.wrapping_add(i as u32);
+            if vga_address(&self.vga, a) {
+                self.vga.mem_write(u64::from(a), 1, u64::from(b));
+            } else if let Some(m) = self.mem.get_mut(a as usize) {
                 *m = b;
             }
         }
     }
     fn port_in(&mut self, port: u16, size: u8) -> u32 {
+        if self.vga.decodes_port(port) {
+            return self.vga.io_read(port, size);
+        }
         match port {
             0x71 => u32::from(self.cmos[usize::from(self.cmos_index & 0x7F)]),
             0x60 => u32::from(self.port60),
@@ -91,6 +109,10 @@ impl Bus for TestBus {
     }
     fn port_out(&mut self, port: u16, size: u8, value: u32) {
         self.outs.push((port, value));
+        if self.vga.decodes_port(port) {
+            self.vga.io_write(port, size, value);
+            return;
+        }
         match port {
             0x70 => self.cmos_index = value as u8,
             0x71 => self.cmos[usize::from(self.cmos_index & 0x7F)] = value as u8,

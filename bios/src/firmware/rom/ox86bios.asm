@@ -13,7 +13,8 @@
 ; Rust finds the handlers through the header at offset 0 (magic, then a
 ; table of (vector, offset) words ending in FFFFh). Vectors not listed get
 ; `default_iret`. Build with build.sh (nasm); the .bin is committed. The
-; fonts (font8x16.inc, font8x8.inc) are made by mkfont.py from a PSF font.
+; fonts (font8x16.inc, font8x8.inc) are made by mkfont.py from a PSF font,
+; font8x14.inc by mkfont14.py from font8x16.inc.
 
 cpu 8086
 bits 16
@@ -49,7 +50,7 @@ SVC_MOUSE_IRQ   equ 0xF3
 
 header:
         db "OX86BIOS"
-        dw 1                    ; header version
+        dw 2                    ; header version
         dw vector_table
         dw font8x16             ; 8x16 font (256 characters)
         dw font8x8              ; 8x8 font (256 characters)
@@ -58,6 +59,12 @@ header:
         dw fixed_disk_params    ; INT 41h/46h
         dw default_iret         ; IRET for unused vectors
         dw post.halt            ; cli; hlt forever (INT 18h with nothing to boot)
+        ; header version 2: video
+        dw font8x14             ; 8x14 font (256 characters)
+        dw font_alt             ; 9-dot alternate glyphs (empty list)
+        dw vbe_oem_string       ; VBE OEM string (ASCIIZ)
+        dw vbe_window           ; VBE window function (far call, like 4F05h)
+        dw video_functionality  ; INT 10h AH=1Bh static functionality table
 
 vector_table:
         dw 0x08, irq0
@@ -229,11 +236,36 @@ diskette_params:
 fixed_disk_params:
         times 16 db 0
 
+; VBE window function (VBE 3.0 "WinFuncPtr"): BH = 0 set / 1 get, BL =
+; window, DX = position; a far call, not an interrupt.
+vbe_window:
+        push ax
+        mov ax, 0x4F05
+        int 0x10
+        pop ax
+        retf
+
+vbe_oem_string:
+        db "ox86 VGA BIOS", 0
+
+; INT 10h AH=1Bh static functionality table (IBM VGA BIOS layout): modes
+; supported (00h-07h, 0Dh-13h), scan lines 200/350/400, 8 font blocks, 2
+; active, function flags, save/restore + DCC + blink.
+video_functionality:
+        db 0xFF, 0xE0, 0x0F, 0, 0, 0, 0
+        db 0x07, 8, 2, 0xFF, 0x0E, 0, 0, 0, 0
+
+; 9-dot alternate glyphs: none (the list ends with character 0).
+font_alt:
+        db 0
+
         align 16
 font8x8:
 %include "font8x8.inc"
 font8x16:
 %include "font8x16.inc"
+font8x14:
+%include "font8x14.inc"
 
 ; ---------------------------------------------------------------------------
         times 0xFFF0 - ($ - $$) db 0xFF
