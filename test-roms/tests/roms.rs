@@ -1,5 +1,5 @@
-//! Runs every test ROM in `test-roms/roms/` (and the built-in demo) headless
-//! through the emulator library, on both execution tiers: the block cache
+//! Runs every test ROM in `test-roms/roms/` headless through the emulator
+//! library, on both execution tiers: the block cache
 //! and the step interpreter. Checks the debug console output, the POST
 //! codes and how the run ends, and that both tiers end in the same CPU
 //! state after the same number of instructions with the same RAM.
@@ -7,7 +7,8 @@
 //! The ROMs follow the convention in `test-roms/roms/common.inc`: text on
 //! port 0xE9, POST codes on 0x190, POST 0xFF then EXIT_PASS (0x10, host
 //! status 33) on port 0xF4 when every check passed, then `cli; hlt`.
-//! The `ox86` binary itself is tested in `frontend/tests/cli.rs`.
+//! The `ox86` binary itself is tested in `frontend/tests/cli.rs`, the
+//! built-in demo in `demo.rs`.
 
 use emulator::engine::Tier;
 use emulator::{CpuModel, RunOutcome};
@@ -17,7 +18,6 @@ const HELLO: &[u8] = include_bytes!("../roms/hello.bin");
 const ALU: &[u8] = include_bytes!("../roms/alu.bin");
 const PM32: &[u8] = include_bytes!("../roms/pm32.bin");
 const SMC: &[u8] = include_bytes!("../roms/smc.bin");
-const DEMO: &[u8] = include_bytes!("../demo/demo.bin");
 
 /// Run on both tiers (see `test_roms::harness`), return the block-cache run.
 fn run_both_tiers(image: &[u8], model: CpuModel, exit_port: Option<u16>) -> Run {
@@ -96,42 +96,4 @@ fn pm32_rom_passes() {
 fn smc_rom_passes() {
     let r = run_both_tiers(SMC, CpuModel::Pentium, Some(EXIT_PORT));
     assert_passed("smc", &r, 13);
-}
-
-#[test]
-fn demo_draws_the_same_picture_on_every_cpu_model() {
-    let mut pictures = Vec::new();
-    for (model, cpu_line) in [
-        (CpuModel::I8086, "CPU: 8086/8088"),
-        (CpuModel::I80286, "CPU: 80286"),
-        (CpuModel::Pentium, "CPU: CPUID vendor"),
-    ] {
-        let r = run_both_tiers(DEMO, model, None);
-        assert_eq!(
-            r.outcome,
-            RunOutcome::Halted {
-                interrupts_enabled: false
-            },
-            "{model:?}"
-        );
-        assert!(
-            r.console.contains(cpu_line),
-            "{model:?}: {cpu_line:?} not in\n{}",
-            r.console
-        );
-        assert_eq!(r.posts, vec![0x01, 0x10, 0x20, 0xFF], "{model:?}");
-        let picture: Vec<&str> = r
-            .console
-            .lines()
-            .filter(|l| l.len() == 78 && l.contains('@'))
-            .collect();
-        assert!(
-            picture.len() > 10,
-            "{model:?}: no picture in\n{}",
-            r.console
-        );
-        pictures.push(picture.join("\n"));
-    }
-    assert_eq!(pictures[0], pictures[1]);
-    assert_eq!(pictures[1], pictures[2]);
 }
