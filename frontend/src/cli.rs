@@ -128,7 +128,8 @@ pub struct RunArgs {
     /// Write the screen (the VGA's display area: text, graphics or VBE) to
     /// FILE as an RGB PNG when the run ends. A blanked screen or a VGA with
     /// no mode set gives a black image (640x480 without a mode), with a
-    /// note on stderr.
+    /// note on stderr. On Unix, SIGUSR1 (`kill -USR1 PID`) writes it
+    /// during the run too.
     #[arg(long, value_name = "FILE.png")]
     pub screenshot: Option<PathBuf>,
     /// Print the final text-mode screen on stdout when the run ends (every

@@ -6,6 +6,9 @@
 //!   screen off, attribute video disabled) gives a black image of the display
 //!   size; a VGA with no display mode programmed (CRTC below 64×64 pixels, as
 //!   at power-on) gives a 640×480 black image. Both cases are noted on stderr.
+//!   On Unix hosts SIGUSR1 (`kill -USR1 PID`) writes the same file during the
+//!   run, at the next slice boundary (from a copy of the VGA, so a window's
+//!   incremental rendering is not disturbed).
 //! - `--text-dump` prints the final text screen ([`Vga::text_screen`], CP437
 //!   mapped to Unicode) on stdout, every row, trailing spaces trimmed. In a
 //!   graphics mode it prints nothing and says so on stderr.
@@ -32,6 +35,8 @@ use devices::vga::{Framebuffer, Vga};
 use emulator::Machine;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// Guest time between two looks at the screen for `--text-stream`.
 pub const STREAM_INTERVAL_NS: u64 = 20_000_000;
@@ -86,8 +91,9 @@ impl Options {
     }
 }
 
-/// Watches the text screen while the guest runs (`--text-stream`,
-/// `--until-text`); [`Watch::check`] is called at slice boundaries.
+/// Watches the screen while the guest runs (`--text-stream`,
+/// `--until-text`, the `--screenshot` signal); [`Watch::check`] is called at
+/// slice boundaries.
 #[derive(Debug, Default)]
 pub struct Watch {
     stream: Option<Stream>,
@@ -95,15 +101,44 @@ pub struct Watch {
     next_stream_ns: u64,
     next_until_ns: u64,
     found: bool,
+    /// `--screenshot` file and the flag SIGUSR1 raises.
+    signal_shot: Option<(PathBuf, Arc<AtomicBool>)>,
 }
 
 impl Watch {
-    /// A watch for these options (inactive when neither text flag is given).
+    /// A watch for these options (inactive when no screen flag is given).
+    /// With `--screenshot` on a Unix host it takes over SIGUSR1.
     pub fn new(opts: &Options) -> Self {
         Watch {
             stream: opts.text_stream.then(Stream::default),
             until_text: opts.until_text.clone(),
+            signal_shot: opts
+                .screenshot
+                .as_ref()
+                .and_then(|p| screenshot_signal().map(|f| (p.clone(), f))),
             ..Default::default()
+        }
+    }
+
+    /// Write the screenshot if SIGUSR1 asked for one.
+    fn signalled_shot(&mut self, m: &Machine) {
+        let Some((path, flag)) = &self.signal_shot else {
+            return;
+        };
+        if !flag.swap(false, Ordering::Relaxed) {
+            return;
+        }
+        // Render a copy: the real VGA's dirty state belongs to the window.
+        let mut vga = m.cpu.io.vga.clone();
+        let shot = screenshot(vga.as_mut(), m.now_ns());
+        match write_png(path, &shot.frame) {
+            Ok(()) => eprintln!(
+                "ox86: screenshot {} written (SIGUSR1, {} instructions){}",
+                path.display(),
+                m.cpu.icount,
+                shot.note.map(|n| format!(": {n}")).unwrap_or_default()
+            ),
+            Err(e) => eprintln!("ox86: {e:#}"),
         }
     }
 
@@ -114,6 +149,7 @@ impl Watch {
 
     /// Look at the screen if it is time to; returns [`Watch::found`].
     pub fn check(&mut self, m: &Machine) -> bool {
+        self.signalled_shot(m);
         if self.stream.is_none() && self.until_text.is_none() {
             return false;
         }
@@ -150,6 +186,26 @@ impl Watch {
             }
         }
         self.found
+    }
+}
+
+/// A flag SIGUSR1 raises (Unix only; `None` elsewhere or if the handler
+/// cannot be installed, which is said on stderr).
+fn screenshot_signal() -> Option<Arc<AtomicBool>> {
+    #[cfg(unix)]
+    {
+        let flag = Arc::new(AtomicBool::new(false));
+        match signal_hook::flag::register(signal_hook::consts::SIGUSR1, flag.clone()) {
+            Ok(_) => Some(flag),
+            Err(e) => {
+                eprintln!("ox86: warning: SIGUSR1 screenshots unavailable: {e}");
+                None
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        None
     }
 }
 

@@ -234,3 +234,49 @@ fn bad_screen_options_are_one_line_errors() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("cannot create screenshot"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn sigusr1_writes_the_screenshot_during_the_run() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let shot = scratch("signal.png");
+    let mut child = Command::new(OX86)
+        .args(["run", "--headless", "--deterministic", "--bios", &vga_rom()])
+        .args(["--debugcon", "null", "--text-stream", "--timeout", "60"])
+        .arg("--screenshot")
+        .arg(&shot)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run ox86");
+    let pid = child.id().to_string();
+    let stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut seen = Vec::new();
+    let mut written = false;
+    for line in stderr.lines() {
+        let line = line.expect("stderr line");
+        if line == "screen 18| C:\\>" {
+            // The guest's screen is complete and ox86 handles SIGUSR1.
+            let st = Command::new("kill")
+                .args(["-USR1", &pid])
+                .status()
+                .expect("kill");
+            assert!(st.success());
+        }
+        if line.contains("(SIGUSR1, ") {
+            written = line.contains("written");
+            seen.push(line);
+            break;
+        }
+        seen.push(line);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(written, "{}", seen.join("\n"));
+    let (w, h, px) = decode_png(&shot);
+    assert_eq!((w, h), (720, 400));
+    // Row 0 is the title bar: white on blue.
+    assert!(px[..720 * 16].contains(&0x0000AA), "no blue title bar");
+}
