@@ -137,10 +137,18 @@ fn check_text_view(m: &Machine) {
 fn check_vbe_corners(fb: Option<&Framebuffer>) {
     let fb = fb.expect("vbe32 picture");
     assert_eq!((fb.width, fb.height), (320, 200));
-    assert_eq!(fb.pixel(0, 0), 0x0000FF);
-    assert_eq!(fb.pixel(319, 0), 0xFF0000);
-    assert_eq!(fb.pixel(0, 199), 0x00F8FF);
-    assert_eq!(fb.pixel(319, 199), 0xFFF800);
+    for (x, y, want) in [
+        (0, 0, 0x0000FF),
+        (319, 0, 0xFF0000),
+        (0, 199, 0x00F8FF),
+        (319, 199, 0xFFF800),
+    ] {
+        assert_eq!(
+            fb.pixel(x, y),
+            want,
+            "vbe32 pixel ({x}, {y}): did the ROM's writes at the PCI BAR0 address reach the LFB?"
+        );
+    }
 }
 
 fn golden_dir() -> PathBuf {
