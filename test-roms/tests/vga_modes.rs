@@ -6,7 +6,7 @@
 //! a fixed guest time) and compares the picture pixel for pixel with
 //! `test-roms/golden/<scene>.png`, then lets the ROM go on. The text scene is
 //! rendered twice: at time 0 (cursor shown, blinking cells shown) and in the
-//! third cursor period (cursor hidden, blinking cells hidden).
+//! fourth cursor period (cursor hidden, blinking cells hidden).
 //!
 //! Both execution tiers run the ROM and must give the same pictures.
 //! `OX86_BLESS=1` rewrites the golden images from the block tier's run. On
@@ -23,11 +23,12 @@ use std::sync::Arc;
 const ROM: &[u8] = include_bytes!("../vga/vga_modes.bin");
 /// The byte the ROM polls for the number of the last scene captured.
 const ACK: u32 = 0x500;
-/// Instructions the whole run may take (it needs about 5 M).
+/// Instructions the whole run may take (it needs about 4.3 M).
 const LIMIT: u64 = 40_000_000;
 /// The renderer's cursor phase flips every 16 frames of 14.268 ms, the
 /// blink attribute every 32 (devices/src/vga/render): at the start of the
-/// third cursor period both the cursor and the blinking cells are hidden.
+/// fourth cursor period (index 3) both the cursor and the blinking cells
+/// are hidden.
 const BLINK_OFF_NS: u64 = 3 * 16 * 14_268_000;
 
 /// One captured picture.
@@ -253,6 +254,7 @@ fn vga_scenes_match_the_golden_images_on_both_tiers() {
     }
     let (interp, n_interp) = run(Tier::Interpreter);
     assert_eq!(n_blocks, n_interp, "instruction counts of the two tiers");
+    eprintln!("vga_modes.bin: {n_blocks} instructions");
     let errors: Vec<String> = [(Tier::Blocks, &blocks), (Tier::Interpreter, &interp)]
         .into_iter()
         .flat_map(|(tier, shots)| shots.iter().filter_map(move |s| compare(s, tier).err()))
