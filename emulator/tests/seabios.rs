@@ -111,6 +111,16 @@ fn seabios_posts_to_no_bootable_device_without_disks() {
         }
         if vga.is_some() {
             assert!(log.contains("Start SeaVGABIOS"), "{image}:\n{log}");
+            // SeaVGABIOS drives the wired VGA: SeaBIOS's messages are on
+            // its 80x25 text screen (not in RAM at B8000).
+            let vga = m.cpu.io.vga.as_ref().expect("the PC has a VGA");
+            let screen = vga.text_screen();
+            assert_eq!((screen.len(), screen[0].chars().count()), (25, 80));
+            let text = screen.join("\n");
+            for line in ["SeaBIOS (version 1.16", "No bootable device."] {
+                assert!(text.contains(line), "{image}: {line:?} not on screen:\n{text}");
+            }
+            assert_eq!(vga.display_size(), (720, 400), "{image}");
         }
         // SeaBIOS's shadow copy is write-protected (PAM RE only).
         assert_eq!(
