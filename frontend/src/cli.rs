@@ -144,9 +144,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub text_stream: bool,
     /// End the run with status 0 as soon as a row of the text screen
-    /// contains TEXT (looked at every 1 ms of guest time, at slice
-    /// boundaries: with --deterministic the run stops at the same
-    /// instruction every time).
+    /// contains TEXT. The screen is looked at between slices of up to 2^20
+    /// instructions (at most every 1 ms of guest time), so with
+    /// --deterministic the run stops at the same instruction every time; a
+    /// guest that ends within the slice that showed TEXT ends as it would
+    /// without this option.
     #[arg(long, value_name = "TEXT")]
     pub until_text: Option<String>,
     /// Log every instruction (log target `ox86::trace`, level trace; uses

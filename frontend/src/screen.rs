@@ -23,7 +23,8 @@
 //!   text screen contains TEXT. The screen is looked at only at the run
 //!   loop's slice boundaries (at most every [`UNTIL_INTERVAL_NS`] of guest
 //!   time), so a `--deterministic` run stops at the same instruction every
-//!   time.
+//!   time. A guest that ends (exit port, halt, power-off) within the slice
+//!   that showed TEXT ends as it would without the option.
 //!
 //! Guest time (the machine's virtual clock), not host time, paces the text
 //! checks: with `--deterministic` what the stream prints and where

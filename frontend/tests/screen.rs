@@ -280,3 +280,42 @@ fn sigusr1_writes_the_screenshot_during_the_run() {
     // Row 0 is the title bar: white on blue.
     assert!(px[..720 * 16].contains(&0x0000AA), "no blue title bar");
 }
+
+/// The built-in BIOS's INT 10h teletype on the VGA, seen by --text-dump and
+/// --screenshot: `boot/bios_services.img` writes "Hi" at row 10 through
+/// INT 10h before it reports its checks on port 0xF4. (--until-text is
+/// looked at between slices of a million instructions; this guest is done
+/// within one, so its exit comes first.)
+#[test]
+fn builtin_bios_teletype_reaches_the_text_dump_and_screenshot() {
+    let img = test_roms().join("boot/bios_services.img");
+    let shot = scratch("bios.png");
+    let o = ox86(&[
+        "run",
+        "--headless",
+        "--deterministic",
+        "--snapshot",
+        "--hda",
+        &img.to_string_lossy(),
+        "--exit-port",
+        "0xf4",
+        "--debugcon",
+        "null",
+        "--text-dump",
+        "--screenshot",
+        &shot.to_string_lossy(),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(33), "all checks pass:\n{err}");
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows.len(), 25, "{out}");
+    assert_eq!(rows[10], "Hi", "{out}");
+    let (w, h, px) = decode_png(&shot);
+    assert_eq!((w, h), (720, 400), "mode 3 on the VGA");
+    // "Hi" is light grey on black at row 10 (scan lines 160-175), columns
+    // 0-1 (18 pixels); the rows below it are empty.
+    let lit = |y0: usize, y1: usize| (y0..y1).any(|y| (0..18).any(|x| px[y * 720 + x] != 0));
+    assert!(lit(160, 176), "no glyph pixels for \"Hi\"");
+    assert!(!lit(176, 400), "pixels below the text");
+}
