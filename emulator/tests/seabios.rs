@@ -118,7 +118,10 @@ fn seabios_posts_to_no_bootable_device_without_disks() {
             assert_eq!((screen.len(), screen[0].chars().count()), (25, 80));
             let text = screen.join("\n");
             for line in ["SeaBIOS (version 1.16", "No bootable device."] {
-                assert!(text.contains(line), "{image}: {line:?} not on screen:\n{text}");
+                assert!(
+                    text.contains(line),
+                    "{image}: {line:?} not on screen:\n{text}"
+                );
             }
             assert_eq!(vga.display_size(), (720, 400), "{image}");
         }
