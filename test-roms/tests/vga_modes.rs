@@ -1,7 +1,8 @@
 //! Golden images of the VGA: the `vga/vga_modes.bin` test ROM programs the
 //! VGA registers itself (IBM tables of modes 03h, 13h, 12h; Bochs DISPI
-//! 320x200x32 through the PCI BAR0 framebuffer) and draws one scene in each
-//! (see vga_modes.asm). At each scene's POST code (0x11-0x14) this test
+//! 320x200x32 through the PCI BAR0 framebuffer; Mode X with a split screen
+//! and pixel panning) and draws one scene in each
+//! (see vga_modes.asm). At each scene's POST code (0x11-0x15) this test
 //! renders the VGA (`devices::vga::Vga::render` into a fresh framebuffer at
 //! a fixed guest time) and compares the picture pixel for pixel with
 //! `test-roms/golden/<scene>.png`, then lets the ROM go on. The text scene is
@@ -44,6 +45,7 @@ const SCENES: &[(u8, &[(&str, u64)])] = &[
     (0x12, &[("mode13", 0)]),
     (0x13, &[("mode12", 0)]),
     (0x14, &[("vbe32", 0)]),
+    (0x15, &[("modex", 0)]),
 ];
 
 fn render_at(m: &mut Machine, ns: u64) -> Framebuffer {
@@ -89,6 +91,9 @@ fn run(tier: Tier) -> (Vec<Shot>, u64) {
             scene += 1;
             if *code == 0x14 {
                 check_vbe_corners(shots.last().map(|s| &s.frame));
+            }
+            if *code == 0x15 {
+                check_modex_geometry(&m, shots.last().map(|s| &s.frame));
             }
             m.cpu.mem.write_u8(ACK, scene as u8);
         }
@@ -148,6 +153,34 @@ fn check_vbe_corners(fb: Option<&Framebuffer>) {
             fb.pixel(x, y),
             want,
             "vbe32 pixel ({x}, {y}): did the ROM's writes at the PCI BAR0 address reach the LFB?"
+        );
+    }
+}
+
+/// Mode X: which memory pixel shows where, whatever the golden image says.
+/// Rows 0-159 show page 1 (start address 19200) panned left by one pixel,
+/// rows 160-239 show page 0 from its first row (the split screen), unpanned;
+/// the colours are DAC entries (the ROM's formulas, see vga_modes.asm).
+fn check_modex_geometry(m: &Machine, fb: Option<&Framebuffer>) {
+    let fb = fb.expect("modex picture");
+    assert_eq!((fb.width, fb.height), (320, 240));
+    let vga = m.cpu.io.vga.as_ref().expect("VGA");
+    let page1 = |x: usize, y: usize| (x & 0x0F | y & 0xF0) as u8;
+    let page0 = |x: usize, y: usize| (((x >> 4) & 0x0F) << 4 | (y >> 3) & 0x0F) as u8;
+    for (x, y) in [(0, 0), (1, 0), (7, 33), (200, 100), (318, 159)] {
+        assert_eq!(
+            fb.pixel(x, y),
+            vga.dac.rgb(page1(x + 1, y)),
+            "modex ({x}, {y}): page 1 pixel ({}, {y})",
+            x + 1
+        );
+    }
+    for (x, y) in [(0, 160), (17, 161), (150, 200), (319, 239)] {
+        assert_eq!(
+            fb.pixel(x, y),
+            vga.dac.rgb(page0(x, y - 160)),
+            "modex ({x}, {y}): page 0 pixel ({x}, {})",
+            y - 160
         );
     }
 }
@@ -270,6 +303,7 @@ fn golden_images_have_the_sizes_of_their_modes() {
         ("mode13", (320, 200)),
         ("mode12", (640, 480)),
         ("vbe32", (320, 200)),
+        ("modex", (320, 240)),
     ] {
         let g = decode(&golden_dir().join(format!("{name}.png")));
         assert_eq!((g.width, g.height), size, "{name}");

@@ -21,6 +21,14 @@
 ;              address comes from BAR0 of PCI device 1234:1111 (assigned
 ;              0xE0000000 here when the BAR is still 0): an RGB gradient.
 ;              The LFB is written in "unreal" mode (FS with a 4 GiB limit).
+;   5 "modex"  VBE off; unchained 256-colour "Mode X" 320x240 (mode 13h
+;              with chain-4 off, byte addressing, 480-line timing), two
+;              pages drawn plane by plane through the Map Mask; the CRTC
+;              start address shows page 1 (at 19200) above a split screen
+;              (line compare 320 = output row 160) that shows page 0, and
+;              the top part is panned by one pixel (Attribute 13h = 2; the
+;              Attribute Mode pixel-panning-compatibility bit keeps the
+;              split part unpanned). Colours: the mode 13h scene's palette.
 ;
 ; After each scene the ROM prints "SCENE n name" on the debug console,
 ; writes POST code 0x10+n on port 0x190 and waits until the host writes n to
@@ -406,6 +414,74 @@ start:
         cmp     bx, 200
         jb      .vrow
         SCENE   4, "vbe32"
+
+; ---------------------------------------------------------------- scene 5
+        DISPI   0x04, 0x0000            ; VBE off: the VGA shows again
+        mov     si, modex
+        call    set_regs
+        mov     ax, 0xA000
+        mov     es, ax
+        xor     cx, cx                  ; plane p (pixels x = 4i + p)
+.xplane:
+        mov     ah, 1
+        shl     ah, cl
+        mov     al, 0x02                ; Map Mask: plane p
+        mov     dx, SEQ_INDEX
+        call    out_idx
+        ; Page 1 at 19200: colour (x & 0Fh) | (y >> 4) << 4.
+        mov     di, 19200
+        xor     bx, bx                  ; y
+.x1row: xor     si, si                  ; i
+.x1pix: mov     ax, si
+        shl     ax, 2
+        add     al, cl
+        and     al, 0x0F
+        mov     ah, bl
+        and     ah, 0xF0
+        or      al, ah
+        stosb
+        inc     si
+        cmp     si, 80
+        jb      .x1pix
+        inc     bx
+        cmp     bx, 240
+        jb      .x1row
+        ; Page 0 at 0: colour ((x >> 4) & 0Fh) << 4 | (y >> 3) & 0Fh.
+        xor     di, di
+        xor     bx, bx
+.x0row: xor     si, si
+.x0pix: mov     ax, si
+        shr     ax, 2                   ; x >> 4 (p < 4)
+        and     al, 0x0F
+        shl     al, 4
+        mov     ah, bl
+        shr     ah, 3
+        and     ah, 0x0F
+        or      al, ah
+        stosb
+        inc     si
+        cmp     si, 80
+        jb      .x0pix
+        inc     bx
+        cmp     bx, 240
+        jb      .x0row
+        inc     cl
+        cmp     cl, 4
+        jb      .xplane
+        OUTIDX  SEQ_INDEX, 0x02, 0x0F
+        OUTIDX  CRTC_INDEX, 0x0C, 19200 >> 8    ; start address: page 1
+        OUTIDX  CRTC_INDEX, 0x0D, 19200 & 0xFF
+        OUTIDX  CRTC_INDEX, 0x18, 320 & 0xFF    ; line compare 320 (bit 8
+                                                ; in CR07 bit 4, bit 9 in
+                                                ; CR09 bit 6 = 0)
+        mov     dx, INPUT_STATUS1
+        in      al, dx
+        mov     dx, ATTR_INDEX
+        mov     al, 0x20 | 0x13         ; Horizontal Pixel Panning
+        out     dx, al
+        mov     al, 0x02                ; one pixel in 256-colour modes
+        out     dx, al
+        SCENE   5, "modex"
         jmp     finish
 
 ; ---------------------------------------------------------------- helpers
@@ -683,6 +759,19 @@ mode12: db      0xE3
         db      0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07
         db      0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F
         db      0x01, 0x00, 0x0F, 0x00, 0x00
+; Mode X (320x240, unchained): mode 13h with SR4 06h (chain-4 off), CR14
+; 00h and CR17 E3h (byte addressing), the 480-line timing of mode 12h
+; (misc E3h, CR06/07/10/11/12/15/16), CR09 01h (line compare bit 9 clear)
+; and AR10 61h (pixel panning compatibility: the split is not panned).
+modex:  db      0xE3
+        db      0x03, 0x01, 0x0F, 0x00, 0x06
+        db      0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0x0D, 0x3E
+        db      0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+        db      0xEA, 0xAC, 0xDF, 0x28, 0x00, 0xE7, 0x06, 0xE3, 0xFF
+        db      0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x05, 0x0F, 0xFF
+        db      0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07
+        db      0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F
+        db      0x61, 0x00, 0x0F, 0x00, 0x00
 
 font8x16:
 %include "font8x16.inc"
