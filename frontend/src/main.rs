@@ -14,6 +14,7 @@ mod run;
 mod screen;
 mod serial;
 mod trace;
+mod window;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,5 +1,13 @@
-//! `ox86 run`: build a machine from the command line, run it headless and
-//! turn the way the run ended into an exit status a CI can read.
+//! `ox86 run`: build a machine from the command line, run it in a window
+//! or headless and turn the way the run ended into an exit status a CI can
+//! read.
+//!
+//! Without `--headless` the machine's screen (the VGA) is shown in a
+//! desktop window that takes the keyboard and mouse (module `window`); the
+//! emulation then runs on a thread of its own. Closing the window ends the
+//! run with status 0; a guest that halted for good keeps its window until
+//! it is closed. With no display the run stops before it starts, with one
+//! line suggesting `--headless` and status 2.
 //!
 //! With no `--bios` and no drive, ox86 runs its built-in demo ROM
 //! (`bios::demo`), which prints to the debug console and halts; the run
@@ -145,12 +153,16 @@ struct Plan {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum End {
     ExitPort(u32),
-    Halted { interrupts_enabled: bool },
+    Halted {
+        interrupts_enabled: bool,
+    },
     TripleFault,
     InstructionLimit,
     Timeout,
     PowerOff,
     ResetRequested,
+    /// The window was closed.
+    WindowClosed,
     // `--until-text`: its text is on the screen.
     UntilText,
 }
@@ -175,9 +187,6 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
         let f = File::create(&d.path)
             .with_context(|| format!("cannot create RAM dump file {}", d.path.display()))?;
         dump_files.push(f);
-    }
-    if !plan.headless && !plan.quiet {
-        eprintln!("ox86: no window support yet; running headless");
     }
     if plan.trace && !log::log_enabled!(target: TRACE_TARGET, log::Level::Trace) {
         eprintln!("ox86: --trace logs at trace level; set RUST_LOG={TRACE_TARGET}=trace to see it");
@@ -230,8 +239,30 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    if !plan.headless {
+        // No display: one line suggesting --headless, status 2 (after the
+        // command line and the files were checked).
+        crate::window::check_display()?;
+    }
     let started = Instant::now();
-    let end = drive(&mut machine, &plan, &mut out, started)?;
+    let end = if plan.headless {
+        drive(&mut machine, &plan, &mut out, started)?
+    } else {
+        // The window on this thread, the emulation on its own.
+        let (m, p, o) = (&mut machine, &plan, &mut out);
+        crate::window::run(move |link| {
+            let end = drive_with(m, p, o, started, Some(link));
+            use crate::window::RunState;
+            let (state, keep_open) = match end {
+                // A halted guest's last screen stays until closed.
+                Ok(End::Halted { .. }) => (RunState::Halted, true),
+                Ok(End::PowerOff) => (RunState::PoweredOff, false),
+                _ => (RunState::Stopped, false),
+            };
+            link.finish(m, state, keep_open);
+            end
+        })??
+    };
     let elapsed = started.elapsed();
     out.console.flush()?;
     out.firmware_log.flush()?;
@@ -551,6 +582,18 @@ fn parse_dump(s: &str) -> anyhow::Result<DumpSpec> {
 
 /// Run until the guest or a limit ends the run, pumping the debug ports.
 fn drive(m: &mut Machine, plan: &Plan, out: &mut Outputs, started: Instant) -> anyhow::Result<End> {
+    drive_with(m, plan, out, started, None)
+}
+
+/// [`drive`], and with a window, until the window ends the run too,
+/// passing the window's input to the guest and its frames to the window.
+fn drive_with(
+    m: &mut Machine,
+    plan: &Plan,
+    out: &mut Outputs,
+    started: Instant,
+    mut window: Option<&mut crate::window::EmuLink>,
+) -> anyhow::Result<End> {
     let slice = if plan.trace { TRACE_SLICE } else { SLICE };
     loop {
         let mut budget = slice;
@@ -564,6 +607,11 @@ fn drive(m: &mut Machine, plan: &Plan, out: &mut Outputs, started: Instant) -> a
         if let Some(input) = out.input.as_mut() {
             input.feed(m);
         }
+        if let Some(w) = window.as_deref_mut() {
+            if !w.before_slice(m) {
+                return Ok(End::WindowClosed);
+            }
+        }
         // Both tiers stop exactly at the budget, so an instruction limit
         // is exact.
         let outcome = if plan.trace {
@@ -572,6 +620,9 @@ fn drive(m: &mut Machine, plan: &Plan, out: &mut Outputs, started: Instant) -> a
             m.run_slice(budget)
         };
         pump(m, plan, out)?;
+        if let Some(w) = window.as_deref_mut() {
+            w.after_slice(m);
+        }
         match outcome {
             RunOutcome::Exit(s) => return Ok(End::ExitPort(s)),
             RunOutcome::Halted { interrupts_enabled } => {
@@ -707,6 +758,12 @@ fn report(cpu: &Cpu, plan: &Plan, end: End) -> u8 {
             if !plan.quiet {
                 let text = plan.screen.until_text.as_deref().unwrap_or_default();
                 eprintln!("ox86: the screen shows {text:?}");
+            }
+            status::SUCCESS
+        }
+        End::WindowClosed => {
+            if !plan.quiet {
+                eprintln!("ox86: the window was closed");
             }
             status::SUCCESS
         }

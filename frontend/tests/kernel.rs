@@ -81,7 +81,15 @@ fn kernel_prints_on_serial_stdio_and_exits_through_the_exit_port() {
 fn serial_defaults_to_null_and_can_go_to_a_file() {
     let k = kernel();
     let k = k.to_str().unwrap();
-    let o = ox86(&["run", "--kernel", k, "--exit-port", "0xf4", "--quiet"]);
+    let o = ox86(&[
+        "run",
+        "--kernel",
+        k,
+        "--exit-port",
+        "0xf4",
+        "--quiet",
+        "--headless",
+    ]);
     assert_eq!(o.status.code(), Some(PASS));
     assert_eq!(stdout(&o), "", "no serial output by default");
 
@@ -89,6 +97,7 @@ fn serial_defaults_to_null_and_can_go_to_a_file() {
     let file = dir.join("com1.txt");
     let o = ox86(&[
         "run",
+        "--headless",
         "--kernel",
         k,
         "--serial",
@@ -114,11 +123,26 @@ fn kernel_halting_ends_like_any_run() {
     let k = kernel();
     let k = k.to_str().unwrap();
     // Without an exit port the kernel halts with interrupts disabled.
-    let o = ox86(&["run", "--kernel", k, "--until-halt", "--quiet"]);
+    let o = ox86(&[
+        "run",
+        "--headless",
+        "--kernel",
+        k,
+        "--until-halt",
+        "--quiet",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = ox86(&["run", "--kernel", k, "--quiet"]);
+    let o = ox86(&["run", "--headless", "--kernel", k, "--quiet"]);
     assert_eq!(o.status.code(), Some(10), "{}", stderr(&o));
-    let o = ox86(&["run", "--kernel", k, "--max-instructions", "100", "--quiet"]);
+    let o = ox86(&[
+        "run",
+        "--headless",
+        "--kernel",
+        k,
+        "--max-instructions",
+        "100",
+        "--quiet",
+    ]);
     assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
 }
 
