@@ -1,8 +1,8 @@
 //! Golden images of the VGA: the `vga/vga_modes.bin` test ROM programs the
 //! VGA registers itself (IBM tables of modes 03h, 13h, 12h; Bochs DISPI
 //! 320x200x32 through the PCI BAR0 framebuffer; Mode X with a split screen
-//! and pixel panning) and draws one scene in each
-//! (see vga_modes.asm). At each scene's POST code (0x11-0x15) this test
+//! and pixel panning; 80x50 text with two fonts) and draws one scene in each
+//! (see vga_modes.asm). At each scene's POST code (0x11-0x16) this test
 //! renders the VGA (`devices::vga::Vga::render` into a fresh framebuffer at
 //! a fixed guest time) and compares the picture pixel for pixel with
 //! `test-roms/golden/<scene>.png`, then lets the ROM go on. The text scene is
@@ -46,6 +46,7 @@ const SCENES: &[(u8, &[(&str, u64)])] = &[
     (0x13, &[("mode12", 0)]),
     (0x14, &[("vbe32", 0)]),
     (0x15, &[("modex", 0)]),
+    (0x16, &[("text80x50", 0)]),
 ];
 
 fn render_at(m: &mut Machine, ns: u64) -> Framebuffer {
@@ -81,6 +82,9 @@ fn run(tier: Tier) -> (Vec<Shot>, u64) {
             }
             if scene == 0 {
                 check_text_view(&m);
+            }
+            if *code == 0x16 {
+                check_text80x50_view(&m);
             }
             for &(name, ns) in names.iter() {
                 shots.push(Shot {
@@ -183,6 +187,25 @@ fn check_modex_geometry(m: &Machine, fb: Option<&Framebuffer>) {
             y - 160
         );
     }
+}
+
+/// The 80x50 scene as the text view sees it.
+fn check_text80x50_view(m: &Machine) {
+    let vga = m.cpu.io.vga.as_ref().expect("VGA");
+    let rows = vga.text_screen();
+    assert_eq!(rows.len(), 50);
+    assert!(
+        rows[0].starts_with(" 80x50 text: 8x8 font"),
+        "{:?}",
+        rows[0]
+    );
+    assert!(
+        rows[17].starts_with("  F background, attribute bit 3 clear"),
+        "{:?}",
+        rows[17]
+    );
+    assert_eq!(vga.text_cursor(), Some((49, 79)));
+    assert_eq!(vga.display_size(), (640, 400));
 }
 
 fn golden_dir() -> PathBuf {
@@ -304,6 +327,7 @@ fn golden_images_have_the_sizes_of_their_modes() {
         ("mode12", (640, 480)),
         ("vbe32", (320, 200)),
         ("modex", (320, 240)),
+        ("text80x50", (640, 400)),
     ] {
         let g = decode(&golden_dir().join(format!("{name}.png")));
         assert_eq!((g.width, g.height), size, "{name}");

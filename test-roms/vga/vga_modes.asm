@@ -29,6 +29,12 @@
 ;              the top part is panned by one pixel (Attribute 13h = 2; the
 ;              Attribute Mode pixel-panning-compatibility bit keeps the
 ;              split part unpanned). Colours: the mode 13h scene's palette.
+;   6 "text80x50" 80x50 text with 8-dot cells (mode 03h registers with
+;              SR1 01h, CR09 47h, cursor 6-7, AR13 0), the 8x8 font in
+;              map 0 and the same glyphs inverted in map 1 (Character Map
+;              Select 04h: attribute bit 3 picks map 1), Attribute Mode
+;              blink off so attribute bit 7 gives 16 background colours;
+;              the cursor in the last cell.
 ;
 ; After each scene the ROM prints "SCENE n name" on the debug console,
 ; writes POST code 0x10+n on port 0x190 and waits until the host writes n to
@@ -93,7 +99,11 @@ start:
         mov     si, mode03
         call    set_regs
         call    load_ega_dac
-        call    load_font
+        mov     si, font8x16            ; the 8x16 font into map 0
+        xor     di, di
+        mov     dx, 16
+        xor     bl, bl
+        call    load_glyphs
         ; Clear the screen: space on light grey.
         mov     ax, 0xB800
         mov     es, ax
@@ -482,6 +492,82 @@ start:
         mov     al, 0x02                ; one pixel in 256-colour modes
         out     dx, al
         SCENE   5, "modex"
+
+; ---------------------------------------------------------------- scene 6
+        mov     si, text80x50
+        call    set_regs
+        call    load_ega_dac
+        mov     si, font8x8             ; map 0: the 8x8 font
+        xor     di, di
+        mov     dx, 8
+        xor     bl, bl
+        call    load_glyphs
+        mov     si, font8x8             ; map 1: inverted
+        mov     di, 0x4000
+        mov     bl, 0xFF
+        call    load_glyphs
+        mov     ax, 0xB800
+        mov     es, ax
+        xor     di, di
+        mov     ax, 0x0720
+        mov     cx, 80 * 50
+        rep     stosw
+        ; Row 0: title, black on grey.
+        xor     di, di
+        mov     ax, 0x7020
+        mov     cx, 80
+        rep     stosw
+        mov     di, 2 * 1
+        mov     ah, 0x70
+        mov     si, s_title50
+        call    puts_screen
+        ; Rows 2-17: background b = 0..15 (bit 7 = intensity), grey text in
+        ; map 0's font then white text in map 1's (inverted) font.
+        xor     bx, bx
+.bgrow: mov     ax, bx
+        add     ax, 2
+        mov     cx, 160
+        mul     cx
+        mov     di, ax
+        mov     ah, bl
+        shl     ah, 4
+        or      ah, 0x07
+        mov     al, ' '
+        mov     cx, 80
+        push    di
+        rep     stosw
+        pop     di
+        add     di, 2 * 2
+        mov     al, [cs:hexdigits + bx]
+        stosw
+        mov     si, s_font_b
+        call    puts_screen
+        or      ah, 0x08
+        mov     si, s_font_a
+        call    puts_screen
+        inc     bx
+        cmp     bx, 16
+        jb      .bgrow
+        ; Rows 20-49: characters (r * 80 + c) & FFh, attribute c / 5 on
+        ; black (fonts alternate with attribute bit 3).
+        mov     di, 2 * (20 * 80)
+        xor     dx, dx                  ; r * 80 + c
+.chars: mov     ax, dx
+        mov     cl, 80
+        div     cl                      ; ah = c
+        mov     al, ah
+        xor     ah, ah
+        mov     cl, 5
+        div     cl                      ; al = c / 5
+        mov     ah, al
+        mov     al, dl
+        stosw
+        inc     dx
+        cmp     dx, 30 * 80
+        jb      .chars
+        OUTIDX  CRTC_INDEX, 0x0E, (49 * 80 + 79) >> 8
+        OUTIDX  CRTC_INDEX, 0x0F, (49 * 80 + 79) & 0xFF
+        SCENE   6, "text80x50"
         jmp     finish
 
 ; ---------------------------------------------------------------- helpers
@@ -592,31 +678,33 @@ load_ega_dac:
         popa
         ret
 
-; load_font: copy the 8x16 font into plane 2 (32 bytes per glyph) with the
-; sequencer and graphics controller set for plane access, then restore the
-; text-mode values of mode 03h.
-load_font:
+; load_glyphs: copy 256 glyphs of DX bytes from CS:SI into plane 2 at
+; offset DI (32 bytes per glyph), each byte XOR BL, with the sequencer and
+; graphics controller set for plane access, then restore the text-mode
+; values of modes 03h and this ROM's 80x50 mode.
+load_glyphs:
         pusha
         push    es
+        push    dx
         OUTIDX  SEQ_INDEX, 0x02, 0x04   ; Map Mask: plane 2
         OUTIDX  SEQ_INDEX, 0x04, 0x07   ; sequential, extended memory
         OUTIDX  GC_INDEX, 0x04, 0x02    ; Read Map Select: plane 2
         OUTIDX  GC_INDEX, 0x05, 0x00    ; write mode 0, no odd/even
         OUTIDX  GC_INDEX, 0x06, 0x04    ; A0000-AFFFF, no chaining
+        pop     dx
         mov     ax, 0xA000
         mov     es, ax
-        mov     si, font8x16
-        xor     di, di
-        mov     bx, 256
-        push    ds
-        push    cs
-        pop     ds
-.glyph: mov     cx, 16
-        rep     movsb
-        add     di, 16
-        dec     bx
+        mov     bp, 256
+.glyph: mov     cx, dx
+.byte:  mov     al, [cs:si]
+        xor     al, bl
+        stosb
+        inc     si
+        loop    .byte
+        add     di, 32
+        sub     di, dx
+        dec     bp
         jnz     .glyph
-        pop     ds
         OUTIDX  SEQ_INDEX, 0x02, 0x03
         OUTIDX  SEQ_INDEX, 0x04, 0x02
         OUTIDX  GC_INDEX, 0x04, 0x00
@@ -728,6 +816,9 @@ s_blinking2: db "blinking on red", 0
 s_box:      db  " line graphics: 9th column ", 0
 BOX_W       equ $ - s_box - 1
 s_prompt:   db  "C:\> ", 0
+s_title50:  db  "80x50 text: 8x8 font, 8-dot cells, 16 backgrounds, two fonts (512 characters)", 0
+s_font_b:   db  " background, attribute bit 3 clear: map 0 font ", 0
+s_font_a:   db  " bit 3 set: map 1 (inverted) ", 0
 hexdigits:  db  "0123456789ABCDEF"
 
 ; IBM VGA register tables: Misc Output, SR0-SR4, CR00-CR18, GR0-GR8,
@@ -773,7 +864,23 @@ modex:  db      0xE3
         db      0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F
         db      0x61, 0x00, 0x0F, 0x00, 0x00
 
+; 80x50 text: mode 03h with misc 63h (25 MHz dot clock), SR1 01h (8-dot),
+; SR3 04h (map 1 for attribute bit 3), CR09 47h (8 scan lines), cursor
+; CR0A/0B 06h/07h, AR10 04h (no blink) and AR13 00h.
+text80x50:
+        db      0x63
+        db      0x03, 0x01, 0x03, 0x04, 0x02
+        db      0x5F, 0x4F, 0x50, 0x82, 0x55, 0x81, 0xBF, 0x1F
+        db      0x00, 0x47, 0x06, 0x07, 0x00, 0x00, 0x00, 0x00
+        db      0x9C, 0x8E, 0x8F, 0x28, 0x1F, 0x96, 0xB9, 0xA3, 0xFF
+        db      0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x0E, 0x00, 0xFF
+        db      0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07
+        db      0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F
+        db      0x04, 0x00, 0x0F, 0x00, 0x00
+
 font8x16:
 %include "font8x16.inc"
+font8x8:
+%include "font8x8.inc"
 
         ROM_END
