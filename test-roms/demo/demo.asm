@@ -17,8 +17,8 @@
 ;   4. Bochs VBE 320x200 at 32 bits per pixel, a 640x400 virtual screen
 ;      through the 64 KiB banked window: a true-colour plasma panned with the
 ;      DISPI display offsets for 2 s.
-;   5. Mode 3 again: a summary, held for 1.5 s; then `cli; hlt` (ox86 exits
-;      with status 0).
+;   5. Mode 3 again: a summary; then `cli; hlt` (headless, ox86 exits with
+;      status 0; a window stays open on the summary).
 ;
 ; The waits halt the CPU between timer ticks, so a `--deterministic` run
 ; (guest time from the instruction count, halts skipped) takes only the
@@ -84,11 +84,10 @@ DISPI_X_OFF     equ 8
 DISPI_Y_OFF     equ 9
 DISPI_VMEM_64K  equ 0x0A
 
-; Timing, in ticks of PIT_HZ (8.5 s in all).
+; Timing, in ticks of PIT_HZ (7 s in all).
 TITLE_TICKS     equ 5 * PIT_HZ / 2
 CYCLE_TICKS     equ 5 * PIT_HZ / 2
 PLASMA_TICKS    equ 2 * PIT_HZ
-SUMMARY_TICKS   equ 3 * PIT_HZ / 2
 PIT_PER_MS      equ 1193                ; PIT input clocks per millisecond
 
 ; The Mandelbrot view in 4.12 fixed point (4096 = 1.0). 320x200 pixels are
@@ -216,8 +215,6 @@ start:
         mov     si, msg_part4
         call    puts
         call    console_summary
-        mov     cx, SUMMARY_TICKS
-        call    wait_ticks
         mov     si, goodbye
         call    puts
         POST    0xFF
@@ -787,13 +784,9 @@ draw_frame:
         mov     al, 0xD9
         stosw
         pop     es
-        call    strlen                  ; title centred in row 0
-        mov     dl, 80
-        sub     dl, cl
-        shr     dl, 1
-        xor     dh, dh
+        xor     dh, dh                  ; title centred in row 0
         mov     bl, 0x1E
-        jmp     scr_cs
+        jmp     scr_centred
 
 ; The big "ox86": shadow first (offset one cell down and right), then the
 ; letters, rows 2-7 from column 17.
@@ -825,7 +818,7 @@ draw_banner:
         jne     .blank
         test    bp, bp
         jz      .letter
-        mov     ax, 0x10B1              ; shadow: black shade on blue
+        mov     ax, 0x10DB              ; shadow: black block on blue
         jmp     .put
 .letter:
         cs mov  ah, [banner_colours + bx]
@@ -849,10 +842,10 @@ draw_title:
         mov     si, title_frame
         call    draw_frame
         call    draw_banner
-        mov     dx, 0x0910
+        mov     dh, 9
         mov     bl, 0x1F
         mov     si, subtitle
-        call    scr_cs
+        call    scr_centred
         mov     dx, 0x0B03
         mov     bl, 0x1E
         mov     si, hdr_pc
@@ -880,10 +873,10 @@ draw_title:
         inc     dh
         cmp     byte [cs:si], 0
         jne     .part
-        mov     dx, 0x171A
+        mov     dh, 23
         mov     bl, 0x1A
         mov     si, any_key
-        jmp     scr_cs
+        jmp     scr_centred
 
 ; Build a line with the routine BX and write it at row DH, column DL.
 info_line:
@@ -898,10 +891,10 @@ draw_summary:
         mov     si, summary_frame
         call    draw_frame
         call    draw_banner
-        mov     dx, 0x0910
+        mov     dh, 9
         mov     bl, 0x1F
         mov     si, subtitle
-        call    scr_cs
+        call    scr_centred
         mov     dx, 0x0B03
         mov     bl, 0x1E
         mov     si, hdr_done
@@ -912,10 +905,10 @@ draw_summary:
         mov     bx, buf_frames
         mov     dx, 0x0D05
         call    info_line
-        mov     bx, buf_ticks
+        mov     bx, buf_plasma
         mov     dx, 0x0E05
         call    info_line
-        mov     bx, buf_cpu
+        mov     bx, buf_ticks
         mov     dx, 0x0F05
         call    info_line
         mov     dx, 0x1103
@@ -929,10 +922,10 @@ draw_summary:
         inc     dh
         cmp     byte [cs:si], 0
         jne     .try
-        mov     dx, 0x1610
+        mov     dh, 22
         mov     bl, 0x1A
         mov     si, halting
-        jmp     scr_cs
+        jmp     scr_centred
 
 buf_mandel:
         mov     si, lbl_mandel
@@ -1506,6 +1499,14 @@ scr_buf:
 .done:  pop     es
         ret
 
+; scr_cs centred in row DH.
+scr_centred:
+        call    strlen
+        mov     dl, 80
+        sub     dl, cl
+        shr     dl, 1
+        jmp     scr_cs
+
 ; ES:DI <- B800 cell of row DH, column DL; AH <- BL.
 scr_addr:
         push    dx
@@ -1575,14 +1576,14 @@ hdr_demo:       db  "The demo (a 64 KiB ROM that programs the hardware itself)",
 part_lines:     db  "1. VGA text mode 3: this screen, font loaded into plane 2 by the ROM", 0
                 db  "2. mode 13h: the Mandelbrot set in fixed point, then palette cycling", 0
                 db  "3. Bochs VBE 320x200 at 32 bpp: a true-colour plasma, panned", 0
-                db  "4. text mode again: a summary, then the CPU halts and ox86 exits", 0, 0
+                db  "4. text mode again: a summary, then the CPU halts", 0, 0
 any_key:        db  "Any key skips to the next part", 0
 hdr_done:       db  "Done", 0
 hdr_try:        db  "Try", 0
 try_lines:      db  "ox86 run disk.img     ox86 run --cdrom some.iso     ox86 run --help", 0
                 db  "ox86 run --bios FILE  (your own ROM; this one is test-roms/demo/demo.asm)", 0
                 db  "ox86 run --kernel vmlinuz --initrd initrd.gz --append console=ttyS0", 0, 0
-halting:        db  "The CPU halts now (cli; hlt): ox86 exits with status 0", 0
+halting:        db  "The end: the CPU halts (cli; hlt). Close the window to quit.", 0
 
 shades:     db  " .:-=+*#%"
 SHADES_LEN  equ $ - shades
