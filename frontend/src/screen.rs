@@ -449,6 +449,63 @@ mod tests {
         }
     }
 
+    /// Program `vga` from an IBM-style table: Misc Output, SR0-4, CR00-18,
+    /// GR0-8, AR00-14.
+    fn set_mode(vga: &mut Vga, t: &[u8; 60]) {
+        vga.io_write(0x3C2, 1, t[0] as u32);
+        for (i, &v) in t[1..6].iter().enumerate() {
+            vga.io_write(0x3C4, 2, (v as u32) << 8 | i as u32);
+        }
+        vga.io_write(0x3D4, 2, 0x0011); // unprotect CR0-7
+        for (i, &v) in t[6..31].iter().enumerate() {
+            vga.io_write(0x3D4, 2, (v as u32) << 8 | i as u32);
+        }
+        for (i, &v) in t[31..40].iter().enumerate() {
+            vga.io_write(0x3CE, 2, (v as u32) << 8 | i as u32);
+        }
+        vga.io_read(0x3DA, 1);
+        for (i, &v) in t[40..].iter().enumerate() {
+            vga.io_write(0x3C0, 1, i as u32);
+            vga.io_write(0x3C0, 1, v as u32);
+        }
+        vga.io_write(0x3C0, 1, 0x20);
+    }
+
+    const MODE_03H: [u8; 60] = [
+        0x67, 0x03, 0x00, 0x03, 0x00, 0x02, 0x5F, 0x4F, 0x50, 0x82, 0x55, 0x81, 0xBF, 0x1F, 0x00,
+        0x4F, 0x0D, 0x0E, 0x00, 0x00, 0x00, 0x00, 0x9C, 0x8E, 0x8F, 0x28, 0x1F, 0x96, 0xB9, 0xA3,
+        0xFF, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x0E, 0x00, 0xFF, 0x00, 0x01, 0x02, 0x03, 0x04,
+        0x05, 0x14, 0x07, 0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F, 0x0C, 0x00, 0x0F, 0x08,
+    ];
+    const MODE_13H: [u8; 60] = [
+        0x63, 0x03, 0x01, 0x0F, 0x00, 0x0E, 0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0xBF, 0x1F, 0x00,
+        0x41, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x9C, 0x8E, 0x8F, 0x28, 0x40, 0x96, 0xB9, 0xA3,
+        0xFF, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x05, 0x0F, 0xFF, 0x00, 0x01, 0x02, 0x03, 0x04,
+        0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x41, 0x00, 0x0F, 0x00,
+    ];
+
+    #[test]
+    fn text_dump_trims_rows_and_refuses_graphics_modes() {
+        let mut vga = Vga::new();
+        set_mode(&mut vga, &MODE_03H);
+        for (i, &b) in b"Hi \x01 there".iter().enumerate() {
+            vga.mem_write(0xB8000 + 2 * i as u64, 2, 0x0700 | b as u64);
+        }
+        vga.mem_write(0xB8000 + 160 * 24 + 2 * 79, 2, 0x07DB);
+        let rows = text_dump(Some(&vga)).expect("text mode");
+        assert_eq!(rows.len(), 25);
+        assert_eq!(rows[0], "Hi ☺ there");
+        // Power-on memory is zero: NUL characters, shown as spaces.
+        assert!(rows[1..24].iter().all(String::is_empty), "{rows:?}");
+        assert_eq!(rows[24], format!("{}█", " ".repeat(79)));
+        set_mode(&mut vga, &MODE_13H);
+        let err = text_dump(Some(&vga)).expect_err("graphics mode");
+        assert!(err.contains("graphics mode (320x200)"), "{err}");
+        let shot = screenshot(Some(&mut vga), 0);
+        assert_eq!((shot.frame.width, shot.frame.height), (320, 200));
+        assert!(shot.note.is_some(), "all black: a note");
+    }
+
     #[test]
     fn text_dump_without_vga_or_mode_says_why() {
         assert!(text_dump(None).is_err());
