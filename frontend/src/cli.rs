@@ -140,7 +140,8 @@ pub struct RunArgs {
     /// as `screen NN| text` (NN = row), looking every 20 ms of guest time;
     /// after a scroll only the rows that came in at the bottom are printed,
     /// so a console reads like a log (rows that scroll by between two
-    /// looks are missed).
+    /// looks are missed); a switch to a graphics mode prints
+    /// `screen --| graphics mode WxH`.
     #[arg(long)]
     pub text_stream: bool,
     /// End the run with status 0 as soon as a row of the text screen

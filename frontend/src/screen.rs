@@ -18,7 +18,8 @@
 //!   rows that came in at the bottom count as changed, so a scrolling console
 //!   reads like a log; rows that became blank are not printed. Rows that
 //!   scrolled in and out between two looks are lost (the stream is a view,
-//!   not a capture of every write).
+//!   not a capture of every write). A switch to a graphics or VBE mode
+//!   prints `screen --| graphics mode WxH` once.
 //! - `--until-text TEXT` ends the run (status 0) as soon as one row of the
 //!   text screen contains TEXT. The screen is looked at only at the run
 //!   loop's slice boundaries (at most every [`UNTIL_INTERVAL_NS`] of guest
@@ -170,12 +171,12 @@ impl Watch {
         if stream_due {
             self.next_stream_ns = now.saturating_add(STREAM_INTERVAL_NS);
             if let Some(s) = self.stream.as_mut() {
-                let changed = s.update(&rows);
-                if !changed.is_empty() {
+                let lines = s.look(m.cpu.io.vga.as_ref());
+                if !lines.is_empty() {
                     let mut err = std::io::stderr().lock();
-                    for (n, text) in changed {
+                    for l in lines {
                         // A closed stderr must not end the run.
-                        let _ = writeln!(err, "screen {n:02}| {text}");
+                        let _ = writeln!(err, "{l}");
                     }
                 }
             }
@@ -214,9 +215,36 @@ fn screenshot_signal() -> Option<Arc<AtomicBool>> {
 #[derive(Debug, Default)]
 pub struct Stream {
     last: Vec<String>,
+    /// The graphics mode last reported, while the screen is in one.
+    graphics: Option<(usize, usize)>,
 }
 
 impl Stream {
+    /// The lines `--text-stream` prints for the screen now: changed rows
+    /// as `screen NN| text`, or once `screen --| graphics mode WxH` when
+    /// the VGA is in a graphics (or VBE) mode. Back in a text mode every
+    /// non-blank row counts as changed.
+    pub fn look(&mut self, vga: Option<&Vga>) -> Vec<String> {
+        let Some(vga) = vga else {
+            return Vec::new();
+        };
+        let rows = vga.text_screen();
+        if rows.is_empty() {
+            let size = vga.display_size();
+            if self.graphics == Some(size) {
+                return Vec::new();
+            }
+            self.graphics = Some(size);
+            self.last.clear();
+            return vec![format!("screen --| graphics mode {}x{}", size.0, size.1)];
+        }
+        self.graphics = None;
+        self.update(&rows)
+            .into_iter()
+            .map(|(n, text)| format!("screen {n:02}| {text}"))
+            .collect()
+    }
+
     /// Compare `rows` (one string per screen row) with the screen last seen
     /// and return the rows to print, `(row number, text without trailing
     /// spaces)`. A scroll by k rows (the largest overlap of the old screen
@@ -504,6 +532,23 @@ mod tests {
         let shot = screenshot(Some(&mut vga), 0);
         assert_eq!((shot.frame.width, shot.frame.height), (320, 200));
         assert!(shot.note.is_some(), "all black: a note");
+    }
+
+    #[test]
+    fn stream_reports_graphics_modes_once_and_the_whole_text_screen_after() {
+        let mut vga = Vga::new();
+        set_mode(&mut vga, &MODE_03H);
+        vga.mem_write(0xB8000, 2, 0x0741);
+        let mut s = Stream::default();
+        assert_eq!(s.look(Some(&vga)), ["screen 00| A"]);
+        assert!(s.look(Some(&vga)).is_empty());
+        set_mode(&mut vga, &MODE_13H);
+        assert_eq!(s.look(Some(&vga)), ["screen --| graphics mode 320x200"]);
+        assert!(s.look(Some(&vga)).is_empty());
+        set_mode(&mut vga, &MODE_03H);
+        // Mode 13h wrote nothing to plane 0/1 here: the same "A" again.
+        assert_eq!(s.look(Some(&vga)), ["screen 00| A"]);
+        assert!(s.look(None).is_empty());
     }
 
     #[test]
