@@ -410,6 +410,14 @@ impl IoBus {
         }
     }
 
+    /// `addr` (in an MMIO page) is display memory, whose writes change no
+    /// interrupt line.
+    pub fn mmio_is_display(&self, addr: u32) -> bool {
+        self.vga
+            .as_ref()
+            .is_some_and(|v| v.owns_address(u64::from(addr)))
+    }
+
     /// CPU store of `size` bytes of `value` at physical `addr` in an MMIO
     /// page, when `icount` instructions have retired.
     pub fn mmio_write(&mut self, addr: u32, size: u32, value: u32, icount: u64) {

@@ -10,8 +10,9 @@
 //! exactly one device access per piece of 1, 2 or 4 bytes (an 8-byte piece
 //! is two 4-byte accesses, low half first; odd sizes go byte by byte, which
 //! only a misaligned access to device registers produces). A write to an
-//! MMIO page sets [`Cpu::irq_check`], as port I/O does: an EOI or TPR write
-//! can change what the interrupt controller asks of the CPU.
+//! MMIO page other than display memory sets [`Cpu::irq_check`], as port
+//! I/O does: an EOI or TPR write can change what the interrupt controller
+//! asks of the CPU.
 //!
 //! Only CPU data accesses come here. Instruction fetch, the page walker and
 //! DMA read MMIO pages as open bus (Memory's own view): code and paging
@@ -97,7 +98,11 @@ impl Cpu {
             let part = v >> (8 * done);
             if self.mem.is_mmio(a) {
                 self.mmio_store(a, n, part);
-                self.irq_check = true;
+                // Display memory changes no interrupt line: a loop filling
+                // the screen keeps running in its block.
+                if !self.io.mmio_is_display(a) {
+                    self.irq_check = true;
+                }
             } else {
                 self.mem.write(a, n, part);
             }

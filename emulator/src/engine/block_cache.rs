@@ -158,8 +158,15 @@ impl BlockCache {
             let left = (budget - (cpu.icount - start)) as usize;
             let insns = &block.insns[..block.insns.len().min(left)];
             let ip_mask = cpu.ip_mask();
+            // A port read or device-register write may have changed an
+            // interrupt line (`irq_check`): stop after that instruction, as
+            // the step interpreter looks after every instruction, so both
+            // tiers take the interrupt at the same place.
             for d in insns {
-                if !execute_masked(cpu, d, ip_mask) || cpu.mem.has_invalidations() {
+                if !execute_masked(cpu, d, ip_mask)
+                    || cpu.mem.has_invalidations()
+                    || cpu.irq_check
+                {
                     break;
                 }
             }
