@@ -163,9 +163,7 @@ impl BlockCache {
             // the step interpreter looks after every instruction, so both
             // tiers take the interrupt at the same place.
             for d in insns {
-                if !execute_masked(cpu, d, ip_mask)
-                    || cpu.mem.has_invalidations()
-                    || cpu.irq_check
+                if !execute_masked(cpu, d, ip_mask) || cpu.mem.has_invalidations() || cpu.irq_check
                 {
                     break;
                 }
