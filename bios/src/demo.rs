@@ -4,7 +4,7 @@
 //! It is a BIOS-replacement image written for this project: 64 KiB mapped at
 //! F0000 (and aliased below 4 GiB) that uses no BIOS services. It identifies
 //! the CPU generation, reads the RAM size from the CMOS, programs the 8259A
-//! pair, the PIT (60 Hz) and the VGA itself, and shows, in about 8.5 s of
+//! pair, the PIT (60 Hz) and the VGA itself, and shows, in about 7 s of
 //! guest time: a mode 3 title screen (its own font loaded into plane 2), the
 //! Mandelbrot set in mode 13h with palette cycling, a 32-bpp plasma through
 //! the Bochs VBE (DISPI) panned over a virtual screen, and a summary; then
