@@ -1,8 +1,8 @@
 //! Golden images of the VGA: the `vga/vga_modes.bin` test ROM programs the
 //! VGA registers itself (IBM tables of modes 03h, 13h, 12h; Bochs DISPI
 //! 320x200x32 through the PCI BAR0 framebuffer; Mode X with a split screen
-//! and pixel panning; 80x50 text with two fonts) and draws one scene in each
-//! (see vga_modes.asm). At each scene's POST code (0x11-0x16) this test
+//! and pixel panning; 80x50 text with two fonts; CGA mode 04h) and draws one scene in each
+//! (see vga_modes.asm). At each scene's POST code (0x11-0x17) this test
 //! renders the VGA (`devices::vga::Vga::render` into a fresh framebuffer at
 //! a fixed guest time) and compares the picture pixel for pixel with
 //! `test-roms/golden/<scene>.png`, then lets the ROM go on. The text scene is
@@ -47,6 +47,7 @@ const SCENES: &[(u8, &[(&str, u64)])] = &[
     (0x14, &[("vbe32", 0)]),
     (0x15, &[("modex", 0)]),
     (0x16, &[("text80x50", 0)]),
+    (0x17, &[("mode04", 0)]),
 ];
 
 fn render_at(m: &mut Machine, ns: u64) -> Framebuffer {
@@ -67,7 +68,7 @@ fn run(tier: Tier) -> (Vec<Shot>, u64) {
         ..Default::default()
     })
     .expect("machine");
-    let mut shots = Vec::new();
+    let mut shots: Vec<Shot> = Vec::new();
     let mut console = Vec::new();
     let mut scene = 0;
     loop {
@@ -80,25 +81,22 @@ fn run(tier: Tier) -> (Vec<Shot>, u64) {
             if post != *code {
                 continue;
             }
-            if scene == 0 {
-                check_text_view(&m);
-            }
-            if *code == 0x16 {
-                check_text80x50_view(&m);
-            }
             for &(name, ns) in names.iter() {
                 shots.push(Shot {
                     name,
                     frame: render_at(&mut m, ns),
                 });
             }
+            let last = shots.last().map(|s| &s.frame);
+            match *code {
+                0x11 => check_text_view(&m),
+                0x14 => check_vbe_corners(last),
+                0x15 => check_modex_geometry(&m, last),
+                0x16 => check_text80x50_view(&m),
+                0x17 => check_cga_geometry(&m, last),
+                _ => {}
+            }
             scene += 1;
-            if *code == 0x14 {
-                check_vbe_corners(shots.last().map(|s| &s.frame));
-            }
-            if *code == 0x15 {
-                check_modex_geometry(&m, shots.last().map(|s| &s.frame));
-            }
             m.cpu.mem.write_u8(ACK, scene as u8);
         }
         let console = String::from_utf8_lossy(&console);
@@ -206,6 +204,28 @@ fn check_text80x50_view(m: &Machine) {
     );
     assert_eq!(vga.text_cursor(), Some((49, 79)));
     assert_eq!(vga.display_size(), (640, 400));
+}
+
+/// Mode 04h: the CGA interleave puts each pixel where the ROM's formula
+/// says (colours through the attribute palette and the DAC).
+fn check_cga_geometry(m: &Machine, fb: Option<&Framebuffer>) {
+    let fb = fb.expect("mode04 picture");
+    assert_eq!((fb.width, fb.height), (320, 200));
+    let vga = m.cpu.io.vga.as_ref().expect("VGA");
+    let rgb = |c: usize| vga.dac.rgb(vga.attr.dac_index(c as u8));
+    let colours: Vec<u32> = (0..4).map(rgb).collect();
+    for (i, a) in colours.iter().enumerate() {
+        assert!(
+            !colours[i + 1..].contains(a),
+            "distinct colours {colours:06x?}"
+        );
+    }
+    for y in (0..200).step_by(7) {
+        for x in (0..320).step_by(3) {
+            let c = if y < 100 { x / 80 } else { ((x + y) >> 3) & 3 };
+            assert_eq!(fb.pixel(x, y), rgb(c), "mode04 ({x}, {y}): colour {c}");
+        }
+    }
 }
 
 fn golden_dir() -> PathBuf {
@@ -328,6 +348,7 @@ fn golden_images_have_the_sizes_of_their_modes() {
         ("vbe32", (320, 200)),
         ("modex", (320, 240)),
         ("text80x50", (640, 400)),
+        ("mode04", (320, 200)),
     ] {
         let g = decode(&golden_dir().join(format!("{name}.png")));
         assert_eq!((g.width, g.height), size, "{name}");

@@ -35,6 +35,13 @@
 ;              Select 04h: attribute bit 3 picks map 1), Attribute Mode
 ;              blink off so attribute bit 7 gives 16 background colours;
 ;              the cursor in the last cell.
+;   7 "mode04" CGA-compatible mode 04h (320x200, 4 colours, 2 bits per
+;              pixel, even lines at B8000 and odd lines at BA000): four
+;              vertical bands of colours 0-3 in rows 0-99, diagonal stripes
+;              of colour ((x + y) >> 3) & 3 in rows 100-199. The DAC keeps
+;              scene 6's 64-colour EGA table, so palette entries 13h/15h/17h
+;              show as those EGA colours (a VGA BIOS loads a CGA-style DAC
+;              table for 200-line modes, giving cyan/magenta/white).
 ;
 ; After each scene the ROM prints "SCENE n name" on the debug console,
 ; writes POST code 0x10+n on port 0x190 and waits until the host writes n to
@@ -568,6 +575,52 @@ start:
         OUTIDX  CRTC_INDEX, 0x0E, (49 * 80 + 79) >> 8
         OUTIDX  CRTC_INDEX, 0x0F, (49 * 80 + 79) & 0xFF
         SCENE   6, "text80x50"
+
+; ---------------------------------------------------------------- scene 7
+        mov     si, mode04
+        call    set_regs
+        mov     ax, 0xB800
+        mov     es, ax
+        xor     bx, bx                  ; y
+.cgarow:
+        mov     di, bx                  ; (y & 1) * 2000h + (y >> 1) * 80
+        shr     di, 1
+        imul    di, di, 80
+        test    bl, 1
+        jz      .even
+        add     di, 0x2000
+.even:  xor     si, si                  ; x, four pixels a byte
+.cgabyte:
+        xor     dl, dl                  ; the byte
+        mov     cx, 4
+.cgapix:
+        cmp     bx, 100
+        jae     .diag
+        mov     ax, si                  ; colour x / 80
+        push    dx
+        xor     dx, dx
+        push    bx
+        mov     bx, 80
+        div     bx
+        pop     bx
+        pop     dx
+        jmp     .put
+.diag:  mov     ax, si                  ; colour ((x + y) >> 3) & 3
+        add     ax, bx
+        shr     ax, 3
+        and     al, 3
+.put:   shl     dl, 2
+        or      dl, al
+        inc     si
+        loop    .cgapix
+        mov     al, dl
+        stosb
+        cmp     si, 320
+        jb      .cgabyte
+        inc     bx
+        cmp     bx, 200
+        jb      .cgarow
+        SCENE   7, "mode04"
         jmp     finish
 
 ; ---------------------------------------------------------------- helpers
@@ -877,6 +930,19 @@ text80x50:
         db      0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07
         db      0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F
         db      0x04, 0x00, 0x0F, 0x00, 0x00
+
+; Mode 04h (IBM table): CGA 320x200 4-colour graphics, double-scanned,
+; CGA interleave (CR17 bit 0 clear), shift register interleave (GR5 30h),
+; palette 1 high intensity in the attribute controller.
+mode04: db      0x63
+        db      0x03, 0x09, 0x03, 0x00, 0x02
+        db      0x2D, 0x27, 0x28, 0x90, 0x2B, 0x80, 0xBF, 0x1F
+        db      0x00, 0xC1, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+        db      0x9C, 0x8E, 0x8F, 0x14, 0x00, 0x96, 0xB9, 0xA2, 0xFF
+        db      0x00, 0x00, 0x00, 0x00, 0x00, 0x30, 0x0F, 0x00, 0xFF
+        db      0x00, 0x13, 0x15, 0x17, 0x02, 0x04, 0x06, 0x07
+        db      0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17
+        db      0x01, 0x00, 0x03, 0x00, 0x00
 
 font8x16:
 %include "font8x16.inc"
