@@ -1,8 +1,9 @@
 //! Golden images of the VGA: the `vga/vga_modes.bin` test ROM programs the
-//! VGA registers itself (IBM tables of modes 03h, 13h, 12h; Bochs DISPI
-//! 320x200x32 through the PCI BAR0 framebuffer; Mode X with a split screen
-//! and pixel panning; 80x50 text with two fonts; CGA mode 04h) and draws one scene in each
-//! (see vga_modes.asm). At each scene's POST code (0x11-0x17) this test
+//! VGA registers itself (IBM tables of modes 03h, 13h, 12h and 04h, 80x50
+//! text with two fonts, Mode X with a split screen and pixel panning; Bochs
+//! DISPI at 32 bpp and at 16 bpp on a virtual screen with offsets, through
+//! the PCI BAR0 framebuffer) and draws one scene in each (see
+//! vga_modes.asm). At each scene's POST code (0x11-0x18) this test
 //! renders the VGA (`devices::vga::Vga::render` into a fresh framebuffer at
 //! a fixed guest time) and compares the picture pixel for pixel with
 //! `test-roms/golden/<scene>.png`, then lets the ROM go on. The text scene is
@@ -24,7 +25,7 @@ use std::sync::Arc;
 const ROM: &[u8] = include_bytes!("../vga/vga_modes.bin");
 /// The byte the ROM polls for the number of the last scene captured.
 const ACK: u32 = 0x500;
-/// Instructions the whole run may take (it needs about 4.3 M).
+/// Instructions the whole run may take (it needs about 9.6 M).
 const LIMIT: u64 = 40_000_000;
 /// The renderer's cursor phase flips every 16 frames of 14.268 ms, the
 /// blink attribute every 32 (devices/src/vga/render): at the start of the
@@ -48,6 +49,7 @@ const SCENES: &[(u8, &[(&str, u64)])] = &[
     (0x15, &[("modex", 0)]),
     (0x16, &[("text80x50", 0)]),
     (0x17, &[("mode04", 0)]),
+    (0x18, &[("vbe16", 0)]),
 ];
 
 fn render_at(m: &mut Machine, ns: u64) -> Framebuffer {
@@ -94,6 +96,7 @@ fn run(tier: Tier) -> (Vec<Shot>, u64) {
                 0x15 => check_modex_geometry(&m, last),
                 0x16 => check_text80x50_view(&m),
                 0x17 => check_cga_geometry(&m, last),
+                0x18 => check_vbe16_window(last),
                 _ => {}
             }
             scene += 1;
@@ -228,6 +231,27 @@ fn check_cga_geometry(m: &Machine, fb: Option<&Framebuffer>) {
     }
 }
 
+/// VBE 16 bpp: the visible window starts at (100, 20) of the 640-pixel-wide
+/// virtual screen, and 5:6:5 all-on channels show as 0xFF.
+fn check_vbe16_window(fb: Option<&Framebuffer>) {
+    let fb = fb.expect("vbe16 picture");
+    assert_eq!((fb.width, fb.height), (320, 200));
+    const RGB: [u32; 8] = [
+        0x000000, 0x0000FF, 0x00FF00, 0x00FFFF, 0xFF0000, 0xFF00FF, 0xFFFF00, 0xFFFFFF,
+    ];
+    for y in (0..200).step_by(5) {
+        for x in (0..320).step_by(3) {
+            let (vx, vy) = (x + 100, y + 20);
+            let c = ((vx >> 4) + 3 * (vy >> 4)) & 7;
+            assert_eq!(
+                fb.pixel(x, y),
+                RGB[c],
+                "vbe16 ({x}, {y}): virtual ({vx}, {vy})"
+            );
+        }
+    }
+}
+
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("golden")
 }
@@ -349,6 +373,7 @@ fn golden_images_have_the_sizes_of_their_modes() {
         ("modex", (320, 240)),
         ("text80x50", (640, 400)),
         ("mode04", (320, 200)),
+        ("vbe16", (320, 200)),
     ] {
         let g = decode(&golden_dir().join(format!("{name}.png")));
         assert_eq!((g.width, g.height), size, "{name}");

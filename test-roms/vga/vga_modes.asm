@@ -42,6 +42,10 @@
 ;              scene 6's 64-colour EGA table, so palette entries 13h/15h/17h
 ;              show as those EGA colours (a VGA BIOS loads a CGA-style DAC
 ;              table for 200-line modes, giving cyan/magenta/white).
+;   8 "vbe16"  Bochs VBE 320x200 at 16 bpp (RGB 5:6:5) on a 640-pixel-wide
+;              virtual screen shown from X offset 100, Y offset 20: squares
+;              of 16x16 virtual pixels in the 8 colours whose channels are
+;              all-off or all-on, colour ((vx >> 4) + 3 * (vy >> 4)) & 7.
 ;
 ; After each scene the ROM prints "SCENE n name" on the debug console,
 ; writes POST code 0x10+n on port 0x190 and waits until the host writes n to
@@ -58,6 +62,7 @@
         cpu     386
 
 ACK             equ 0x0500              ; byte: last scene the host captured
+LFB             equ 0x0504              ; dword: the LFB address (scene 4)
 SEQ_INDEX       equ 0x3C4
 GC_INDEX        equ 0x3CE
 CRTC_INDEX      equ 0x3D4
@@ -389,6 +394,7 @@ start:
 
 ; ---------------------------------------------------------------- scene 4
         call    find_vga_lfb            ; ebp = LFB address
+        mov     [ss:LFB], ebp
         call    unreal
         DISPI   0x00, 0xB0C5            ; ask for the newest interface
         mov     dx, DISPI_DATA
@@ -621,6 +627,41 @@ start:
         cmp     bx, 200
         jb      .cgarow
         SCENE   7, "mode04"
+
+; ---------------------------------------------------------------- scene 8
+        DISPI   0x04, 0x0000
+        DISPI   0x01, 320
+        DISPI   0x02, 200
+        DISPI   0x03, 16
+        DISPI   0x04, 0x0041            ; enabled, LFB (clears the memory)
+        DISPI   0x06, 640               ; virtual width
+        DISPI   0x08, 100               ; X offset
+        DISPI   0x09, 20                ; Y offset
+        mov     edi, [ss:LFB]
+        xor     bx, bx                  ; vy
+.v16row:
+        xor     cx, cx                  ; vx
+.v16pix:
+        mov     ax, cx
+        shr     ax, 4
+        mov     dx, bx
+        shr     dx, 4
+        add     ax, dx
+        add     ax, dx
+        add     ax, dx
+        and     ax, 7
+        mov     si, ax
+        shl     si, 1
+        mov     ax, [cs:rgb565 + si]
+        mov     [fs:edi], ax
+        add     edi, 2
+        inc     cx
+        cmp     cx, 640
+        jb      .v16pix
+        inc     bx
+        cmp     bx, 240
+        jb      .v16row
+        SCENE   8, "vbe16"
         jmp     finish
 
 ; ---------------------------------------------------------------- helpers
@@ -873,6 +914,8 @@ s_title50:  db  "80x50 text: 8x8 font, 8-dot cells, 16 backgrounds, two fonts (5
 s_font_b:   db  " background, attribute bit 3 clear: map 0 font ", 0
 s_font_a:   db  " bit 3 set: map 1 (inverted) ", 0
 hexdigits:  db  "0123456789ABCDEF"
+; Black, blue, green, cyan, red, magenta, yellow, white in RGB 5:6:5.
+rgb565:     dw  0x0000, 0x001F, 0x07E0, 0x07FF, 0xF800, 0xF81F, 0xFFE0, 0xFFFF
 
 ; IBM VGA register tables: Misc Output, SR0-SR4, CR00-CR18, GR0-GR8,
 ; AR00-AR14.
