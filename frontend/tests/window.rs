@@ -13,6 +13,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -52,44 +53,39 @@ impl Drop for Xvfb {
     }
 }
 
-/// Start Xvfb on a free display number.
+/// Start Xvfb on a display number it picks itself (`-displayfd`: it
+/// writes the number to its stdout once it is ready), so tests running at
+/// the same time cannot collide.
 fn start_xvfb() -> Xvfb {
-    for n in 90..200 {
-        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
-        let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
-        if socket.exists() || lock.exists() {
-            continue;
-        }
-        let mut child = Command::new("Xvfb")
-            .args([
-                &format!(":{n}"),
-                "-screen",
-                "0",
-                "1024x768x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start Xvfb");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if socket.exists() {
-                return Xvfb {
-                    child,
-                    display: format!(":{n}"),
-                };
-            }
-            if child.try_wait().ok().flatten().is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1024x768x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start Xvfb");
+    let mut out = child.stdout.take().expect("Xvfb stdout");
+    let mut number = String::new();
+    let mut byte = [0u8; 1];
+    while out.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
+        number.push(char::from(byte[0]));
     }
-    panic!("no display number for Xvfb");
+    let xvfb = Xvfb {
+        child,
+        display: format!(":{}", number.trim()),
+    };
+    assert!(
+        !number.trim().is_empty() && number.trim().bytes().all(|b| b.is_ascii_digit()),
+        "Xvfb did not start (display {number:?})"
+    );
+    xvfb
 }
 
 /// Run an X client on `display`; its output.
@@ -195,8 +191,11 @@ fn floppy() -> PathBuf {
     let sector = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-roms/boot/kbd_echo.img");
     let mut img = std::fs::read(&sector).expect("test-roms/boot/kbd_echo.img");
     img.resize(1_474_560, 0);
-    let dir =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("window-{}", std::process::id()));
+    // One image per call: the tests run at the same time.
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("window-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("kbd_echo.img");
     std::fs::write(&path, img).unwrap();
@@ -230,32 +229,44 @@ impl Ox86 {
         );
     }
 
+    /// Its stderr (after it ended).
+    fn stderr(&mut self) -> String {
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        err
+    }
+
     fn wait_exit(&mut self, secs: u64) -> Option<ExitStatus> {
         wait_for(secs, || self.child.try_wait().ok().flatten())
     }
 }
 
-#[test]
-fn keys_typed_into_the_window_reach_the_guest_and_its_picture_is_shown() {
+/// The tools the window tests need are there (else they say they skip).
+fn tools_present(test: &str) -> bool {
     let missing: Vec<&str> = ["Xvfb", "xdotool", "xwd"]
         .into_iter()
         .filter(|t| !have(t))
         .collect();
     if !missing.is_empty() {
         eprintln!(
-            "window test skipped: {} not found (Debian: apt-get install xvfb xdotool x11-apps)",
+            "{test} skipped: {} not found (Debian: apt-get install xvfb xdotool x11-apps)",
             missing.join(", ")
         );
-        return;
     }
-    let xvfb = start_xvfb();
-    let d = xvfb.display.as_str();
+    missing.is_empty()
+}
+
+/// Start ox86 in its window on `display` with the echo guest; wait until
+/// the guest is ready and the window is there. Returns the window's id.
+fn launch(display: &str) -> (Ox86, String) {
     let img = floppy();
     let mut child = Command::new(OX86)
         .args(["run", "--fda"])
         .arg(&img)
         .args(["--exit-port", "0xf4", "--timeout", "120"])
-        .env("DISPLAY", d)
+        .env("DISPLAY", display)
         .env_remove("WAYLAND_DISPLAY")
         .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
@@ -276,16 +287,26 @@ fn keys_typed_into_the_window_reach_the_guest_and_its_picture_is_shown() {
                 .push_str(&String::from_utf8_lossy(&buf[..n]));
         }
     });
-    let mut ox = Ox86 { child, stdout };
+    let ox = Ox86 { child, stdout };
     ox.wait_output("kbd_echo ready\n", 60);
-
     // The window, by its title.
     let wid = wait_for(20, || {
-        let o = x(d, "xdotool", &["search", "--name", "^ox86"]);
+        let o = x(display, "xdotool", &["search", "--name", "^ox86"]);
         let s = String::from_utf8_lossy(&o.stdout).into_owned();
         s.lines().next().map(str::to_owned)
     })
     .expect("no window titled ox86");
+    (ox, wid)
+}
+
+#[test]
+fn keys_typed_into_the_window_reach_the_guest_and_its_picture_is_shown() {
+    if !tools_present("window test") {
+        return;
+    }
+    let xvfb = start_xvfb();
+    let d = xvfb.display.as_str();
+    let (mut ox, wid) = launch(d);
     let name = x(d, "xdotool", &["getwindowname", &wid]);
     let name = String::from_utf8_lossy(&name.stdout).into_owned();
     assert!(name.starts_with("ox86 — running"), "title {name:?}");
@@ -329,13 +350,65 @@ fn keys_typed_into_the_window_reach_the_guest_and_its_picture_is_shown() {
     let o = x(d, "xdotool", &["key", "Return"]);
     assert!(o.status.success(), "xdotool key Return");
     let status = ox.wait_exit(30).expect("ox86 did not end after Enter");
-    let mut err = String::new();
-    if let Some(mut e) = ox.child.stderr.take() {
-        let _ = e.read_to_string(&mut err);
-    }
+    let err = ox.stderr();
     assert_eq!(status.code(), Some(0x21), "stderr: {err}");
     assert!(ox.out().ends_with("<01>\n"), "{:?}", ox.out());
     assert!(!err.contains("panicked"), "{err}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn closing_the_window_ends_the_run_with_status_0() {
+    if !tools_present("window close test") {
+        return;
+    }
+    let xvfb = start_xvfb();
+    let d = xvfb.display.as_str();
+    let (mut ox, wid) = launch(d);
+    // What a window manager's close button sends.
+    wm_delete_window(d, wid.parse().expect("window id"));
+    let status = ox
+        .wait_exit(30)
+        .expect("ox86 did not end when its window was closed");
+    let err = ox.stderr();
+    assert_eq!(status.code(), Some(0), "stderr: {err}");
+    assert!(err.contains("ox86: the window was closed"), "{err}");
+    assert_eq!(ox.out(), "kbd_echo ready\n");
+}
+
+/// Send the window a WM_DELETE_WINDOW message (ICCCM §4.2.8.1), as a
+/// window manager does when its close button is pressed (xdotool has no
+/// command for it: `windowclose` destroys the window instead).
+#[cfg(target_os = "linux")]
+fn wm_delete_window(display: &str, window: u64) {
+    use std::ffi::CString;
+    use x11_dl::xlib;
+    let xl = xlib::Xlib::open().expect("libX11");
+    let name = CString::new(display).unwrap();
+    // SAFETY: plain Xlib calls on a display this function opens, checks
+    // and closes; the event is a zeroed XEvent whose client_message
+    // fields are filled in before it is sent.
+    unsafe {
+        let dpy = (xl.XOpenDisplay)(name.as_ptr());
+        assert!(!dpy.is_null(), "XOpenDisplay {display}");
+        let protocols = (xl.XInternAtom)(dpy, c"WM_PROTOCOLS".as_ptr(), 0);
+        let delete = (xl.XInternAtom)(dpy, c"WM_DELETE_WINDOW".as_ptr(), 0);
+        let mut ev: xlib::XEvent = std::mem::zeroed();
+        ev.client_message.type_ = xlib::ClientMessage;
+        ev.client_message.window = window;
+        ev.client_message.message_type = protocols;
+        ev.client_message.format = 32;
+        ev.client_message
+            .data
+            .set_long(0, delete as std::os::raw::c_long);
+        ev.client_message
+            .data
+            .set_long(1, xlib::CurrentTime as std::os::raw::c_long);
+        let sent = (xl.XSendEvent)(dpy, window, 0, xlib::NoEventMask, &mut ev);
+        assert_ne!(sent, 0, "XSendEvent");
+        (xl.XFlush)(dpy);
+        (xl.XCloseDisplay)(dpy);
+    }
 }
 
 #[test]

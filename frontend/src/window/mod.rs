@@ -116,6 +116,12 @@ pub struct EmuLink {
     motion: MotionQueue,
     fb: Framebuffer,
     next_render: Instant,
+    /// Rendering cost: calls, frames sent, time spent (rendering and
+    /// copying), and when the emulation started.
+    renders: u64,
+    frames_sent: u64,
+    render_time: Duration,
+    started: Instant,
 }
 
 impl EmuLink {
@@ -193,12 +199,16 @@ impl EmuLink {
             return;
         }
         self.next_render = now + FRAME_INTERVAL;
+        self.renders += 1;
         if m.cpu.io.render_screen(&mut self.fb) {
             // Full only if the window fell behind since the check above;
             // disconnected only when it is gone (the run then ends at the
             // next `before_slice`).
-            let _ = self.frames.try_send(self.fb.clone());
+            if self.frames.try_send(self.fb.clone()).is_ok() {
+                self.frames_sent += 1;
+            }
         }
+        self.render_time += now.elapsed();
     }
 
     /// The run ended: show `state` in the title; `keep_open` keeps the
@@ -214,6 +224,15 @@ impl EmuLink {
         }
         self.shared.state.store(state.to_u8(), Ordering::Release);
         self.shared.keep_open.store(keep_open, Ordering::Release);
+        let run = self.started.elapsed().as_secs_f64();
+        let ms = self.render_time.as_secs_f64() * 1e3;
+        log::info!(
+            "window: {} VGA renderings, {} frames sent, {ms:.1} ms rendering in {run:.1} s \
+             ({:.2}% of the emulation thread)",
+            self.renders,
+            self.frames_sent,
+            if run > 0.0 { ms / 10.0 / run } else { 0.0 }
+        );
     }
 }
 
@@ -250,6 +269,10 @@ where
         motion: MotionQueue::default(),
         fb: Framebuffer::default(),
         next_render: Instant::now(),
+        renders: 0,
+        frames_sent: 0,
+        render_time: Duration::ZERO,
+        started: Instant::now(),
     };
     std::thread::scope(|s| {
         let emu = std::thread::Builder::new()
