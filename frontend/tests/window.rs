@@ -172,6 +172,28 @@ fn block_scale(shot: &Shot, colour: u32) -> Option<usize> {
     (k >= 1 && x1 - x0 + 1 == MODE_WIDTH * k && n == BANK_PIXELS * k * k).then_some(k)
 }
 
+/// The guest's mouse packets `[ss xx yy]` in `out`: (buttons, dx, dy)
+/// with the 9-bit movements sign-extended from the status byte.
+fn packets(out: &str) -> Vec<(u8, i32, i32)> {
+    let mut v = Vec::new();
+    let mut rest = out;
+    while let Some(i) = rest.find('[') {
+        let p = &rest[i + 1..];
+        let f: Vec<u8> = p
+            .get(..8)
+            .unwrap_or("")
+            .split(' ')
+            .filter_map(|h| u8::from_str_radix(h, 16).ok())
+            .collect();
+        if let [s, x, y] = f[..] {
+            let ext = |v: u8, neg: bool| i32::from(v) - if neg { 256 } else { 0 };
+            v.push((s & 7, ext(x, s & 0x10 != 0), ext(y, s & 0x20 != 0)));
+        }
+        rest = p;
+    }
+    v
+}
+
 /// Wait up to `secs` for `f` to give `Some`.
 fn wait_for<T>(secs: u64, mut f: impl FnMut() -> Option<T>) -> Option<T> {
     let deadline = Instant::now() + Duration::from_secs(secs);
@@ -341,10 +363,58 @@ fn keys_typed_into_the_window_reach_the_guest_and_its_picture_is_shown() {
     // INT 16h AH=00h: ASCII for the printable keys (Shift included),
     // scan codes for the others (E0 extended Up: 48h, F1: 3Bh, Esc: 01h).
     ox.wait_output("kbd_echo ready\nHi ox86!<48><3b><01>", 30);
+    assert!(!ox.out().contains("mouse off"), "{:?}", ox.out());
 
     // The first key drew the second block.
     let k2 = wait_for(20, || block_scale(&screenshot(d), COLOUR2));
     assert_eq!(k2, k, "the second block, at the same scale");
+
+    // The mouse: a click in the window grabs the pointer (the click is not
+    // passed on, only its release), the title says how to release it.
+    let title = |d: &str| {
+        let o = x(d, "xdotool", &["getwindowname", &wid]);
+        String::from_utf8_lossy(&o.stdout).trim().to_owned()
+    };
+    x(d, "xdotool", &["mousemove", "--window", &wid, "400", "300"]);
+    // minifb polls the buttons once per frame: a click must last longer
+    // than a frame (a person's does; xdotool's `click` does not).
+    let click = |d: &str, b: &str| {
+        x(d, "xdotool", &["mousedown", b]);
+        std::thread::sleep(Duration::from_millis(150));
+        x(d, "xdotool", &["mouseup", b]);
+    };
+    click(d, "1");
+    let grabbed = wait_for(10, || {
+        title(d)
+            .contains("Ctrl+Alt+G releases pointer")
+            .then_some(())
+    });
+    assert!(grabbed.is_some(), "title after a click: {:?}", title(d));
+    // Host motion right 20, up 10 = PS/2 +20, +10 (Y up is positive).
+    let mark = ox.out().len();
+    x(d, "xdotool", &["mousemove_relative", "--", "20", "-10"]);
+    let moved = wait_for(20, || {
+        let p = packets(&ox.out()[mark..]);
+        let sum = p.iter().fold((0, 0), |(x, y), q| (x + q.1, y + q.2));
+        (sum == (20, 10)).then_some(p)
+    });
+    assert!(moved.is_some(), "motion packets: {:?}", &ox.out()[mark..]);
+    // The right button, pressed and released.
+    let mark = ox.out().len();
+    click(d, "3");
+    let clicked = wait_for(20, || {
+        let b: Vec<u8> = packets(&ox.out()[mark..]).iter().map(|p| p.0).collect();
+        b.ends_with(&[2, 0]).then_some(())
+    });
+    assert!(clicked.is_some(), "button packets: {:?}", &ox.out()[mark..]);
+    // Ctrl+Alt+G gives the pointer back: no more packets, no hint.
+    x(d, "xdotool", &["key", "ctrl+alt+g"]);
+    let released = wait_for(10, || (!title(d).contains("Ctrl+Alt+G")).then_some(()));
+    assert!(released.is_some(), "title after Ctrl+Alt+G: {:?}", title(d));
+    let mark = ox.out().len();
+    x(d, "xdotool", &["mousemove_relative", "--", "30", "30"]);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(&ox.out()[mark..], "", "motion after the release");
 
     // Enter: the guest exits through the exit port (10h → status 21h).
     let o = x(d, "xdotool", &["key", "Return"]);
@@ -352,7 +422,7 @@ fn keys_typed_into_the_window_reach_the_guest_and_its_picture_is_shown() {
     let status = ox.wait_exit(30).expect("ox86 did not end after Enter");
     let err = ox.stderr();
     assert_eq!(status.code(), Some(0x21), "stderr: {err}");
-    assert!(ox.out().ends_with("<01>\n"), "{:?}", ox.out());
+    assert!(ox.out().ends_with("]\n"), "{:?}", ox.out());
     assert!(!err.contains("panicked"), "{err}");
 }
 

@@ -9,6 +9,11 @@
 ; the second bank (lines 25.6-51.2) with colour 20A040h. Enter prints a
 ; newline and exits through the isa-debug-exit port 0xF4 (value 10h,
 ; status 21h).
+; The PS/2 mouse goes through the BIOS pointing-device services (INT 15h
+; C205h 3-byte packets, C207h handler, C200h enable): each packet is
+; echoed as [ss xx yy] (status, X, Y bytes in hex; status bits 0-2 are
+; the buttons, 4 and 5 the X and Y signs). "mouse off" is printed if the
+; services fail.
 ; Build: test-roms/boot/build.sh (nasm); the .img is committed.
 
         cpu     386
@@ -56,6 +61,22 @@ start:
         xor     bp, bp
         mov     eax, COLOUR1
         call    fill_bank
+        mov     ax, 0xC205          ; initialise: 3-byte packets
+        mov     bh, 3
+        int     0x15
+        jc      .no_mouse
+        mov     ax, 0xC207          ; handler ES:BX
+        mov     bx, mouse_handler
+        int     0x15
+        jc      .no_mouse
+        mov     ax, 0xC200          ; enable
+        mov     bh, 1
+        int     0x15
+        jnc     .mouse_on
+.no_mouse:
+        mov     si, mouse_off
+        call    puts
+.mouse_on:
         mov     si, ready
         call    puts
         mov     byte [first], 1
@@ -95,6 +116,29 @@ done:
         cli
         hlt
         jmp     done
+
+; INT 15h C2h handler (far call; the BIOS pushed status, X, Y, Z).
+mouse_handler:
+        push    bp
+        mov     bp, sp
+        push    ax
+        mov     al, '['
+        out     DEBUGCON, al
+        mov     al, [bp + 12]       ; status
+        call    hex_byte
+        mov     al, ' '
+        out     DEBUGCON, al
+        mov     al, [bp + 10]       ; X
+        call    hex_byte
+        mov     al, ' '
+        out     DEBUGCON, al
+        mov     al, [bp + 8]        ; Y
+        call    hex_byte
+        mov     al, ']'
+        out     DEBUGCON, al
+        pop     ax
+        pop     bp
+        retf
 
 ; DISPI register BX := AX.
 dispi:
@@ -150,6 +194,7 @@ hex_digit:
         ret
 
 ready:  db      "kbd_echo ready", 10, 0
+mouse_off: db   "mouse off", 10, 0
 first:  db      0
 
         times   510 - ($ - $$) db 0
