@@ -399,6 +399,34 @@ fn keys_typed_into_the_window_reach_the_guest_and_its_picture_is_shown() {
         (sum == (20, 10)).then_some(p)
     });
     assert!(moved.is_some(), "motion packets: {:?}", &ox.out()[mark..]);
+    // Far to the right: the pointer is warped back to the window's centre
+    // near the edge and confined to the window (X11), the guest sees all
+    // of the movement.
+    let mark = ox.out().len();
+    for _ in 0..3 {
+        x(d, "xdotool", &["mousemove_relative", "--", "150", "0"]);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let moved = wait_for(20, || {
+        let sum: i32 = packets(&ox.out()[mark..]).iter().map(|p| p.1).sum();
+        (sum == 450).then_some(())
+    });
+    assert!(moved.is_some(), "motion packets: {:?}", &ox.out()[mark..]);
+    let o = x(d, "xdotool", &["getmouselocation", "--shell"]);
+    let loc = String::from_utf8_lossy(&o.stdout).into_owned();
+    let geo = x(d, "xdotool", &["getwindowgeometry", "--shell", &wid]);
+    let geo = String::from_utf8_lossy(&geo.stdout).into_owned();
+    let var = |s: &str, k: &str| -> i64 {
+        s.lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}=")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(-1)
+    };
+    let (px, wx, ww) = (var(&loc, "X"), var(&geo, "X"), var(&geo, "WIDTH"));
+    assert!(
+        px > wx && px < wx + ww,
+        "pointer at x={px}, window {wx}+{ww}: not held in the window"
+    );
     // The right button, pressed and released.
     let mark = ox.out().len();
     click(d, "3");

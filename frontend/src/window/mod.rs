@@ -34,6 +34,7 @@ mod keymap;
 mod mouse;
 mod present;
 mod title;
+mod x11grab;
 
 pub use title::RunState;
 
@@ -280,6 +281,7 @@ where
             .spawn_scoped(s, move || emulate(&mut link))
             .map_err(|e| anyhow::anyhow!("cannot start the emulation thread: {e}"))?;
         let mut ui = Ui {
+            hold: x11grab::PointerHold::new(&window),
             window,
             key_events,
             keys: KeyState::default(),
@@ -334,6 +336,8 @@ impl minifb::InputCallback for KeyCollector {
 
 /// The window thread's state.
 struct Ui<'a> {
+    /// Pointer confinement (X11); dropped before the window.
+    hold: Option<x11grab::PointerHold>,
     window: Window,
     key_events: Rc<RefCell<Vec<(Key, bool)>>>,
     keys: KeyState,
@@ -397,7 +401,7 @@ impl Ui<'_> {
                 if let Some(mv) = self.pointer.release() {
                     sent |= self.send(Input::Mouse(mv), finished);
                 }
-                self.window.set_cursor_visibility(true);
+                self.let_go();
                 continue;
             }
             if let Some(bytes) = self.keys.event(key, down) {
@@ -409,10 +413,13 @@ impl Ui<'_> {
             for bytes in self.keys.release_all() {
                 sent |= self.send(Input::Key(bytes), finished);
             }
+            let was_grabbed = self.pointer.grabbed();
             if let Some(mv) = self.pointer.release() {
                 sent |= self.send(Input::Mouse(mv), finished);
             }
-            self.window.set_cursor_visibility(true);
+            if was_grabbed {
+                self.let_go();
+            }
         } else {
             let was_grabbed = self.pointer.grabbed();
             let mut buttons = 0;
@@ -437,13 +444,35 @@ impl Ui<'_> {
             if let Some(mv) = self.pointer.sample(sample, inside) {
                 sent |= self.send(Input::Mouse(mv), finished);
             }
-            if self.pointer.grabbed() != was_grabbed {
-                self.window.set_cursor_visibility(!self.pointer.grabbed());
+            if self.pointer.grabbed() && !was_grabbed {
+                self.window.set_cursor_visibility(false);
+                if let Some(h) = self.hold.as_mut() {
+                    h.grab();
+                }
+            }
+            // Keep the host pointer away from the edges (X11).
+            if let (true, Some(h), Some(pos)) =
+                (self.pointer.grabbed(), self.hold.as_mut(), sample.pos)
+            {
+                let (w, h_) = self.window.get_size();
+                if w > 0 && h_ > 0 && x11grab::needs_recentre(pos, w, h_) {
+                    let centre = ((w / 2) as f32, (h_ / 2) as f32);
+                    h.warp(centre.0 as i32, centre.1 as i32);
+                    self.pointer.recentre(centre);
+                }
             }
         }
         if sent {
             // Wake the emulation if it sleeps in a halted guest's idle.
             self.emu.unpark();
+        }
+    }
+
+    /// The pointer went back to the host: show it, end the confinement.
+    fn let_go(&mut self) {
+        self.window.set_cursor_visibility(true);
+        if let Some(h) = self.hold.as_mut() {
+            h.release();
         }
     }
 

@@ -9,9 +9,9 @@
 //! PS/2 counts), the buttons are passed on (bit 0 left, bit 1 right, bit 2
 //! middle) and the wheel becomes the IntelliMouse Z movement (positive =
 //! towards the user), which the guest sees once it switched the mouse to
-//! ID 3. minifb cannot warp or confine the host pointer, so movement stops
-//! where the host pointer leaves the window (a limitation; release and grab
-//! again to re-centre).
+//! ID 3. On X11 the host pointer is also confined to the window and warped
+//! back to its centre near the edges (module `x11grab`), so movement does
+//! not stop at the window's edge; elsewhere it does.
 //!
 //! On the emulation side, [`MotionQueue`] holds movement back while the
 //! mouse's output buffer is busy and merges it, so a slow guest is not
@@ -63,6 +63,14 @@ impl Pointer {
         self.wheel = 0.0;
         let held = std::mem::take(&mut self.buttons);
         (was && held != 0).then_some(Motion::default())
+    }
+
+    /// The host pointer was moved to `pos` (warped back to the window's
+    /// centre): measure the next movement from there.
+    pub fn recentre(&mut self, pos: (f32, f32)) {
+        if self.grabbed {
+            self.last = Some(pos);
+        }
     }
 
     /// Take a host sample; returns the movement for the guest, if any.
@@ -172,6 +180,17 @@ mod tests {
         assert_eq!(p.release(), Some(Motion::default()));
         assert!(!p.grabbed());
         assert_eq!(p.release(), None);
+    }
+
+    #[test]
+    fn motion_after_a_recentre_is_measured_from_the_centre() {
+        let mut p = Pointer::default();
+        p.recentre((400.0, 300.0));
+        assert_eq!(p.sample(at(10.0, 10.0, 0), true), None, "not grabbed");
+        p.sample(at(700.0, 500.0, 1), true);
+        p.recentre((400.0, 300.0));
+        let m = p.sample(at(405.0, 290.0, 1), true).unwrap();
+        assert_eq!((m.dx, m.dy), (5, 10));
     }
 
     #[test]
