@@ -193,6 +193,25 @@ pub fn draw_char(bus: &mut dyn Bus, s: &Screen, page: u8, row: u32, col: u32, ch
     }
 }
 
+/// AH=08h in a graphics mode: the character whose glyph (INT 43h font)
+/// matches cell (row, col) of `page`, pixels other than 0 counting as
+/// foreground; 0 when none does.
+pub fn read_char(fw: &Firmware, bus: &mut dyn Bus, page: u8, row: u32, col: u32) -> u8 {
+    let s = screen(fw, bus);
+    let h = s.char_height;
+    let cell: Vec<u8> = (0..h)
+        .map(|line| {
+            (0..8).fold(0u8, |acc, i| {
+                let px = read_pixel(fw, bus, page, col * 8 + i, row * h + line);
+                acc | u8::from(px != 0) << (7 - i)
+            })
+        })
+        .collect();
+    (0..=255u8)
+        .find(|&c| glyph(bus, &s, c) == cell)
+        .unwrap_or(0)
+}
+
 /// Scroll a window of character cells in a graphics mode, filling with
 /// colour `fill`.
 #[allow(clippy::too_many_arguments)]
@@ -287,6 +306,19 @@ mod tests {
                 write_pixel(&fw, &mut bus, 0, x, y, c | 0x80);
                 assert_eq!(read_pixel(&fw, &mut bus, 0, x, y), 0, "mode {mode:#x}");
             }
+        }
+    }
+
+    #[test]
+    fn characters_read_back_from_graphics_cells() {
+        for mode in [0x04u8, 0x06, 0x0E, 0x10, 0x12, 0x13] {
+            let (mut fw, mut bus, _) = setup();
+            set_mode(&mut fw, &mut bus, mode);
+            let s = screen(&fw, &mut bus);
+            draw_char(&mut bus, &s, 0, 2, 3, b'Q', 0x01);
+            assert_eq!(read_char(&fw, &mut bus, 0, 2, 3), b'Q', "mode {mode:#x}");
+            // A blank cell reads as the first blank glyph (00h).
+            assert_eq!(read_char(&fw, &mut bus, 0, 0, 0), 0, "mode {mode:#x}");
         }
     }
 

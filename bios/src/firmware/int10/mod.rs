@@ -29,9 +29,9 @@
 //! "misc-fixed" 8x16 glyphs (`rom/mkfont.py`); the 8x14 and 8x8 fonts are
 //! derived from them.
 //!
-//! Not implemented: reading a character back in graphics modes (08h
-//! returns 0 there), light pen (04h), display switching (12h BL=35h), the
-//! 9-dot alternate glyph tables (1130h BH=5/7 point at an empty table).
+//! Not implemented: light pen (04h), display switching (12h BL=35h),
+//! alternate print screen (12h BL=20h), the 9-dot alternate glyph tables
+//! (1130h BH=5/7 point at an empty table), BIOS text output in VBE modes.
 
 pub mod font;
 pub mod gfx;

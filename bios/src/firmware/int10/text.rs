@@ -304,15 +304,21 @@ pub fn write_chars(
     }
 }
 
-/// AH=08h: character and attribute at the cursor (text modes).
+/// AH=08h: character and attribute at the cursor (in graphics modes the
+/// character recognised from the cell's pixels, attribute 0).
 pub fn read_char(fw: &Firmware, bus: &mut dyn Bus, page: u8) -> u16 {
     let s = screen(fw, bus);
     let (row, col) = cursor(bus, page);
-    if s.text() && row < s.rows && col < s.cols {
+    if row >= s.rows || col >= s.cols {
+        return 0;
+    }
+    if s.text() {
         let a = s.cell(page, row, col);
         let ch = bus.read_u8(a);
         let attr = bus.read_u8(a + 1);
         u16::from(attr) << 8 | u16::from(ch)
+    } else if s.kind.is_some() {
+        u16::from(gfx::read_char(fw, bus, page, row, col))
     } else {
         0
     }
