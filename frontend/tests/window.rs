@@ -380,7 +380,7 @@ fn keys_typed_into_the_window_reach_the_guest_and_its_picture_is_shown() {
     // than a frame (a person's does; xdotool's `click` does not).
     let click = |d: &str, b: &str| {
         x(d, "xdotool", &["mousedown", b]);
-        std::thread::sleep(Duration::from_millis(150));
+        std::thread::sleep(Duration::from_millis(300));
         x(d, "xdotool", &["mouseup", b]);
     };
     click(d, "1");

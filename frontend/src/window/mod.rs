@@ -18,7 +18,16 @@
 //! The window presents at most 60 times per second, scales the frame as
 //! module `present` says, and shows the state and speed in its title
 //! (module `title`). Keyboard mapping: module `keymap`; pointer grab
-//! (click to grab, Ctrl+Alt+G to release): module `mouse`.
+//! (click to grab, Ctrl+Alt+G to release): module `mouse`, with the host
+//! pointer held in the window on X11 (module `x11grab`).
+//!
+//! Limits of minifb: keys are reported by the keysym of the unshifted key
+//! (a US layout is assumed, module `keymap`), there is no Print Screen key,
+//! and mouse buttons are polled once per frame, so a click shorter than a
+//! frame (about 16 ms; a person's lasts longer) is not seen. The
+//! emulation also moves the 8042's queued bytes into its output buffer
+//! (`I8042::service`) between slices, since the machine does not: the rest
+//! of an E0 sequence or a mouse packet reaches the guest within a slice.
 //!
 //! Closing the window ends the run (status 0, as QEMU does). When the guest
 //! halts for good the window stays open, titled "halted", until closed;
