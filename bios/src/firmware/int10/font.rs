@@ -77,18 +77,19 @@ fn recalc(bus: &mut dyn Bus, height: u8) {
         lines /= 2;
     }
     hw::crtc_write(bus, 0x09, (max_scan & 0xE0) | (h - 1));
-    let cur_start = if h > 8 { h - 3 } else { h - 2 };
+    let cur_end = h.saturating_sub(2);
+    let cur_start = if h > 8 { h - 3 } else { cur_end };
     hw::crtc_write(bus, 0x0A, cur_start);
-    hw::crtc_write(bus, 0x0B, h - 2);
+    hw::crtc_write(bus, 0x0B, cur_end);
     let rows = (lines / u16::from(h)).clamp(1, 255) as u8;
     let cols = bus.read_u16(at(bda::VIDEO_COLUMNS));
     bus.write_u8(at(bda::VIDEO_ROWS), rows - 1);
     bus.write_u8(at(bda::CHAR_HEIGHT), h);
-    let page = (u16::from(rows) * cols * 2 + 0xFF) & !0xFF;
-    bus.write_u16(at(bda::VIDEO_PAGE_SIZE), page);
+    let page = ((u32::from(rows) * u32::from(cols) * 2 + 0xFF) & !0xFF).min(0x8000);
+    bus.write_u16(at(bda::VIDEO_PAGE_SIZE), page as u16);
     bus.write_u16(
         at(bda::CURSOR_SHAPE),
-        u16::from(cur_start) << 8 | u16::from(h - 2),
+        u16::from(cur_start) << 8 | u16::from(cur_end),
     );
 }
 
@@ -229,5 +230,34 @@ mod tests {
         r.set_bx(0x0300);
         int10_11(&mut fw, &mut r, &mut bus);
         assert_eq!((r.cx(), r.dl(), r.ebp as u16), (8, 49, fw.header.font8x8));
+    }
+
+    #[test]
+    fn user_font_1110h() {
+        let (mut fw, mut bus, mut r) = setup();
+        set_mode(&mut fw, &mut bus, 3);
+        // Two 10-line glyphs for 'a' and 'b' at ES:BP, block 0, with recalc.
+        let glyphs: Vec<u8> = (0..20).collect();
+        bus.write(0x600, &glyphs);
+        r.es = 0x60;
+        r.ebp = 0;
+        r.set_cx(2);
+        r.set_dx(u16::from(b'a'));
+        r.set_bx(0x0A00);
+        r.set_ax(0x1110);
+        int10_11(&mut fw, &mut r, &mut bus);
+        let a = usize::from(b'b') * 32;
+        assert_eq!(
+            &bus.vga.mem.planes[2][a..a + 11],
+            &[10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 0]
+        );
+        // 400 lines / 10 = 40 rows.
+        assert_eq!(bus.read_u8(at(bda::VIDEO_ROWS)), 39);
+        assert_eq!(bus.vga.text_screen().len(), 40);
+        // A 1-line font does not underflow the cursor lines.
+        r.set_bx(0x0100);
+        r.set_ax(0x1110);
+        int10_11(&mut fw, &mut r, &mut bus);
+        assert_eq!(bus.read_u8(at(bda::CHAR_HEIGHT)), 1);
     }
 }

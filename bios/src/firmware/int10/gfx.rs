@@ -32,7 +32,11 @@ fn row_addr(s: &Screen, page: u8, y: u32) -> u32 {
     match s.kind {
         Some(Kind::Cga4 | Kind::Cga2) => s.base + (y & 1) * CGA_BANK + (y >> 1) * CGA_PITCH,
         Some(Kind::Linear) => s.base + y * 320,
-        _ => s.base + u32::from(page) * s.page_size + y * s.cols,
+        // Planar pages beyond the mode's count wrap (never outside the window).
+        _ => {
+            let pages = modes::find(s.mode).map_or(1, |m| u32::from(m.pages.max(1)));
+            s.base + (u32::from(page) % pages) * s.page_size + y * s.cols
+        }
     }
 }
 

@@ -298,3 +298,48 @@ fn write_string_with_cursor_update() {
     call(&mut fw, &mut bus, &mut r, 0x0300);
     assert_eq!(r.dx(), 0x0507);
 }
+
+/// Random registers into every video function never panic, whatever mode
+/// the previous random call left (the host must survive any guest input).
+#[test]
+fn video_services_survive_random_input() {
+    let (mut fw, mut bus, _) = setup();
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let ahs = [
+        0x00u8, 0x01, 0x02, 0x03, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F,
+        0x10, 0x11, 0x12, 0x13, 0x1A, 0x1B, 0x1C, 0x4F,
+    ];
+    for i in 0..4000 {
+        let v = next();
+        let mut r = Regs {
+            eax: v as u32,
+            ebx: (v >> 32) as u32,
+            ecx: next() as u32,
+            edx: next() as u32,
+            ebp: next() as u32,
+            edi: next() as u32,
+            es: next() as u16,
+            esp: 0x7000,
+            ..Default::default()
+        };
+        r.set_ah(ahs[(v >> 40) as usize % ahs.len()]);
+        // Keep mode sets to real modes most of the time, and string or
+        // block lengths short enough to run quickly.
+        if r.ah() == 0x00 && i % 3 != 0 {
+            r.set_al([0x03u8, 0x12, 0x13, 0x04, 0x06, 0x0D, 0x07][(v >> 48) as usize % 7]);
+        }
+        if r.ah() == 0x4F && r.al() == 0x02 {
+            r.set_bx(VBE_TEST_MODES[(v >> 48) as usize % VBE_TEST_MODES.len()]);
+        }
+        r.set_cx(r.cx() % 300);
+        assert_eq!(int10(&mut fw, &mut r, &mut bus), Outcome::Done);
+    }
+}
+
+const VBE_TEST_MODES: [u16; 4] = [0x4101, 0x0111, 0xC144, 0x0003];
