@@ -23,9 +23,11 @@
 //!   blocks. Between syncs time is extrapolated from the instruction count
 //!   with a measured instructions-per-nanosecond rate, so a guest polling a
 //!   timer inside one block still sees it move. Time never goes backwards:
-//!   a sync only moves the anchor forward (if extrapolation ran ahead of
-//!   the host, the clock holds until the host catches up, and the rate
-//!   estimate drops).
+//!   a sync only moves the anchor forward. If extrapolation ran ahead of
+//!   the host by more than [`REALTIME_MAX_LEAD_NS`] (the rate was measured
+//!   on slower code), the clock holds until the next rate measurement,
+//!   which replaces an estimate it finds off by more than 2×; so guest
+//!   time never leads the host by more than that plus one sync interval.
 //!
 //! The time-stamp counter runs at [`TSC_HZ`] (1 GHz): one TSC tick per
 //! guest nanosecond, in both modes, so RDTSC and the PIT/RTC/PM timer agree.
@@ -50,6 +52,10 @@ const REALTIME_MAX_RATE_FP: u64 = 1000 << RATE_SHIFT;
 
 /// Shortest host interval over which the real-time rate is measured.
 const RATE_WINDOW_NS: u64 = 5_000_000;
+
+/// How far extrapolated guest time may run ahead of the host before the
+/// clock holds (real time).
+pub const REALTIME_MAX_LEAD_NS: u64 = 4_000_000;
 
 /// How guest time is derived.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -162,14 +168,29 @@ impl VirtualClock {
         let extrapolated = self.now_ns(icount);
         self.anchor_icount = self.anchor_icount.max(icount);
         self.anchor_ns = extrapolated.max(host_ns);
+        if extrapolated > host_ns.saturating_add(REALTIME_MAX_LEAD_NS) {
+            // The rate overestimates the time an instruction takes now (it
+            // was measured on slower code, e.g. port I/O): hold the clock
+            // (it cannot go back) until the next measurement, which takes
+            // the true rate at once.
+            self.rate_fp = REALTIME_MIN_RATE_FP;
+            self.window = Some((icount, host_ns));
+            return;
+        }
         match self.window {
             None => self.window = Some((icount, host_ns)),
             Some((i0, h0)) => {
                 let (di, dh) = (icount.saturating_sub(i0), host_ns.saturating_sub(h0));
                 if dh >= RATE_WINDOW_NS && di > 0 {
                     let sample = ((u128::from(dh) << RATE_SHIFT) / u128::from(di)) as u64;
-                    // Exponential average (weight 1/4 for the new sample).
-                    let r = (self.rate_fp * 3 + sample) / 4;
+                    // Exponential average (weight 1/4 for the new sample),
+                    // but a sample off by more than 2× replaces the
+                    // estimate: the guest's code changed character.
+                    let r = if sample > self.rate_fp * 2 || sample * 2 < self.rate_fp {
+                        sample
+                    } else {
+                        (self.rate_fp * 3 + sample) / 4
+                    };
                     self.rate_fp = r.clamp(REALTIME_MIN_RATE_FP, REALTIME_MAX_RATE_FP);
                     self.window = Some((icount, host_ns));
                 }
@@ -272,5 +293,33 @@ mod tests {
         c.sync_host(61_000_000, 2_010_000_000);
         let r2 = c.rate_fp() as f64 / f64::from(1 << RATE_SHIFT);
         assert!((r2 - 10.0).abs() < 0.2, "rate after sleep {r2}");
+    }
+
+    #[test]
+    fn real_time_lead_is_bounded_after_slow_code() {
+        let mut c = VirtualClock::new(ClockMode::RealTime);
+        // Port-heavy code: 1 µs per instruction for 50 ms of host time.
+        let (mut i, mut h) = (0u64, 0u64);
+        for _ in 0..10 {
+            c.sync_host(i, h);
+            i += 5_000;
+            h += 5_000_000;
+        }
+        assert!(c.rate_fp() > 100 << RATE_SHIFT, "slow rate measured");
+        // Then fast code: 5 ns per instruction, synced every 20 000
+        // instructions (100 µs of host time) for 2 s.
+        let mut worst = 0i64;
+        for _ in 0..20_000 {
+            i += 20_000;
+            h += 100_000;
+            c.sync_host(i, h);
+            worst = worst.max(c.now_ns(i) as i64 - h as i64);
+        }
+        // Before the hold the lead grew to seconds; now it stays within
+        // the allowed lead plus one sync interval at the old rate.
+        assert!(worst < 30_000_000, "guest led the host by {worst} ns");
+        let r = c.rate_fp() as f64 / f64::from(1 << RATE_SHIFT);
+        assert!((r - 5.0).abs() < 0.5, "rate {r}");
+        assert!(c.now_ns(i) >= h, "guest time keeps up with the host");
     }
 }

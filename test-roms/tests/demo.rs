@@ -316,7 +316,6 @@ fn demo_runs_to_its_end_on_the_8086() {
 }
 
 #[test]
-#[ignore = "the 8086 model's memory path skips MMIO (emulator/src/cpu/access.rs write_mem_8086)"]
 fn demo_draws_the_same_picture_on_the_8086() {
     let pentium = run_demo(CpuModel::Pentium, Tier::Blocks, None);
     let r = run_demo(CpuModel::I8086, Tier::Blocks, None);

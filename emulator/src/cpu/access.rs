@@ -179,23 +179,33 @@ impl Cpu {
         self.check_write_lin(lin, size)
     }
 
-    /// 8086: the offset wraps within the 64 KiB segment byte by byte.
-    fn read_mem_8086(&self, seg: SegReg, off: u64, size: u32) -> u64 {
+    /// 8086: the offset wraps within the 64 KiB segment byte by byte. The
+    /// bytes go through the CPU's physical access path (RAM, ROM, and
+    /// device memory such as the VGA's).
+    fn read_mem_8086(&mut self, seg: SegReg, off: u64, size: u32) -> u64 {
         let base = self.state.seg[seg as usize].base;
+        let off = off as u32 & 0xFFFF;
+        if off + size <= 0x1_0000 {
+            return self.phys_load(base.wrapping_add(off), size);
+        }
         let mut v = 0u64;
         for i in 0..size {
-            let o = (off as u32).wrapping_add(i) & 0xFFFF;
-            v |= u64::from(self.mem.read_u8(base.wrapping_add(o))) << (8 * i);
+            let o = off.wrapping_add(i) & 0xFFFF;
+            v |= self.phys_load(base.wrapping_add(o), 1) << (8 * i);
         }
         v
     }
 
     fn write_mem_8086(&mut self, seg: SegReg, off: u64, size: u32, v: u64) {
         let base = self.state.seg[seg as usize].base;
+        let off = off as u32 & 0xFFFF;
+        if off + size <= 0x1_0000 {
+            self.phys_store(base.wrapping_add(off), size, v);
+            return;
+        }
         for i in 0..size {
-            let o = (off as u32).wrapping_add(i) & 0xFFFF;
-            self.mem
-                .write_u8(base.wrapping_add(o), (v >> (8 * i)) as u8);
+            let o = off.wrapping_add(i) & 0xFFFF;
+            self.phys_store(base.wrapping_add(o), 1, (v >> (8 * i)) & 0xFF);
         }
     }
 
