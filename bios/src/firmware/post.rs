@@ -254,8 +254,9 @@ fn is_pam_address(addr: u32) -> bool {
 }
 
 /// The option ROM header of a video BIOS at C0000h (55 AA, 32 KiB, a
-/// RETF at the init entry): the memory is RAM in ox86 until the VGA of
-/// issue 7 brings its ROM; INT 10h stays vectored to this BIOS.
+/// RETF at the init entry) in the RAM there: ox86's VGA has no option ROM
+/// of its own (this BIOS is its video BIOS, INT 10h stays vectored here),
+/// and software that probes for a video BIOS finds one.
 fn write_vga_signature(bus: &mut dyn Bus) {
     bus.write(super::VGA_ROM_BASE, &[0x55, 0xAA, 0x40, 0xCB]);
 }
