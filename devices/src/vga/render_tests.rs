@@ -427,39 +427,6 @@ fn text_80x50_rows_advance_after_eight_scan_lines() {
     assert_eq!(v.text_screen()[1].chars().next(), Some('A'));
 }
 
-/// Render cost (run with `cargo test --release -p devices render_cost -- --ignored --nocapture`).
-#[test]
-#[ignore]
-fn render_cost() {
-    use std::time::Instant;
-    let mut cases: Vec<(&str, Vga)> = vec![("mode 3 text", text_mode())];
-    let mut m13 = Vga::new();
-    program(&mut m13, &MODE13);
-    cases.push(("mode 13h", m13));
-    let mut vbe = Vga::new();
-    dispi(&mut vbe, 1, 1024);
-    dispi(&mut vbe, 2, 768);
-    dispi(&mut vbe, 3, 32);
-    dispi(&mut vbe, 4, 0x41);
-    cases.push(("VBE 1024x768x32", vbe));
-    for (name, mut v) in cases {
-        let mut fb = Framebuffer::default();
-        let n = 100;
-        let t = Instant::now();
-        for i in 0..n {
-            set_dac(&mut v, 200, [i as u8 & 63, 0, 0]); // forces a full redraw
-            v.render(&mut fb);
-        }
-        let full = t.elapsed() / n;
-        let t = Instant::now();
-        for _ in 0..n {
-            v.render(&mut fb);
-        }
-        let idle = t.elapsed() / n;
-        println!("{name}: full frame {full:?}, unchanged frame {idle:?}");
-    }
-}
-
 #[test]
 fn mono_text_at_b0000_through_3b4_ports() {
     // Mode 7-like: misc bit 0 clear (CRTC at 3B4h), memory map B0000h.
