@@ -63,7 +63,7 @@ fn start_xvfb() -> Xvfb {
             "1",
             "-screen",
             "0",
-            "1024x768x24",
+            "1600x1200x24",
             "-nolisten",
             "tcp",
         ])
@@ -443,6 +443,22 @@ fn keys_typed_into_the_window_reach_the_guest_and_its_picture_is_shown() {
     x(d, "xdotool", &["mousemove_relative", "--", "30", "30"]);
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(&ox.out()[mark..], "", "motion after the release");
+
+    // The window is resizable and scales by whole numbers: at 1400×1000
+    // the 640×480 frame is shown at 2× (1280×960).
+    // (Moved to the corner first, so that all of it is on the screen.)
+    let o = x(d, "xdotool", &["windowmove", "--sync", &wid, "0", "0"]);
+    assert!(o.status.success(), "windowmove");
+    let o = x(
+        d,
+        "xdotool",
+        &["windowsize", "--sync", &wid, "1400", "1000"],
+    );
+    assert!(o.status.success(), "windowsize");
+    let k3 = wait_for(20, || {
+        block_scale(&screenshot(d), COLOUR1).filter(|&k| k == 2)
+    });
+    assert_eq!(k3, Some(2), "scale after the resize");
 
     // Enter: the guest exits through the exit port (10h → status 21h).
     let o = x(d, "xdotool", &["key", "Return"]);
