@@ -217,7 +217,8 @@ fetch_grub() {
     echo "deb [arch=amd64,i386${keyring:+ signed-by=$keyring}] $mirror $suite main" > "$src"
     local opts=(-o "Dir::Etc::SourceList=$src" -o "Dir::Etc::SourceParts=$apt_dir/parts"
         -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir"
-        -o "APT::Architecture=amd64" -o "APT::Architectures=amd64,i386")
+        -o "APT::Architecture=amd64" -o "APT::Architectures=amd64,i386"
+        -o "Dir::State::status=/dev/null")  # the host's installed packages are no candidates
     local sandbox=root
     [ "$(id -u)" = 0 ] || sandbox=$(id -un)
     local apt=(apt-get -q "${opts[@]}" -o "Dir::Cache::archives=$apt_dir/archives"
