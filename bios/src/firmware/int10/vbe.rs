@@ -674,6 +674,22 @@ mod tests {
         r.set_bx(1);
         assert_eq!(call(&mut fw, &mut bus, &mut r, 0x4F07), 0x004F);
         assert_eq!((r.cx(), r.dx()), (5, 7));
+        // VBE 3.0: display start by byte address (line 3, pixel 9).
+        r.set_bx(0x02);
+        r.ecx = 3 * 8192 + 9 * 4;
+        assert_eq!(call(&mut fw, &mut bus, &mut r, 0x4F07), 0x004F);
+        assert_eq!(bus.vga.vbe.start_offset(), 3 * 8192 + 9 * 4);
+        // Maximum scan line: 16 MiB / 768 lines = 21845 bytes, whole pixels.
+        r.set_bx(3);
+        assert_eq!(call(&mut fw, &mut bus, &mut r, 0x4F06), 0x004F);
+        assert_eq!((r.bx(), r.cx(), r.dx()), (21844, 5461, 768));
+        // Too wide for the memory: refused, the mode's width again.
+        r.set_bx(0);
+        r.set_cx(0xFFFF);
+        assert_eq!(call(&mut fw, &mut bus, &mut r, 0x4F06), 0x014F);
+        r.set_bx(1);
+        assert_eq!(call(&mut fw, &mut bus, &mut r, 0x4F06), 0x004F);
+        assert_eq!(r.cx(), 1024);
         // Back to text: DISPI off, 80x25 again.
         r.set_bx(0x0003);
         assert_eq!(call(&mut fw, &mut bus, &mut r, 0x4F02), 0x004F);
