@@ -105,6 +105,10 @@ pub struct KernelOptions<'a> {
     pub initrd: Option<&'a Path>,
     /// ACPI tables the machine provides (reported to Linux kernels).
     pub acpi: Option<&'a AcpiTables>,
+    /// The text screen reported to Linux kernels: none, or 80x25 VGA text
+    /// when the machine has a VGA (then put it in mode 3 with
+    /// [`linux::vga::set_text_mode`] before the kernel runs).
+    pub console: TextConsole,
 }
 
 /// A kernel file loaded for direct boot.
@@ -187,7 +191,7 @@ pub fn load_kernel_file(
                 cmdline: opts.cmdline,
                 initrd: initrd.as_deref(),
                 acpi: opts.acpi,
-                console: TextConsole::default(),
+                console: opts.console,
             };
             let k = linux::load(&data, &lo).map_err(|error| KernelError::Linux {
                 path: p.clone(),

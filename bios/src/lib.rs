@@ -19,6 +19,6 @@ pub use boot::{
     is_linux_kernel_file, kernel_kind, load_kernel_file, AcpiTables, BootImage, KernelError,
     KernelKind, KernelOptions, LoadSegment, LoadedKernel, ProtectedModeEntry,
 };
-pub use linux::{LinuxError, LinuxKernel, LinuxOptions};
+pub use linux::{LinuxError, LinuxKernel, LinuxOptions, TextConsole};
 pub use multiboot::{MultibootError, MultibootKernel, MultibootOptions};
 pub use rom::{load_rom_image, RomError};

@@ -233,6 +233,12 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
         if let Some(dma) = machine.cpu.io.dma.as_mut() {
             dma.firmware_setup();
         }
+        // A BIOS leaves the VGA in mode 3 (80x25 text), which the kernel
+        // was told about (screen_info) and vgacon takes over.
+        if k.kind == bios::KernelKind::Linux && machine.cpu.io.vga.is_some() {
+            let ram = plan.config.ram_size;
+            machine.with_firmware_bus(|bus| bios::linux::vga::set_text_mode(bus, ram));
+        }
         if !plan.quiet {
             for note in &k.notes {
                 eprintln!("ox86: {note}");
@@ -404,6 +410,12 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
                 cmdline: args.append.as_deref(),
                 initrd: args.initrd.as_deref(),
                 acpi: Some(&acpi),
+                // With a VGA, an 80x25 text screen (set up in `main`).
+                console: if args.vga == crate::cli::VgaKind::Std {
+                    bios::TextConsole::VGA_80X25
+                } else {
+                    bios::TextConsole::NONE
+                },
             };
             Some(bios::load_kernel_file(path, &opts)?)
         }

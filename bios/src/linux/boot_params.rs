@@ -19,10 +19,15 @@ pub const ZP_ORIG_X: usize = 0x000;
 pub const ZP_ORIG_Y: usize = 0x001;
 /// `screen_info.ext_mem_k`: KiB of memory above 1 MiB (at most 0xFFFF), u16.
 pub const ZP_EXT_MEM_K: usize = 0x002;
+/// `screen_info.orig_video_page`, u16.
+pub const ZP_ORIG_VIDEO_PAGE: usize = 0x004;
 /// `screen_info.orig_video_mode`, u8.
 pub const ZP_ORIG_VIDEO_MODE: usize = 0x006;
 /// `screen_info.orig_video_cols`, u8.
 pub const ZP_ORIG_VIDEO_COLS: usize = 0x007;
+/// `screen_info.orig_video_ega_bx`: BX after INT 10h AH=12h BL=10h (BH 0 =
+/// colour, BL 3 = 256 KiB; BL still 10h would mean a CGA/MDA), u16.
+pub const ZP_ORIG_VIDEO_EGA_BX: usize = 0x00A;
 /// `screen_info.orig_video_lines`, u8.
 pub const ZP_ORIG_VIDEO_LINES: usize = 0x00E;
 /// `screen_info.orig_video_isVGA`, u8.
@@ -52,14 +57,25 @@ pub const LOADER_TYPE_UNDEFINED: u8 = 0xFF;
 /// heap; the 32-bit entry skips it, so this is the conventional value.
 pub const HEAP_END_PTR: u16 = 0xE000 - 0x200;
 
-/// What the kernel is told about the text console. ox86 runs headless with
-/// no display adapter, so by default the kernel is told there is none
-/// (0 lines and columns: the VGA console driver steps aside for the dummy
-/// console).
+/// What the kernel is told about the text console: none (0 lines and
+/// columns: the VGA console driver steps aside for the dummy console, for a
+/// machine with no display adapter) or a colour VGA text screen in mode 3,
+/// the state a PC BIOS leaves the VGA in (the loader's caller must put the
+/// VGA there: [`super::vga::set_text_mode`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TextConsole {
     pub cols: u8,
     pub lines: u8,
+}
+
+impl TextConsole {
+    /// No display adapter.
+    pub const NONE: TextConsole = TextConsole { cols: 0, lines: 0 };
+    /// VGA mode 3: 80x25 colour text, 9x16 character cells.
+    pub const VGA_80X25: TextConsole = TextConsole {
+        cols: 80,
+        lines: 25,
+    };
 }
 
 /// A zero page under construction.
@@ -148,17 +164,25 @@ impl ZeroPage {
         self.set_u8(ZP_E820_ENTRIES, n as u8);
     }
 
-    /// `screen_info`: a colour text console of the given size, or none.
+    /// `screen_info`: a colour VGA text console of the given size, or none.
+    /// The fields are the ones the kernel's real-mode setup code stores
+    /// (arch/x86/boot/video.c `store_mode_params`, video-vga.c `vga_probe`)
+    /// and vgacon reads: with `orig_video_isVGA` = 1 and `orig_video_ega_bx`
+    /// not 10h, vgacon drives the screen as "VGA+" at B8000h; the cursor
+    /// starts at the top left (a freshly set mode).
     pub fn set_screen(&mut self, console: TextConsole) {
         self.set_u8(ZP_ORIG_X, 0);
         self.set_u8(ZP_ORIG_Y, 0);
+        self.set_u16(ZP_ORIG_VIDEO_PAGE, 0);
         self.set_u8(ZP_ORIG_VIDEO_IS_VGA, 0);
         self.set_u8(ZP_ORIG_VIDEO_COLS, console.cols);
         self.set_u8(ZP_ORIG_VIDEO_LINES, console.lines);
         if console.cols != 0 && console.lines != 0 {
-            // Mode 3, 80x25 colour text with 16-pixel characters.
+            // Mode 3, 80x25 colour text with 16-pixel characters, on a VGA.
             self.set_u8(ZP_ORIG_VIDEO_MODE, 3);
             self.set_u16(ZP_ORIG_VIDEO_POINTS, 16);
+            self.set_u8(ZP_ORIG_VIDEO_IS_VGA, 1);
+            self.set_u16(ZP_ORIG_VIDEO_EGA_BX, 0x0003);
         }
     }
 
@@ -240,19 +264,15 @@ mod tests {
     fn screen_info_for_headless_and_text() {
         let img = BzImage::default().build();
         let h = SetupHeader::parse(&img).unwrap();
-        for (console, mode) in [
-            (TextConsole::default(), 0),
-            (
-                TextConsole {
-                    cols: 80,
-                    lines: 25,
-                },
-                3,
-            ),
+        for (console, mode, is_vga, ega_bx, points) in [
+            (TextConsole::NONE, 0, 0, 0, 0),
+            (TextConsole::VGA_80X25, 3, 1, 3, 16),
         ] {
             let mut p = ZeroPage::new(&img, &h);
             p.set_screen(console);
-            assert_eq!(p.u8(ZP_ORIG_VIDEO_IS_VGA), 0);
+            assert_eq!(p.u8(ZP_ORIG_VIDEO_IS_VGA), is_vga);
+            assert_eq!(p.u16(ZP_ORIG_VIDEO_EGA_BX), ega_bx);
+            assert_eq!(p.u16(ZP_ORIG_VIDEO_POINTS), points);
             assert_eq!(p.u8(ZP_ORIG_VIDEO_COLS), console.cols);
             assert_eq!(p.u8(ZP_ORIG_VIDEO_LINES), console.lines);
             assert_eq!(p.u8(ZP_ORIG_VIDEO_MODE), mode);

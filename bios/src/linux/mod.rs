@@ -15,7 +15,8 @@
 //! - `boot_params` ([`boot_params`]) gets the setup header at 0x1F1, the
 //!   loader fields (type 0xFF, `CAN_USE_HEAP`, `QUIET_FLAG` clear,
 //!   `cmd_line_ptr`, the ramdisk), the E820 map of
-//!   [`crate::memory_map::PcLayout`], a `screen_info` for a headless machine
+//!   [`crate::memory_map::PcLayout`], a `screen_info` (none, or an 80x25 VGA
+//!   text screen the caller sets up with [`vga::set_text_mode`])
 //!   and, from protocol 2.14, `acpi_rsdp_addr`;
 //! - the initrd is placed as high as allowed: page-aligned, in RAM above
 //!   the kernel's area, ending at or below `min(initrd_addr_max + 1, 4 GiB)`
@@ -35,6 +36,7 @@
 
 pub mod boot_params;
 pub mod setup_header;
+pub mod vga;
 
 use crate::boot::{
     AcpiTables, BootImage, LoadSegment, ProtectedModeEntry, FLAT_CODE_DESCRIPTOR,

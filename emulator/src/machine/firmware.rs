@@ -135,6 +135,13 @@ fn set_regs(cpu: &mut Cpu, before: &Regs, r: &Regs) {
 }
 
 impl Machine {
+    /// Run `f` with the firmware's view of memory and ports, from the host
+    /// (e.g. what a BIOS leaves set up for a directly booted kernel:
+    /// [`bios::linux::vga::set_text_mode`]).
+    pub fn with_firmware_bus<R>(&mut self, f: impl FnOnce(&mut dyn firmware::Bus) -> R) -> R {
+        f(&mut CpuBus(&mut self.cpu))
+    }
+
     /// Attach the built-in BIOS (its ROM must be the machine's `bios`
     /// image: [`Firmware::rom_image`]).
     pub fn install_firmware(&mut self, fw: Firmware) {
