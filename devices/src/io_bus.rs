@@ -174,6 +174,9 @@ pub struct IoBus {
     next_event: u64,
     /// Levels last driven into the PIC, by IRQ.
     irq_levels: u16,
+    /// Port 60h was read since the last update: the 8042 may load its
+    /// next byte.
+    kbc_data_read: bool,
     /// Lines that rose (or got a replayed edge) since the last
     /// [`IoBus::take_risen_lines`].
     risen: u16,
@@ -226,7 +229,12 @@ impl IoBus {
     /// function 00:02.0 on the PCI bus if there is one. The machine maps
     /// [`crate::vga::LEGACY_WINDOW`] and the framebuffer as MMIO pages.
     pub fn attach_vga(&mut self) {
-        self.vga = Some(crate::vga::Vga::new());
+        // The framebuffer is decoded once BAR0 is assigned (the machine
+        // maps it then).
+        self.vga = Some(crate::vga::Vga {
+            lfb_base: crate::vga::LFB_UNMAPPED,
+            ..crate::vga::Vga::new()
+        });
         if let Some(pci) = self.pci.take() {
             self.pci = Some(pci.with_vga());
         }
@@ -572,6 +580,7 @@ impl IoBus {
             }
             i8042::DATA_PORT | i8042::STATUS_PORT => {
                 self.lines_dirty = true;
+                self.kbc_data_read |= port == i8042::DATA_PORT;
                 self.kbc.as_mut().map(|k| k.read(port))
             }
             CMOS_INDEX_PORT | CMOS_DATA_PORT => {
@@ -696,15 +705,20 @@ impl IoBus {
                 }
                 self.irq_levels = (self.irq_levels & !1) | u16::from(out0);
             }
-            let changed = (levels ^ self.irq_levels) & LEVEL_LINES;
-            if changed != 0 {
-                for irq in 0..16u8 {
-                    if changed & (1 << irq) != 0 {
-                        drive(pic, &mut self.apic, irq, levels & (1 << irq) != 0);
-                    }
+        }
+        self.drive_level_lines(levels);
+        // The 8042 loads its next byte (the rest of an E0 sequence, a
+        // mouse packet) into an output buffer the CPU has emptied; IRQ1/12
+        // were driven low above, so the new byte is a fresh edge (as QEMU's
+        // 8042 lowers and raises the line after a data read).
+        if let Some(k) = self.kbc.as_mut().filter(|_| self.kbc_data_read) {
+            self.kbc_data_read = false;
+            if k.status() & i8042::STATUS_OBF == 0 {
+                k.service();
+                if k.status() & i8042::STATUS_OBF != 0 {
+                    let levels = level_lines(self, now);
+                    self.drive_level_lines(levels);
                 }
-                self.irq_levels ^= changed;
-                self.risen |= changed & levels;
             }
         }
         if self.timers_dirty || now >= self.next_event {
@@ -712,6 +726,24 @@ impl IoBus {
         }
         self.lines_dirty = false;
         self.timers_dirty = false;
+    }
+
+    /// Drive the level-style IRQ lines whose level changed into the PIC
+    /// (and IOAPIC).
+    fn drive_level_lines(&mut self, levels: u16) {
+        let Some(pic) = self.pic.as_mut() else {
+            return;
+        };
+        let changed = (levels ^ self.irq_levels) & LEVEL_LINES;
+        if changed != 0 {
+            for irq in 0..16u8 {
+                if changed & (1 << irq) != 0 {
+                    drive(pic, &mut self.apic, irq, levels & (1 << irq) != 0);
+                }
+            }
+            self.irq_levels ^= changed;
+            self.risen |= changed & levels;
+        }
     }
 
     /// Guest time of the next timer event (PIT OUT0 edge, RTC interrupt

@@ -294,3 +294,48 @@ fn masked_sources_cannot_wake_a_halted_cpu() {
     assert!(bus.next_event_ns().is_some());
     assert_eq!(bus.next_wake_event_ns(), None);
 }
+
+#[test]
+fn the_8042_loads_the_next_byte_after_a_data_read_with_a_new_irq1_edge() {
+    let mut bus = pc_bus();
+    init_pics(&mut bus);
+    // Command byte: translation, system flag, keyboard interrupt.
+    bus.write(0x64, IoSize::Byte, 0x60);
+    bus.write(0x60, IoSize::Byte, 0x45);
+    // Drain what the keyboard sent at power-on (its self-test result).
+    for t in 0..4 {
+        if bus.read_at(0x64, IoSize::Byte, t) & 1 != 0 {
+            bus.read_at(0x60, IoSize::Byte, t);
+        }
+        bus.update(t);
+        while bus.interrupt_requested() {
+            bus.acknowledge_interrupt();
+            bus.write_at(0x20, IoSize::Byte, 0x20, t);
+        }
+    }
+    assert_eq!(
+        bus.read_at(0x64, IoSize::Byte, 5) & 1,
+        0,
+        "output buffer empty"
+    );
+    bus.update(5);
+    bus.take_risen_lines();
+    // Cursor Up: set 2 E0 75, translated to set 1 E0 48.
+    bus.kbc.as_mut().unwrap().key_event(&[0xE0, 0x75]);
+    bus.update(10);
+    assert_ne!(bus.take_risen_lines() & 0b10, 0, "IRQ1 for the first byte");
+    assert_eq!(bus.acknowledge_interrupt(), Some(0x09));
+    bus.write_at(0x20, IoSize::Byte, 0x20, 15);
+    assert_eq!(bus.read_at(0x60, IoSize::Byte, 20), 0xE0);
+    // An interrupt handler that reads only port 60h (a BIOS INT 9, DOS)
+    // gets the second byte with its own edge once the bus updates.
+    bus.update(30);
+    assert_ne!(
+        bus.take_risen_lines() & 0b10,
+        0,
+        "IRQ1 again for E0's successor"
+    );
+    assert_eq!(bus.read_at(0x60, IoSize::Byte, 40), 0x48);
+    bus.update(50);
+    assert_eq!(bus.take_risen_lines() & 0b10, 0, "nothing more");
+}

@@ -62,3 +62,57 @@ impl Cpu {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::machine::{Machine, MachineConfig};
+
+    fn config_write(m: &mut Machine, offset: u8, size: u32, v: u32) {
+        let addr = devices::pci::config_address(0, devices::pci::VGA_DEVICE, 0, offset);
+        m.cpu.port_out(0xCF8, 4, addr).unwrap();
+        let port = 0xCFC + u16::from(offset & 3);
+        m.cpu.port_out(port, size, v).unwrap();
+    }
+
+    fn lfb_byte(m: &Machine, off: usize) -> u8 {
+        m.cpu.io.vga.as_ref().unwrap().vbe.lfb_read(off)
+    }
+
+    #[test]
+    fn the_framebuffer_follows_bar0_and_memory_decoding() {
+        let mut m = Machine::new(&MachineConfig::default()).unwrap();
+        // Preassigned for firmware that does not enumerate PCI.
+        m.cpu.phys_store(DEFAULT_LFB_BASE as u32 + 5, 1, 0xA5);
+        assert_eq!(lfb_byte(&m, 5), 0xA5);
+        assert_eq!(m.cpu.phys_load(DEFAULT_LFB_BASE as u32 + 5, 1), 0xA5);
+        // The legacy window is the VGA's, not RAM.
+        assert!(m.cpu.mem.is_mmio(0xB8000) && m.cpu.mem.is_mmio(0xA0000));
+        // An OS moves BAR0: the old range is open bus, the new one decodes.
+        config_write(&mut m, 0x10, 4, 0xF000_0000);
+        assert_eq!(m.cpu.phys_load(DEFAULT_LFB_BASE as u32 + 5, 1), 0xFF);
+        assert_eq!(m.cpu.phys_load(0xF000_0005, 1), 0xA5);
+        m.cpu.phys_store(0xF000_0006, 2, 0x1234);
+        assert_eq!((lfb_byte(&m, 6), lfb_byte(&m, 7)), (0x34, 0x12));
+        // Memory Space off: not decoded; on again: back.
+        config_write(&mut m, 0x04, 2, 0x0001);
+        assert_eq!(m.cpu.phys_load(0xF000_0005, 1), 0xFF);
+        config_write(&mut m, 0x04, 2, 0x0003);
+        assert_eq!(m.cpu.phys_load(0xF000_0005, 1), 0xA5);
+        // A BAR over the APIC area is refused rather than hiding it.
+        config_write(&mut m, 0x10, 4, 0xFE00_0000);
+        assert_eq!(m.cpu.io.vga.as_ref().unwrap().lfb_base, LFB_UNMAPPED);
+    }
+
+    #[test]
+    fn without_a_vga_the_legacy_window_is_ram() {
+        let cfg = MachineConfig {
+            vga: false,
+            ..MachineConfig::default()
+        };
+        let mut m = Machine::new(&cfg).unwrap();
+        assert!(!m.cpu.mem.is_mmio(0xB8000));
+        m.cpu.phys_store(0xB8000, 1, 0x41);
+        assert_eq!(m.cpu.phys_load(0xB8000, 1), 0x41);
+    }
+}
