@@ -9,34 +9,18 @@
 //! with xorriso. Without the kit or xorriso it says that it skipped. Release builds only
 //! (a debug build is far too slow for a Linux boot).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-const OX86: &str = env!("CARGO_BIN_EXE_ox86");
+mod common;
+use common::{expected, find, first_missing, guests, kit_out, run_boot, tail, Match, OX86};
+
 /// Host seconds before ox86 gives up (a loaded 2-core host took 803 s).
 const TIMEOUT_S: &str = "1800";
 
-fn guests() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-roms/guests")
-}
-
-fn find(dir: &Path, name: &str) -> Option<PathBuf> {
-    for e in std::fs::read_dir(dir).ok()?.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            if let Some(f) = find(&p, name) {
-                return Some(f);
-            }
-        } else if p.file_name().is_some_and(|n| n == name) {
-            return Some(p);
-        }
-    }
-    None
-}
-
 /// The ISOLINUX ISO of the kit, or None (after saying why) when it cannot be had here.
 fn iso() -> Option<PathBuf> {
-    let out = guests().join("cache/out");
+    let out = kit_out();
     let kit_iso = out.join("kit-isolinux.iso");
     if kit_iso.exists() {
         return Some(kit_iso);
@@ -95,64 +79,37 @@ fn iso() -> Option<PathBuf> {
     }
 }
 
-fn expected() -> Vec<String> {
-    std::fs::read_to_string(guests().join("expected.txt"))
-        .expect("test-roms/guests/expected.txt")
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 #[test]
 #[cfg_attr(debug_assertions, ignore = "a Linux boot needs a release build")]
 fn isolinux_cd_boots_the_kit_with_the_builtin_bios() {
     let Some(iso) = iso() else { return };
-    let out = Command::new(OX86)
-        .args(["run", "--headless", "--quiet", "--cdrom"])
-        .arg(&iso)
-        .args([
-            "--boot",
-            "d",
-            "--bios-serial-console",
-            "--serial",
-            "stdio",
-            "--memory",
-            "256",
-        ])
-        .args(["--no-reboot", "--timeout", TIMEOUT_S])
-        .stdin(Stdio::null())
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run ox86");
+    let out = run_boot(
+        Command::new(OX86)
+            .args(["run", "--headless", "--quiet", "--cdrom"])
+            .arg(&iso)
+            .args([
+                "--boot",
+                "d",
+                "--bios-serial-console",
+                "--serial",
+                "stdio",
+                "--memory",
+                "256",
+            ])
+            .args(["--no-reboot", "--timeout", TIMEOUT_S]),
+    );
     let serial = String::from_utf8_lossy(&out.stdout);
-    let tail: String = serial
-        .lines()
-        .rev()
-        .take(30)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect::<Vec<_>>()
-        .join("\n");
+    let tail = tail(&serial, 30);
     assert!(
         serial.contains("ISOLINUX"),
         "no ISOLINUX banner on COM1:\n{tail}"
     );
-    let mut next = 0;
-    let want = expected();
-    for line in serial.lines().map(|l| l.trim_end_matches('\r')) {
-        if next < want.len() && line.contains(want[next].as_str()) {
-            next += 1;
-        }
+    if let Some(line) = first_missing(&serial, &expected(), Match::Within) {
+        panic!(
+            "missing {line:?} (in order); last lines:\n{tail}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
-    assert_eq!(
-        next,
-        want.len(),
-        "missing {:?} (in order); last lines:\n{tail}\nstderr: {}",
-        want.get(next),
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(
         out.status.code(),
         Some(0),

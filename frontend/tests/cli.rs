@@ -7,40 +7,15 @@
 //! for the failure paths are written by hand here.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-const OX86: &str = env!("CARGO_BIN_EXE_ox86");
+mod common;
+use common::{instructions, ox86, scratch, stderr, stdout, OX86};
 
 fn rom(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../test-roms")
         .join(name)
-}
-
-/// Run ox86 with `args`. A `run` gets a generous `--timeout` unless it has
-/// one, so an emulator bug cannot hang the suite.
-fn ox86(args: &[&str]) -> Output {
-    let mut cmd = Command::new(OX86);
-    cmd.args(args).env_remove("RUST_LOG");
-    if args.first() == Some(&"run") && !args.contains(&"--timeout") {
-        cmd.args(["--timeout", "120"]);
-    }
-    cmd.output().expect("run ox86")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A scratch directory for this test process.
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ox86-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&d).expect("scratch dir");
-    d
 }
 
 /// A 4 KiB ROM whose code at F000:F000 (its first byte) is `code`, with the
@@ -52,20 +27,6 @@ fn tiny_rom(dir: &Path, name: &str, code: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, img).expect("write ROM");
     p
-}
-
-/// Instruction count from the summary line.
-fn instructions(o: &Output) -> u64 {
-    let e = stderr(o);
-    let line = e
-        .lines()
-        .find(|l| l.contains(" instructions in "))
-        .unwrap_or_else(|| panic!("no summary in {e:?}"));
-    line.trim_start_matches("ox86: ")
-        .split(' ')
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("bad summary {line:?}"))
 }
 
 #[test]
@@ -154,7 +115,7 @@ fn post_codes_go_to_stderr() {
 
 #[test]
 fn debugcon_null_and_file() {
-    let dir = scratch("debugcon");
+    let dir = scratch("cli", "debugcon");
     let hello = rom("roms/hello.bin");
     let o = ox86(&[
         "run",
@@ -192,7 +153,7 @@ fn halting_ends_the_run() {
     let o = ox86(&["run", "--headless", "--bios", h]);
     assert_eq!(o.status.code(), Some(10));
     // Halted with interrupts enabled and nothing to wake the CPU.
-    let dir = scratch("halt");
+    let dir = scratch("cli", "halt");
     let sti_hlt = tiny_rom(&dir, "sti.bin", &[0xFB, 0xF4]);
     let o = ox86(&[
         "run",
@@ -207,7 +168,7 @@ fn halting_ends_the_run() {
 
 #[test]
 fn limits_and_triple_faults_have_their_own_statuses() {
-    let dir = scratch("limits");
+    let dir = scratch("cli", "limits");
     let spin = tiny_rom(&dir, "spin.bin", &[0xEB, 0xFE]); // jmp $
     let s = spin.to_str().unwrap();
     let o = ox86(&[
@@ -240,7 +201,7 @@ fn limits_and_triple_faults_have_their_own_statuses() {
 
 #[test]
 fn ram_dumps_see_the_rom_at_both_addresses() {
-    let dir = scratch("dump");
+    let dir = scratch("cli", "dump");
     let hello = rom("roms/hello.bin");
     let low = dir.join("low.bin");
     let high = dir.join("high.bin");
@@ -313,7 +274,7 @@ fn the_demo_runs_with_no_arguments() {
 
 #[test]
 fn bad_input_gets_one_line_and_status_2() {
-    let dir = scratch("bad");
+    let dir = scratch("cli", "bad");
     let big = dir.join("big.rom");
     std::fs::write(&big, vec![0u8; 300 * 1024]).unwrap();
     let empty = dir.join("empty.rom");

@@ -7,12 +7,11 @@
 //! Release builds only: a boot takes minutes in a debug build.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 mod common;
-use common::{append_to_initrd, cpio_entry, kit_with_modules};
+use common::{append_to_initrd, cpio_entry, kit_with_modules, run_boot, tail, OX86};
 
-const OX86: &str = env!("CARGO_BIN_EXE_ox86");
 const SIZE_144: usize = 1_474_560;
 /// Sector the guest writes.
 const WRITE_LBA: usize = 100;
@@ -132,22 +131,23 @@ fn linux_floppy_driver_reads_and_writes_through_the_82077aa() {
     let initrd = initrd(&kit_initrd, &modules, &dir);
     let (fd, contents) = floppy(&dir);
     let md5 = md5_hex(&contents);
-    let out = Command::new(OX86)
-        .args(["run", "--headless", "--quiet", "--kernel"])
-        .arg(&k)
-        .arg("--initrd")
-        .arg(&initrd)
-        .args(["--append", "console=ttyS0 guest.work=0 rdinit=/fd-init"])
-        .args(["--serial", "stdio", "--memory", "256", "--no-reboot"])
-        .args(["--timeout", "1800", "--deterministic", "--fda"])
-        .arg(&fd)
-        .stdin(Stdio::null())
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run ox86");
+    let out = run_boot(
+        Command::new(OX86)
+            .args(["run", "--headless", "--quiet", "--kernel"])
+            .arg(&k)
+            .arg("--initrd")
+            .arg(&initrd)
+            .args(["--append", "console=ttyS0 guest.work=0 rdinit=/fd-init"])
+            .args(["--serial", "stdio", "--memory", "256", "--no-reboot"])
+            .args(["--timeout", "1800", "--deterministic", "--fda"])
+            .arg(&fd),
+    );
     let serial = String::from_utf8_lossy(&out.stdout);
-    let tail: Vec<&str> = serial.lines().rev().take(40).collect();
-    let context = format!("status {:?}; last lines:\n{}", out.status, tail.join("\n"));
+    let context = format!(
+        "status {:?}; last lines:\n{}",
+        out.status,
+        tail(&serial, 40)
+    );
     for want in [
         "Floppy drive(s): fd0 is 1.44M".to_string(),
         "FDC 0 is a post-1991 82077".to_string(),

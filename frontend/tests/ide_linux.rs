@@ -8,12 +8,11 @@
 //! missing). Release builds only: a boot takes minutes in a debug build.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 mod common;
-use common::{append_to_initrd, cpio_entry, kit_with_modules};
+use common::{append_to_initrd, cpio_entry, kit_with_modules, run_boot, tail, OX86};
 
-const OX86: &str = env!("CARGO_BIN_EXE_ox86");
 /// Modules to load, in dependency order (paths under lib/modules/VERSION/kernel).
 const MODULES: [&str; 12] = [
     "drivers/scsi/scsi_common",
@@ -150,14 +149,13 @@ fn boot_with_drives(snapshot: bool) {
     if snapshot {
         cmd.arg("--snapshot");
     }
-    let out = cmd
-        .stdin(Stdio::null())
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run ox86");
+    let out = run_boot(&mut cmd);
     let serial = String::from_utf8_lossy(&out.stdout);
-    let tail: Vec<&str> = serial.lines().rev().take(40).collect();
-    let context = format!("status {:?}; last lines:\n{}", out.status, tail.join("\n"));
+    let context = format!(
+        "status {:?}; last lines:\n{}",
+        out.status,
+        tail(&serial, 40)
+    );
     for want in [
         " sda: sda1",
         "IDE-TEST sda1: OX86DISK",

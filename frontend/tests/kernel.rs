@@ -5,38 +5,16 @@
 //! unsupported combinations.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-const OX86: &str = env!("CARGO_BIN_EXE_ox86");
+mod common;
+use common::{ox86, scratch, stderr, stdout};
+
 /// Host status of the kernel's EXIT_PASS.
 const PASS: i32 = 33;
 const SUMMARY: &str = "multiboot: 23 checks, 0 failed\n";
 
 fn kernel() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-roms/kernels/multiboot.elf")
-}
-
-fn ox86(args: &[&str]) -> Output {
-    Command::new(OX86)
-        .args(args)
-        .args(["--timeout", "120"])
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run ox86")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ox86-kernel-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&d).expect("scratch dir");
-    d
 }
 
 #[test]
@@ -93,7 +71,7 @@ fn serial_defaults_to_null_and_can_go_to_a_file() {
     assert_eq!(o.status.code(), Some(PASS));
     assert_eq!(stdout(&o), "", "no serial output by default");
 
-    let dir = scratch("file");
+    let dir = scratch("kernel", "file");
     let file = dir.join("com1.txt");
     let o = ox86(&[
         "run",
@@ -148,7 +126,7 @@ fn kernel_halting_ends_like_any_run() {
 
 #[test]
 fn bad_kernels_and_combinations_are_one_line_errors() {
-    let dir = scratch("bad");
+    let dir = scratch("kernel", "bad");
     let junk = dir.join("junk.elf");
     std::fs::write(&junk, [0x7F, b'E', b'L', b'F', 1, 1, 1]).unwrap();
     let k = kernel();

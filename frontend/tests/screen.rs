@@ -9,9 +9,10 @@
 //! checked by `test-roms/tests/vga_modes.rs`).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-const OX86: &str = env!("CARGO_BIN_EXE_ox86");
+mod common;
+use common::{instructions, ox86, scratch, OX86};
 
 fn test_roms() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-roms")
@@ -24,19 +25,8 @@ fn vga_rom() -> String {
         .into_owned()
 }
 
-fn ox86(args: &[&str]) -> Output {
-    Command::new(OX86)
-        .args(args)
-        .args(["--timeout", "120"])
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run ox86")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ox86-screen-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir.join(name)
+fn scratch_file(name: &str) -> PathBuf {
+    scratch("screen", "files").join(name)
 }
 
 /// Width, height and 0xRRGGBB pixels of an 8-bit RGB PNG.
@@ -56,18 +46,9 @@ fn decode_png(path: &Path) -> (u32, u32, Vec<u32>) {
     (info.width, info.height, px)
 }
 
-/// `ox86: N instructions in ...` from stderr.
-fn instructions(o: &Output) -> u64 {
-    let err = String::from_utf8_lossy(&o.stderr);
-    err.lines()
-        .find_map(|l| l.strip_prefix("ox86: ")?.split_once(" instructions in "))
-        .and_then(|(n, _)| n.parse().ok())
-        .unwrap_or_else(|| panic!("no instruction count in:\n{err}"))
-}
-
 #[test]
 fn until_text_stops_with_status_0_and_dumps_the_text_screen_and_a_screenshot() {
-    let shot = scratch("text.png");
+    let shot = scratch_file("text.png");
     let shot_s = shot.to_string_lossy().into_owned();
     let o = ox86(&[
         "run",
@@ -189,7 +170,7 @@ fn text_stream_prints_the_rows_as_they_appear() {
 
 #[test]
 fn a_vga_without_a_mode_gives_a_black_640x480_screenshot_and_no_text() {
-    let shot = scratch("none.png");
+    let shot = scratch_file("none.png");
     let shot_s = shot.to_string_lossy().into_owned();
     let hello = test_roms().join("roms/hello.bin");
     let o = ox86(&[
@@ -240,7 +221,7 @@ fn bad_screen_options_are_one_line_errors() {
 fn sigusr1_writes_the_screenshot_during_the_run() {
     use std::io::BufRead;
     use std::process::Stdio;
-    let shot = scratch("signal.png");
+    let shot = scratch_file("signal.png");
     let mut child = Command::new(OX86)
         .args(["run", "--headless", "--deterministic", "--bios", &vga_rom()])
         .args(["--debugcon", "null", "--text-stream", "--timeout", "60"])
@@ -293,7 +274,7 @@ fn sigusr1_writes_the_screenshot_during_the_run() {
 #[test]
 fn builtin_bios_teletype_reaches_the_text_dump_and_screenshot() {
     let img = test_roms().join("boot/bios_services.img");
-    let shot = scratch("bios.png");
+    let shot = scratch_file("bios.png");
     let o = ox86(&[
         "run",
         "--headless",
