@@ -22,6 +22,8 @@ pub mod pci;
 pub mod pic8259;
 pub mod pit8254;
 pub mod port92;
+#[cfg(test)]
+mod testutil;
 pub mod uart16550;
 pub mod vga;
 

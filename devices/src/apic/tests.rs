@@ -4,6 +4,7 @@
 use super::local::{reg, LVT_LEVEL, SVR_APIC_ENABLED};
 use super::*;
 use crate::pic8259::Pic;
+use crate::testutil::PC_PIC_INIT;
 
 const LAPIC: u32 = APIC_DEFAULT_BASE;
 const IOAPIC: u32 = IOAPIC_DEFAULT_BASE;
@@ -23,18 +24,7 @@ fn enabled_bus() -> ApicBus {
 /// A PIC pair programmed as a PC BIOS does (vectors 08h and 70h).
 fn pc_pic() -> Pic {
     let mut pic = Pic::new();
-    for (port, v) in [
-        (0x20, 0x11),
-        (0x21, 0x08),
-        (0x21, 0x04),
-        (0x21, 0x01),
-        (0xA0, 0x11),
-        (0xA1, 0x70),
-        (0xA1, 0x02),
-        (0xA1, 0x01),
-        (0x21, 0x00),
-        (0xA1, 0x00),
-    ] {
+    for (port, v) in PC_PIC_INIT {
         pic.write(port, v);
     }
     pic

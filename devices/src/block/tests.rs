@@ -1,34 +1,7 @@
 //! Unit tests of the raw image backend with temporary files.
 
 use super::*;
-use std::io::Write;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-/// A file in the temp directory, removed on drop.
-struct TempImage(PathBuf);
-
-impl TempImage {
-    fn new(name: &str, contents: &[u8]) -> TempImage {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "ox86-block-{}-{}-{name}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let mut f = File::create(&path).unwrap();
-        f.write_all(contents).unwrap();
-        TempImage(path)
-    }
-    fn bytes(&self) -> Vec<u8> {
-        std::fs::read(&self.0).unwrap()
-    }
-}
-
-impl Drop for TempImage {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
+use crate::testutil::TempImage;
 
 /// `sectors` sectors of `size` bytes, each filled with its index (mod 251).
 fn pattern(sectors: usize, size: usize) -> Vec<u8> {

@@ -2,45 +2,9 @@
 
 use super::commands::*;
 use super::*;
-use crate::block::{MediaKind, OpenOptions};
+use crate::block::MediaKind;
 use crate::dma8237::{Dma8237, MODE_READ, MODE_SINGLE, MODE_WRITE, PAGE_PORTS};
-use std::io::Write;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-struct TempImage(PathBuf);
-
-impl TempImage {
-    fn new(contents: &[u8]) -> TempImage {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "ox86-fdc-{}-{}.img",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::File::create(&path)
-            .unwrap()
-            .write_all(contents)
-            .unwrap();
-        TempImage(path)
-    }
-    fn bytes(&self) -> Vec<u8> {
-        std::fs::read(&self.0).unwrap()
-    }
-    fn open(&self, read_only: bool) -> BlockDevice {
-        let opts = OpenOptions {
-            read_only,
-            snapshot: false,
-        };
-        BlockDevice::open(&self.0, MediaKind::Floppy, opts).unwrap()
-    }
-}
-
-impl Drop for TempImage {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
+use crate::testutil::TempImage;
 
 struct Ram(Vec<u8>);
 
@@ -74,7 +38,7 @@ fn pattern(size: usize) -> Vec<u8> {
 /// DMA gate, nRESET), the four polling interrupts sensed.
 fn setup(img: &TempImage, read_only: bool) -> Fdc82077 {
     let mut f = Fdc82077::new();
-    f.insert(0, img.open(read_only));
+    f.insert(0, img.open(MediaKind::Floppy, read_only));
     f.write(0x3F2, 0x1C);
     for n in 0..4 {
         assert_eq!(
@@ -163,7 +127,7 @@ fn dsr_software_reset_self_clears_and_interrupts() {
 
 #[test]
 fn version_is_90h_and_invalid_codes_return_st0_80h_without_interrupt() {
-    let img = TempImage::new(&pattern(SIZE_144));
+    let img = TempImage::new("fd.img", &pattern(SIZE_144));
     let mut f = setup(&img, false);
     assert_eq!(cmd(&mut f, &[CMD_VERSION]), vec![VERSION_82077AA]);
     for bad in [0x00, 0x01, 0x11, 0x18, 0x1F, 0xE3, 0x83] {
@@ -174,7 +138,7 @@ fn version_is_90h_and_invalid_codes_return_st0_80h_without_interrupt() {
 
 #[test]
 fn specify_configure_perpendicular_lock_show_in_dumpreg() {
-    let img = TempImage::new(&pattern(SIZE_144));
+    let img = TempImage::new("fd.img", &pattern(SIZE_144));
     let mut f = setup(&img, false);
     assert!(cmd(&mut f, &[CMD_SPECIFY, 0xDF, 0x02]).is_empty());
     assert!(cmd(&mut f, &[CMD_CONFIGURE, 0, 0x57, 0x05]).is_empty());
@@ -202,7 +166,7 @@ fn specify_configure_perpendicular_lock_show_in_dumpreg() {
 
 #[test]
 fn configure_poll_disabled_means_no_interrupt_after_reset() {
-    let img = TempImage::new(&pattern(SIZE_144));
+    let img = TempImage::new("fd.img", &pattern(SIZE_144));
     let mut f = setup(&img, false);
     cmd(&mut f, &[CMD_CONFIGURE, 0, 0x10, 0]);
     // Reset re-enables polling (POLL is not LOCK-protected)...
@@ -212,7 +176,7 @@ fn configure_poll_disabled_means_no_interrupt_after_reset() {
 
 #[test]
 fn seek_and_relative_seek_end_with_se_and_pcn_in_sense_interrupt() {
-    let img = TempImage::new(&pattern(SIZE_144));
+    let img = TempImage::new("fd.img", &pattern(SIZE_144));
     let mut f = setup(&img, false);
     assert!(cmd(&mut f, &[CMD_SEEK, 0x04, 40]).is_empty());
     assert!(f.irq_level());
@@ -230,7 +194,7 @@ fn seek_and_relative_seek_end_with_se_and_pcn_in_sense_interrupt() {
 
 #[test]
 fn recalibrate_finds_track_0_and_fails_with_ec_without_a_drive() {
-    let img = TempImage::new(&pattern(SIZE_144));
+    let img = TempImage::new("fd.img", &pattern(SIZE_144));
     let mut f = setup(&img, false);
     seek(&mut f, 60);
     assert!(cmd(&mut f, &[CMD_RECALIBRATE, 0]).is_empty());
@@ -251,7 +215,7 @@ fn recalibrate_finds_track_0_and_fails_with_ec_without_a_drive() {
 
 #[test]
 fn sense_drive_status_reports_t0_wp_and_head() {
-    let img = TempImage::new(&pattern(SIZE_144));
+    let img = TempImage::new("fd.img", &pattern(SIZE_144));
     let mut f = setup(&img, true);
     let st3 = cmd(&mut f, &[CMD_SENSE_DRIVE_STATUS, 0x04]);
     assert_eq!(st3, vec![ST3_WP | ST3_ONE_5 | ST3_T0 | ST3_ONE_3 | ST3_HD]);
@@ -265,7 +229,7 @@ fn sense_drive_status_reports_t0_wp_and_head() {
 #[test]
 fn read_data_by_dma_ends_normally_at_terminal_count() {
     let data = pattern(SIZE_144);
-    let img = TempImage::new(&data);
+    let img = TempImage::new("fd.img", &data);
     let mut f = setup(&img, false);
     let mut mem = Ram(vec![0; 1 << 20]);
     let mut dma = dma_for(MODE_SINGLE | MODE_WRITE, 0x7C00, 512);
@@ -282,7 +246,7 @@ fn read_data_by_dma_ends_normally_at_terminal_count() {
 #[test]
 fn multi_track_read_continues_on_side_1_and_reports_next_sector() {
     let data = pattern(SIZE_144);
-    let img = TempImage::new(&data);
+    let img = TempImage::new("fd.img", &data);
     let mut f = setup(&img, false);
     seek(&mut f, 5);
     let mut mem = Ram(vec![0; 1 << 20]);
@@ -301,7 +265,7 @@ fn multi_track_read_continues_on_side_1_and_reports_next_sector() {
 #[test]
 fn tc_on_the_last_sector_of_side_1_gives_next_cylinder() {
     let data = pattern(SIZE_144);
-    let img = TempImage::new(&data);
+    let img = TempImage::new("fd.img", &data);
     let mut f = setup(&img, false);
     let mut mem = Ram(vec![0; 1 << 20]);
     let mut dma = dma_for(MODE_SINGLE | MODE_WRITE, 0x20000, 512);
@@ -314,7 +278,7 @@ fn tc_on_the_last_sector_of_side_1_gives_next_cylinder() {
 #[test]
 fn eot_without_tc_ends_abnormally_with_en() {
     let data = pattern(SIZE_144);
-    let img = TempImage::new(&data);
+    let img = TempImage::new("fd.img", &data);
     let mut f = setup(&img, false);
     let mut mem = Ram(vec![0; 1 << 20]);
     // The DMA count is larger than the two sectors up to EOT.
@@ -328,7 +292,7 @@ fn eot_without_tc_ends_abnormally_with_en() {
 #[test]
 fn non_dma_read_moves_bytes_through_the_fifo() {
     let data = pattern(SIZE_144);
-    let img = TempImage::new(&data);
+    let img = TempImage::new("fd.img", &data);
     let mut f = setup(&img, false);
     cmd(&mut f, &[CMD_SPECIFY, 0xDF, 0x03]);
     cmd(&mut f, &read_cmd(false, 0, 0, 4, 4));
@@ -345,7 +309,7 @@ fn non_dma_read_moves_bytes_through_the_fifo() {
 
 #[test]
 fn non_dma_write_takes_bytes_through_the_fifo() {
-    let img = TempImage::new(&pattern(SIZE_144));
+    let img = TempImage::new("fd.img", &pattern(SIZE_144));
     let mut f = setup(&img, false);
     cmd(&mut f, &[CMD_SPECIFY, 0xDF, 0x03]);
     let mut c = read_cmd(false, 0, 1, 5, 5);
@@ -367,7 +331,7 @@ fn non_dma_write_takes_bytes_through_the_fifo() {
 
 #[test]
 fn write_data_by_dma_reaches_the_image() {
-    let img = TempImage::new(&pattern(SIZE_144));
+    let img = TempImage::new("fd.img", &pattern(SIZE_144));
     let mut f = setup(&img, false);
     seek(&mut f, 2);
     let mut mem = Ram(vec![0; 1 << 20]);
@@ -390,7 +354,7 @@ fn write_data_by_dma_reaches_the_image() {
 
 #[test]
 fn write_to_a_read_only_image_fails_with_nw() {
-    let img = TempImage::new(&pattern(SIZE_144));
+    let img = TempImage::new("fd.img", &pattern(SIZE_144));
     let mut f = setup(&img, true);
     let mut c = read_cmd(false, 0, 0, 1, 18);
     c[0] = CMD_WRITE_DATA | CMD_MFM;
@@ -401,7 +365,7 @@ fn write_to_a_read_only_image_fails_with_nw() {
 #[test]
 fn wrong_cylinder_gives_nd_wc_unless_implied_seek_is_enabled() {
     let data = pattern(SIZE_144);
-    let img = TempImage::new(&data);
+    let img = TempImage::new("fd.img", &data);
     let mut f = setup(&img, false);
     let r = cmd(&mut f, &read_cmd(false, 3, 0, 1, 18));
     assert_eq!(r, vec![ST0_IC_ABNORMAL, ST1_ND, ST2_WC, 3, 0, 1, 2]);
@@ -418,7 +382,7 @@ fn wrong_cylinder_gives_nd_wc_unless_implied_seek_is_enabled() {
 
 #[test]
 fn wrong_data_rate_or_fm_mode_finds_no_address_mark() {
-    let img = TempImage::new(&pattern(737_280));
+    let img = TempImage::new("fd.img", &pattern(737_280));
     let mut f = setup(&img, false);
     // 720K media at 500 kbit/s: no ID field.
     let r = cmd(&mut f, &[CMD_READ_ID | CMD_MFM, 0]);
@@ -442,7 +406,7 @@ fn geometries_from_360k_to_2880k_read_their_last_sector() {
     ];
     for (size, rate, cyls, heads, spt) in cases {
         let data = pattern(size);
-        let img = TempImage::new(&data);
+        let img = TempImage::new("fd.img", &data);
         let mut f = setup(&img, false);
         f.write(0x3F7, rate);
         seek(&mut f, cyls - 1);
@@ -462,7 +426,7 @@ fn geometries_from_360k_to_2880k_read_their_last_sector() {
 
 #[test]
 fn format_track_fills_sectors_with_the_data_pattern() {
-    let img = TempImage::new(&pattern(SIZE_144));
+    let img = TempImage::new("fd.img", &pattern(SIZE_144));
     let mut f = setup(&img, false);
     seek(&mut f, 1);
     let mut mem = Ram(vec![0; 1 << 20]);
@@ -484,7 +448,7 @@ fn format_track_fills_sectors_with_the_data_pattern() {
 
 #[test]
 fn verify_checks_ids_without_moving_data() {
-    let img = TempImage::new(&pattern(SIZE_144));
+    let img = TempImage::new("fd.img", &pattern(SIZE_144));
     let mut f = setup(&img, false);
     let mut c = read_cmd(false, 0, 0, 1, 18);
     c[0] = CMD_VERIFY | CMD_MFM;
@@ -497,21 +461,21 @@ fn verify_checks_ids_without_moving_data() {
 
 #[test]
 fn disk_change_line_is_set_at_insertion_and_reset_by_a_step() {
-    let img = TempImage::new(&pattern(SIZE_144));
+    let img = TempImage::new("fd.img", &pattern(SIZE_144));
     let mut f = setup(&img, false);
     assert_eq!(f.read(0x3F7) & DIR_DSKCHG, DIR_DSKCHG);
     seek(&mut f, 0);
     assert_eq!(f.read(0x3F7) & DIR_DSKCHG, DIR_DSKCHG, "no step pulse");
     seek(&mut f, 1);
     assert_eq!(f.read(0x3F7) & DIR_DSKCHG, 0);
-    f.insert(0, img.open(false));
+    f.insert(0, img.open(MediaKind::Floppy, false));
     assert_eq!(f.read(0x3F7) & DIR_DSKCHG, DIR_DSKCHG);
 }
 
 #[test]
 fn a_command_waits_for_the_drive_motor() {
     let data = pattern(SIZE_144);
-    let img = TempImage::new(&data);
+    let img = TempImage::new("fd.img", &data);
     let mut f = setup(&img, false);
     f.write(0x3F2, 0x0C);
     cmd(&mut f, &read_cmd(false, 0, 0, 1, 1));
@@ -529,7 +493,7 @@ fn a_command_waits_for_the_drive_motor() {
 
 #[test]
 fn dma_gate_off_disables_drq_and_int() {
-    let img = TempImage::new(&pattern(SIZE_144));
+    let img = TempImage::new("fd.img", &pattern(SIZE_144));
     let mut f = setup(&img, false);
     f.write(0x3F2, 0x14);
     cmd(&mut f, &read_cmd(false, 0, 0, 1, 1));
@@ -545,9 +509,9 @@ fn dma_gate_off_disables_drq_and_int() {
 
 #[test]
 fn random_port_traffic_never_panics() {
-    let img = TempImage::new(&pattern(SIZE_144));
+    let img = TempImage::new("fd.img", &pattern(SIZE_144));
     let mut f = Fdc82077::new();
-    f.insert(0, img.open(true));
+    f.insert(0, img.open(MediaKind::Floppy, true));
     let mut dma = Dma8237::new();
     dma.firmware_setup();
     let mut mem = Ram(vec![0; 1 << 16]);
@@ -580,16 +544,12 @@ fn random_port_traffic_never_panics() {
 
 #[test]
 fn on_the_pc_bus_a_sector_reaches_memory_through_dma_channel_2_and_irq6() {
-    use crate::{CmosLayout, DebugPorts, IoBus, IoSize, PlatformConfig};
+    use crate::{IoBus, IoSize};
     let data = pattern(SIZE_144);
-    let img = TempImage::new(&data);
-    let mut bus = IoBus::new(DebugPorts::default()).with_pc_devices(&PlatformConfig {
-        clock: crate::ClockMode::Deterministic,
-        rtc_unix_secs: 0,
-        cmos: CmosLayout::new(16 << 20, 0),
-    });
+    let img = TempImage::new("fd.img", &data);
+    let mut bus = crate::testutil::pc_bus(0, 16 << 20);
     let mut f = Fdc82077::new();
-    f.insert(0, img.open(false));
+    f.insert(0, img.open(MediaKind::Floppy, false));
     attach(&mut bus, f);
     // CMOS 10h: drive A is a 1.44M drive; equipment byte: one diskette.
     let mut cmos = |reg: u8| {

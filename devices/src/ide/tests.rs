@@ -6,33 +6,7 @@ use super::channel::{ATA_DC_HOB, ATA_DC_NIEN, ATA_DC_SRST};
 use super::drive::*;
 use super::*;
 use crate::block::{BlockDevice, MediaKind, OpenOptions};
-use std::io::Write;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-struct TempImage(PathBuf);
-
-impl TempImage {
-    fn new(name: &str, contents: &[u8]) -> TempImage {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "ox86-ide-{}-{}-{name}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::File::create(&path)
-            .unwrap()
-            .write_all(contents)
-            .unwrap();
-        TempImage(path)
-    }
-}
-
-impl Drop for TempImage {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
+use crate::testutil::{init_pics, pc_bus, TempImage};
 
 /// `n` sectors of `size` bytes; byte i of sector s = (s * 7 + i) mod 256.
 fn pattern(n: usize, size: usize) -> Vec<u8> {
@@ -642,31 +616,12 @@ fn read_cd_returns_user_data_and_full_toc_lists_points_a0_a1_a2() {
 /// and a bus-master transfer waits for the machine's memory.
 #[test]
 fn on_the_pc_bus_irq14_reaches_the_pic_and_dma_waits_for_memory() {
-    use crate::{ClockMode, CmosLayout, DebugPorts, DebugPortsConfig, IoBus, PlatformConfig};
     let rig = Rig::new(64, false);
-    let mut bus =
-        IoBus::new(DebugPorts::new(DebugPortsConfig::default())).with_pc_devices(&PlatformConfig {
-            clock: ClockMode::Deterministic,
-            rtc_unix_secs: 0,
-            cmos: CmosLayout::new(32 << 20, 0),
-        });
+    let mut bus = pc_bus(0, 32 << 20);
     bus.ide = Some(rig.ide);
     let b = IoSize::Byte;
     // ICW1–4 for both 8259As, everything unmasked.
-    for (port, v) in [
-        (0x20, 0x11),
-        (0x21, 0x08),
-        (0x21, 0x04),
-        (0x21, 0x01),
-        (0xA0, 0x11),
-        (0xA1, 0x70),
-        (0xA1, 0x02),
-        (0xA1, 0x01),
-        (0x21, 0x00),
-        (0xA1, 0x00),
-    ] {
-        bus.write(port, b, v);
-    }
+    init_pics(&mut bus);
     assert_eq!(
         bus.read(0x1F7, b),
         0xFF,

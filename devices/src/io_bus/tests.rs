@@ -1,31 +1,10 @@
 use super::*;
 use crate::cmos_rtc::{REG_B_PIE, RTC_REG_B, RTC_REG_C};
-use crate::DebugPortsConfig;
+use crate::testutil::{self, init_pics};
 
+/// The PC bus, its RTC at 2024-01-01 00:00:00 UTC, 32 MiB in CMOS.
 fn pc_bus() -> IoBus {
-    IoBus::new(DebugPorts::new(DebugPortsConfig::default())).with_pc_devices(&PlatformConfig {
-        clock: ClockMode::Deterministic,
-        rtc_unix_secs: 1_704_067_200, // 2024-01-01 00:00:00 UTC
-        cmos: CmosLayout::new(32 << 20, 0),
-    })
-}
-
-/// ICW1–ICW4 for both 8259As (vectors 0x08 and 0x70), all lines unmasked.
-fn init_pics(bus: &mut IoBus) {
-    for (port, v) in [
-        (0x20, 0x11),
-        (0x21, 0x08),
-        (0x21, 0x04),
-        (0x21, 0x01),
-        (0xA0, 0x11),
-        (0xA1, 0x70),
-        (0xA1, 0x02),
-        (0xA1, 0x01),
-        (0x21, 0x00),
-        (0xA1, 0x00),
-    ] {
-        bus.write(port, IoSize::Byte, v);
-    }
+    testutil::pc_bus(1_704_067_200, 32 << 20)
 }
 
 #[test]

@@ -210,28 +210,9 @@ fn guest_garbage_never_panics() {
 /// The PC bus with the chipset, its PICs initialised (vectors 08h/70h,
 /// all lines unmasked), PMBASE = 600h with PMIOSE set, SCI_EN set.
 fn pc_bus_with_acpi() -> crate::IoBus {
-    use crate::{ClockMode, CmosLayout, DebugPorts, DebugPortsConfig, IoBus, PlatformConfig};
-    let mut bus =
-        IoBus::new(DebugPorts::new(DebugPortsConfig::default())).with_pc_devices(&PlatformConfig {
-            clock: ClockMode::Deterministic,
-            rtc_unix_secs: 0,
-            cmos: CmosLayout::new(32 << 20, 0),
-        });
-    for (port, v) in [
-        (0x20, 0x11),
-        (0x21, 0x08),
-        (0x21, 0x04),
-        (0x21, 0x01),
-        (0xA0, 0x11),
-        (0xA1, 0x70),
-        (0xA1, 0x02),
-        (0xA1, 0x01),
-        (0x21, 0x00),
-        (0xA1, 0x00),
-        (0x4D1, 0x02), // ELCR: IRQ 9 level triggered
-    ] {
-        bus.write(port, B, v);
-    }
+    let mut bus = crate::testutil::pc_bus(0, 32 << 20);
+    crate::testutil::init_pics(&mut bus);
+    bus.write(0x4D1, B, 0x02); // ELCR: IRQ 9 level triggered
     bus.write(0xCF8, D, config_address(0, 1, 3, PIIX4_PMBA));
     bus.write(0xCFC, D, 0x601);
     bus.write(0xCF8, D, config_address(0, 1, 3, PIIX4_PMREGMISC));
