@@ -117,14 +117,12 @@ pub fn int1a(r: &mut Regs, bus: &mut dyn Bus) -> Outcome {
             r.set_frame_flag(bus, flag::CF, false);
         }
         0x03 => {
-            let b = cmos_read(bus, RTC_STATUS_B);
-            cmos_write(bus, RTC_STATUS_B, b | RTC_SET);
-            let binary = b & RTC_BINARY != 0;
-            let v = |x: u8| if binary { from_bcd(x) } else { x };
-            cmos_write(bus, RTC_HOURS, v(r.ch()));
-            cmos_write(bus, RTC_MINUTES, v(r.cl()));
-            cmos_write(bus, RTC_SECONDS, v(r.dh()));
-            cmos_write(bus, RTC_STATUS_B, (b & !RTC_SET) | RTC_24H);
+            let time = [
+                (RTC_HOURS, r.ch()),
+                (RTC_MINUTES, r.cl()),
+                (RTC_SECONDS, r.dh()),
+            ];
+            rtc_set(bus, &time, RTC_24H);
             r.set_frame_flag(bus, flag::CF, false);
         }
         0x04 => {
@@ -135,21 +133,32 @@ pub fn int1a(r: &mut Regs, bus: &mut dyn Bus) -> Outcome {
             r.set_frame_flag(bus, flag::CF, false);
         }
         0x05 => {
-            let b = cmos_read(bus, RTC_STATUS_B);
-            cmos_write(bus, RTC_STATUS_B, b | RTC_SET);
-            let binary = b & RTC_BINARY != 0;
-            let v = |x: u8| if binary { from_bcd(x) } else { x };
-            cmos_write(bus, RTC_CENTURY, v(r.ch()));
-            cmos_write(bus, RTC_YEAR, v(r.cl()));
-            cmos_write(bus, RTC_MONTH, v(r.dh()));
-            cmos_write(bus, RTC_DAY, v(r.dl()));
-            cmos_write(bus, RTC_STATUS_B, b & !RTC_SET);
+            let date = [
+                (RTC_CENTURY, r.ch()),
+                (RTC_YEAR, r.cl()),
+                (RTC_MONTH, r.dh()),
+                (RTC_DAY, r.dl()),
+            ];
+            rtc_set(bus, &date, 0);
             r.set_frame_flag(bus, flag::CF, false);
         }
         0xB1 => pci_bios(r, bus),
         _ => r.set_frame_flag(bus, flag::CF, true),
     }
     Outcome::Done
+}
+
+/// Write `fields` ((register, BCD value) from the caller) into the RTC with status B's SET
+/// bit held so that no update runs meanwhile, converted to binary when the RTC counts in
+/// binary; then clear SET, OR-ing `status_b_or` into status B.
+fn rtc_set(bus: &mut dyn Bus, fields: &[(u8, u8)], status_b_or: u8) {
+    let b = cmos_read(bus, RTC_STATUS_B);
+    cmos_write(bus, RTC_STATUS_B, b | RTC_SET);
+    let binary = b & RTC_BINARY != 0;
+    for &(reg, x) in fields {
+        cmos_write(bus, reg, if binary { from_bcd(x) } else { x });
+    }
+    cmos_write(bus, RTC_STATUS_B, (b & !RTC_SET) | status_b_or);
 }
 
 /// CONFIG_ADDRESS for bus/devfn in BX and register `reg`.
@@ -301,6 +310,20 @@ mod tests {
         r.set_dh(0x30);
         int1a(&mut r, &mut bus);
         assert_eq!(bus.cmos[RTC_MINUTES as usize], 59);
+        assert_eq!(bus.cmos[RTC_HOURS as usize], 23);
+        assert_eq!(bus.cmos[RTC_SECONDS as usize], 30);
+        // SET released, 24-hour mode selected.
+        assert_eq!(bus.cmos[RTC_STATUS_B as usize], RTC_BINARY | RTC_24H);
+        // Set date in BCD mode stores BCD and leaves status B as it was.
+        bus.cmos[RTC_STATUS_B as usize] = RTC_24H;
+        r.set_ax(0x0500);
+        r.set_cx(0x2025);
+        r.set_dx(0x1231);
+        int1a(&mut r, &mut bus);
+        let date = [RTC_CENTURY, RTC_YEAR, RTC_MONTH, RTC_DAY].map(|i| bus.cmos[i as usize]);
+        assert_eq!(date, [0x20, 0x25, 0x12, 0x31]);
+        assert_eq!(bus.cmos[RTC_STATUS_B as usize], RTC_24H);
+        assert!(!frame_cf(&mut bus, &r));
     }
 
     #[test]
