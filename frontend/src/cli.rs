@@ -60,7 +60,7 @@ pub struct RunArgs {
     pub debugcon: Option<String>,
     /// VGA BIOS option ROM mapped at C0000 (e.g. Debian's
     /// /usr/share/seabios/vgabios-stdvga.bin); with --bios it is also
-    /// offered to the firmware through fw_cfg (vgaroms/vgabios.bin).
+    /// offered to the firmware through fw_cfg as the PCI VGA's ROM (pci1234,1111.rom).
     #[arg(long, value_name = "FILE")]
     pub vgabios: Option<PathBuf>,
     /// Where the log a --bios firmware writes to port 0x402 goes (SeaBIOS's

@@ -14,9 +14,14 @@
 //! - QEMU's fw_cfg ([`devices::fw_cfg`]) with the RAM size, one CPU, the
 //!   E820 map of the RAM (one entry from 0: firmware carves out its own
 //!   holes, as with QEMU's `etc/e820`), the boot order and options, and
-//!   the VGA BIOS again as `vgaroms/vgabios.bin` (SeaBIOS loads option
-//!   ROMs from fw_cfg into shadow RAM it has just made writable, which
-//!   hides the ROM mapped at C0000);
+//!   the VGA BIOS again (SeaBIOS loads option ROMs from fw_cfg into shadow
+//!   RAM it has just made writable, which hides the ROM mapped at C0000):
+//!   as `pci1234,1111.rom`, the ROM of the PCI VGA function, when there is
+//!   one — SeaBIOS then starts it with that function's bus/device/function
+//!   in AX, and SeaBIOS's VGA BIOS reads the framebuffer address from its
+//!   BAR0 (as `vgaroms/vgabios.bin`, a ROM of no device, it was started
+//!   with 00:00.0 and reported the wrong PhysBasePtr: GRUB's gfxterm
+//!   drew into nothing); as `vgaroms/vgabios.bin` with `--vga none`;
 //! - a firmware log port (isa-debugcon, SeaBIOS writes to 0x402);
 //! - PAM shadow RAM from power-on ([`crate::memory::Memory::set_pam`]):
 //!   C0000–FFFFF start on the bus (ROM or open bus) and follow the
@@ -159,9 +164,11 @@ pub fn fw_cfg_config(cfg: &MachineConfig, fw: &FirmwareInterfaces) -> FwCfgConfi
         e820: vec![(0, cfg.ram_size, E820_RAM)],
         bootorder: fw.bootorder.clone(),
         boot_fail_wait_ms: fw.boot_fail_wait_ms,
+        // With the PCI VGA the ROM is that function's (install_firmware_interfaces).
         vga_roms: cfg
             .vga_bios
             .iter()
+            .filter(|_| !cfg.vga)
             .map(|r| ("vgabios.bin".to_string(), r.clone()))
             .collect(),
     }
@@ -191,7 +198,14 @@ impl Machine {
                 rtc.set_ram_byte(CMOS_BOOT_ORDER_3, codes[2] << 4);
             }
         }
-        self.cpu.io.fw_cfg = Some(FwCfg::for_pc(&fw_cfg_config(cfg, fw))?);
+        let mut fw_cfg = FwCfg::for_pc(&fw_cfg_config(cfg, fw))?;
+        if let (true, Some(rom)) = (cfg.vga, &cfg.vga_bios) {
+            // SeaBIOS looks for a PCI device's ROM as "pciVVVV,DDDD.rom".
+            use devices::vga::pci::{VGA_PCI_DEVICE, VGA_PCI_VENDOR};
+            let name = format!("pci{VGA_PCI_VENDOR:04x},{VGA_PCI_DEVICE:04x}.rom");
+            fw_cfg.add_file(&name, rom.to_vec())?;
+        }
+        self.cpu.io.fw_cfg = Some(fw_cfg);
         self.cpu.io.firmware_log = Some(devices::IsaDebugcon::new(FIRMWARE_LOG_PORT));
         self.cpu.sync_shadow_ram(true);
         Ok(())
@@ -333,6 +347,23 @@ mod tests {
         assert_eq!(m.cpu.mem.read_u8(0xC_8000), 0xFF);
         assert_eq!(m.cpu.mem.pam_mode(0xF_0000), Some(PamMode::Bus));
         let names: Vec<_> = m.cpu.io.fw_cfg.as_ref().unwrap().file_names().collect();
+        // The PCI VGA's ROM, which SeaBIOS runs with the VGA's BDF in AX (its
+        // VGA BIOS reads BAR0 for the framebuffer address); with no PCI VGA,
+        // a ROM of no device.
+        assert_eq!(names, ["etc/e820", "pci1234,1111.rom"]);
+        let no_vga = Machine::new(&MachineConfig {
+            vga: false,
+            ..cfg.clone()
+        })
+        .unwrap();
+        let names: Vec<_> = no_vga
+            .cpu
+            .io
+            .fw_cfg
+            .as_ref()
+            .unwrap()
+            .file_names()
+            .collect();
         assert_eq!(names, ["etc/e820", "vgaroms/vgabios.bin"]);
         // Run code at F0000 (the far jump at the reset vector goes there).
         let mut r = rom(128 << 10, &[0xEA, 0x00, 0x00, 0x00, 0xF0]).to_vec();
