@@ -18,6 +18,8 @@
 #   kit-grub.iso         GRUB 2 i386-pc rescue CD made by grub-mkrescue (El Torito no-emulation
 #                        boot of GRUB's cdboot.img + core.img, the i386-pc modules in
 #                        /boot/grub/i386-pc) with /boot/grub/grub.cfg → /vmlinuz + /initrd.gz.
+#   kit-grub-gfxterm.iso GRUB alone on gfxterm in VBE 800x600x32 (ascii.pf2 font), `videoinfo`,
+#                        then `halt` (ACPI power-off); its terminal on COM1 too.
 # The loaders' config: `SERIAL 0 115200`, `APPEND initrd=/initrd.gz console=ttyS0`. GRUB's
 # grub.cfg puts GRUB's own terminal on COM1 too (115200 bit/s, and on the screen) and boots its
 # first entry after one second: that entry passes `guest.work=0` (init.sh skips the workload) and
@@ -269,7 +271,7 @@ grub_iso() {
         fetch_grub || return 1
     fi
     [ -s "$grub_dir/cdboot.img" ] && [ -s "$grub_dir/modinfo.sh" ] || { why="$grub_dir is incomplete"; return 1; }
-    local mkrescue=$gcommon/usr/bin/grub-mkrescue
+    mkrescue=$gcommon/usr/bin/grub-mkrescue
     if ! "$mkrescue" --version >/dev/null 2>&1; then
         if ! command -v grub-mkrescue >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
             say "installing grub-common with apt-get (for the shared libraries grub-mkrescue needs)"
@@ -327,5 +329,39 @@ EOF
     publish "$work/grub.iso" "$gi"
     mv "$work/MANIFEST-grub" "$out/MANIFEST-grub"
 }
+# grub_gfxterm_iso: kit-grub-gfxterm.iso, GRUB alone (no kernel): its terminal on COM1 and on
+# gfxterm in VBE 800x600x32 (GRUB's vbe module: 4F00h/4F01h/4F02h, the linear framebuffer, page
+# flipping with 4F07h), the mode list from `videoinfo`, then `halt` (GRUB's ACPI power-off).
+grub_gfxterm_iso() {
+    local gg=$out/kit-grub-gfxterm.iso font=$gcommon/usr/share/grub/ascii.pf2
+    [ -s "$font" ] || { why="$font missing"; return 1; }
+    if up_to_date "$gg" "$grub_dir/cdboot.img" "$grub_dir/kernel.img" "$font"; then
+        say "$gg is up to date"
+        return 0
+    fi
+    local t=$work/grub-gfxterm
+    mkdir -p "$t/boot/grub/fonts"
+    cp "$font" "$t/boot/grub/fonts/"
+    cat > "$t/boot/grub/grub.cfg" <<'EOF'
+serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+insmod vbe
+insmod gfxterm
+loadfont /boot/grub/fonts/ascii.pf2
+set gfxmode=800x600x32
+terminal_output serial gfxterm
+echo 'ox86-grub-gfxterm: on'
+videoinfo
+echo 'ox86-grub-gfxterm: halt'
+halt
+EOF
+    find "$t" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+    "$mkrescue" -d "$grub_dir" --locales= --fonts= --themes= -o "$work/grub-gfxterm.iso" "$t" \
+        >"$work/grub-mkrescue.log" 2>&1 || { cat "$work/grub-mkrescue.log" >&2; exit 1; }
+    publish "$work/grub-gfxterm.iso" "$gg"
+}
+mkrescue=""
 grub_iso || skip "kit-grub.iso: $why"
+grub_gfxterm_iso || skip "kit-grub-gfxterm.iso: $why"
 say "images ready in $out"
