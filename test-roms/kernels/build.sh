@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuild the Multiboot test kernels from their sources. The images are
 # committed, so the tests need only the Rust toolchain; run this after
-# editing a .asm file. Needs nasm and GNU ld (Debian: apt-get install nasm
+# editing a .asm file or print.inc (also used by linux/boot_protocol.asm:
+# run linux/build.sh too). Needs nasm and GNU ld (Debian: apt-get install nasm
 # binutils).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

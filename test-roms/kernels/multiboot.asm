@@ -307,19 +307,6 @@ walk_mmap:
 .done:  popad
         ret
 
-check_passed:
-        inc     dword [checks]
-        PRINT   "ok   "
-        call    puts
-        jmp     newline
-
-check_failed:
-        inc     dword [checks]
-        inc     dword [fails]
-        PRINT   "FAIL "
-        call    puts
-        jmp     newline
-
 ; 115200 baud 8N1, FIFOs on, DTR/RTS/OUT2 set, interrupts off.
 serial_init:
         mov     dx, UART_IER
@@ -345,88 +332,7 @@ serial_init:
         out     dx, al
         ret
 
-; Wait until everything sent has left the transmitter.
-serial_drain:
-        push    eax
-        push    edx
-        mov     dx, UART_LSR
-.wait:  in      al, dx
-        test    al, LSR_TEMT
-        jz      .wait
-        pop     edx
-        pop     eax
-        ret
-
-; Print AL.
-putc:
-        push    edx
-        push    eax
-        mov     dx, UART_LSR
-.wait:  in      al, dx
-        test    al, LSR_THRE
-        jz      .wait
-        pop     eax
-        mov     dx, UART_DATA
-        out     dx, al
-        pop     edx
-        ret
-
-; Print the NUL-terminated string at ESI.
-puts:
-        push    esi
-        push    eax
-.next:  lodsb
-        test    al, al
-        jz      .done
-        call    putc
-        jmp     .next
-.done:  pop     eax
-        pop     esi
-        ret
-
-newline:
-        push    eax
-        mov     al, 10
-        call    putc
-        pop     eax
-        ret
-
-; Print EAX as 0x%08x.
-puthex:
-        pushad
-        mov     edx, eax
-        mov     al, '0'
-        call    putc
-        mov     al, 'x'
-        call    putc
-        mov     ecx, 8
-.digit: rol     edx, 4
-        mov     eax, edx
-        and     eax, 0xF
-        mov     al, [hexdigits + eax]
-        call    putc
-        loop    .digit
-        popad
-        ret
-
-; Print EAX in decimal.
-putdec:
-        pushad
-        mov     ecx, 10
-        xor     ebx, ebx                ; digits pushed
-.div:   xor     edx, edx
-        div     ecx
-        push    edx
-        inc     ebx
-        test    eax, eax
-        jnz     .div
-.out:   pop     eax
-        add     al, '0'
-        call    putc
-        dec     ebx
-        jnz     .out
-        popad
-        ret
+%include "print.inc"
 
         section .rodata
 hexdigits:

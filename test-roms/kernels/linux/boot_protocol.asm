@@ -18,7 +18,8 @@
 ; and a summary on COM1 (polling LSR.THRE), then writes EXIT_PASS (0x10,
 ; host status 33) or EXIT_FAIL (0x11, host status 35) to port 0xF4 and halts.
 ;
-; Build: nasm -f bin -o boot_protocol.bin boot_protocol.asm (build.sh here).
+; Build: nasm -f bin -I .. -o boot_protocol.bin boot_protocol.asm (build.sh here;
+; the output routines are ../print.inc, shared with the Multiboot kernel).
 ; The test is test-roms/tests/linux_boot.rs.
 
 COM1            equ 0x3F8
@@ -332,102 +333,7 @@ kernel_start:
         hlt
         jmp     .halt
 
-check_passed:
-        inc     dword [checks]
-        PRINT   "ok   "
-        call    puts
-        jmp     newline
-
-check_failed:
-        inc     dword [checks]
-        inc     dword [fails]
-        PRINT   "FAIL "
-        call    puts
-        jmp     newline
-
-; Wait until everything sent has left the transmitter.
-serial_drain:
-        push    eax
-        push    edx
-        mov     dx, UART_LSR
-.wait:  in      al, dx
-        test    al, LSR_TEMT
-        jz      .wait
-        pop     edx
-        pop     eax
-        ret
-
-; Print AL (the UART is used as the loader left it: no set-up needed to
-; send).
-putc:
-        push    edx
-        push    eax
-        mov     dx, UART_LSR
-.wait:  in      al, dx
-        test    al, LSR_THRE
-        jz      .wait
-        pop     eax
-        mov     dx, UART_DATA
-        out     dx, al
-        pop     edx
-        ret
-
-; Print the NUL-terminated string at ESI.
-puts:
-        push    esi
-        push    eax
-.next:  lodsb
-        test    al, al
-        jz      .done
-        call    putc
-        jmp     .next
-.done:  pop     eax
-        pop     esi
-        ret
-
-newline:
-        push    eax
-        mov     al, 10
-        call    putc
-        pop     eax
-        ret
-
-; Print EAX as 0x%08x.
-puthex:
-        pushad
-        mov     edx, eax
-        mov     al, '0'
-        call    putc
-        mov     al, 'x'
-        call    putc
-        mov     ecx, 8
-.digit: rol     edx, 4
-        mov     eax, edx
-        and     eax, 0xF
-        mov     al, [hexdigits + eax]
-        call    putc
-        loop    .digit
-        popad
-        ret
-
-; Print EAX in decimal.
-putdec:
-        pushad
-        mov     ecx, 10
-        xor     ebx, ebx
-.div:   xor     edx, edx
-        div     ecx
-        push    edx
-        inc     ebx
-        test    eax, eax
-        jnz     .div
-.out:   pop     eax
-        add     al, '0'
-        call    putc
-        dec     ebx
-        jnz     .out
-        popad
-        ret
+%include "print.inc"
 
 hexdigits:
         db      "0123456789abcdef"
