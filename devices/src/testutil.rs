@@ -1,8 +1,9 @@
 //! Helpers shared by the device crate's unit tests (compiled for tests only): the PC I/O bus
-//! as the machine builds it, the 8259A pair programmed as a PC BIOS leaves it, and disk image
-//! files in the temp directory.
+//! as the machine builds it, the 8259A pair programmed as a PC BIOS leaves it, disk image
+//! files in the temp directory, and flat guest memory for DMA.
 
 use crate::block::{BlockDevice, MediaKind, OpenOptions};
+use crate::ide::DmaMemory;
 use crate::{ClockMode, CmosLayout, DebugPorts, DebugPortsConfig, IoBus, IoSize, PlatformConfig};
 use std::io::Write;
 use std::path::PathBuf;
@@ -76,5 +77,22 @@ impl TempImage {
 impl Drop for TempImage {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Flat guest memory for DMA whose addresses wrap at its size.
+pub struct Ram(pub Vec<u8>);
+
+impl DmaMemory for Ram {
+    fn read(&mut self, addr: u32, buf: &mut [u8]) {
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = self.0[(addr as usize + i) % self.0.len()];
+        }
+    }
+    fn write(&mut self, addr: u32, data: &[u8]) {
+        let n = self.0.len();
+        for (i, b) in data.iter().enumerate() {
+            self.0[(addr as usize + i) % n] = *b;
+        }
     }
 }

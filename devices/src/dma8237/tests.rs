@@ -1,22 +1,7 @@
 use super::*;
+use crate::testutil::Ram;
 
 /// 1 MiB of flat memory (addresses wrap).
-pub(crate) struct Ram(pub Vec<u8>);
-
-impl DmaMemory for Ram {
-    fn read(&mut self, addr: u32, buf: &mut [u8]) {
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = self.0[(addr as usize + i) % self.0.len()];
-        }
-    }
-    fn write(&mut self, addr: u32, data: &[u8]) {
-        let n = self.0.len();
-        for (i, b) in data.iter().enumerate() {
-            self.0[(addr as usize + i) % n] = *b;
-        }
-    }
-}
-
 fn ram() -> Ram {
     Ram(vec![0; 1 << 20])
 }

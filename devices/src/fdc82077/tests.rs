@@ -4,23 +4,7 @@ use super::commands::*;
 use super::*;
 use crate::block::MediaKind;
 use crate::dma8237::{Dma8237, MODE_READ, MODE_SINGLE, MODE_WRITE, PAGE_PORTS};
-use crate::testutil::TempImage;
-
-struct Ram(Vec<u8>);
-
-impl DmaMemory for Ram {
-    fn read(&mut self, addr: u32, buf: &mut [u8]) {
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = self.0[(addr as usize + i) % self.0.len()];
-        }
-    }
-    fn write(&mut self, addr: u32, data: &[u8]) {
-        let n = self.0.len();
-        for (i, b) in data.iter().enumerate() {
-            self.0[(addr as usize + i) % n] = *b;
-        }
-    }
-}
+use crate::testutil::{Ram, TempImage};
 
 const SIZE_144: usize = 1_474_560;
 
