@@ -361,6 +361,7 @@ EOF
         >"$work/grub-mkrescue.log" 2>&1 || { cat "$work/grub-mkrescue.log" >&2; exit 1; }
     publish "$work/grub-gfxterm.iso" "$gg"
 }
+bash "$here/extlinux.sh" || [ $? = 77 ]  # kit-extlinux.img: EXTLINUX on ext2 (needs root + a loop mount; its skip is no failure)
 mkrescue=""
 grub_iso || skip "kit-grub.iso: $why"
 grub_gfxterm_iso || skip "kit-grub-gfxterm.iso: $why"
