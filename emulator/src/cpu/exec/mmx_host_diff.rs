@@ -5,7 +5,7 @@
 //! 8 on every operand and the decode → handler path (`OP mm0, mm1`) on a
 //! slice of them — over the biased operands of `simd_host_diff`.
 
-use super::simd_host_diff::imp::{iterations, Rng};
+use super::simd_host_diff::imp::{iterations, lane_arith_ops, lane_count_shift_ops, Rng};
 use crate::cpu::exec::simd_common::testing::{exec, sse_cpu};
 use crate::cpu::exec::sse_int::{compute, op::*};
 use crate::cpu::exec::sse_int2::{pack, pk::*, pshufw, sh::*, shift};
@@ -88,53 +88,9 @@ fn ops() -> Vec<Op> {
             })
         };
     }
-    vec![
-        a!("paddb", 0xFC, PADDB),
-        a!("paddw", 0xFD, PADDW),
-        a!("paddd", 0xFE, PADDD),
-        a!("paddq", 0xD4, PADDQ),
-        a!("psubb", 0xF8, PSUBB),
-        a!("psubw", 0xF9, PSUBW),
-        a!("psubd", 0xFA, PSUBD),
-        a!("psubq", 0xFB, PSUBQ),
-        a!("paddsb", 0xEC, PADDSB),
-        a!("paddsw", 0xED, PADDSW),
-        a!("paddusb", 0xDC, PADDUSB),
-        a!("paddusw", 0xDD, PADDUSW),
-        a!("psubsb", 0xE8, PSUBSB),
-        a!("psubsw", 0xE9, PSUBSW),
-        a!("psubusb", 0xD8, PSUBUSB),
-        a!("psubusw", 0xD9, PSUBUSW),
-        a!("pmullw", 0xD5, PMULLW),
-        a!("pmulhw", 0xE5, PMULHW),
-        a!("pmulhuw", 0xE4, PMULHUW),
-        a!("pmuludq", 0xF4, PMULUDQ),
-        a!("pmaddwd", 0xF5, PMADDWD),
-        a!("pavgb", 0xE0, PAVGB),
-        a!("pavgw", 0xE3, PAVGW),
-        a!("pminub", 0xDA, PMINUB),
-        a!("pmaxub", 0xDE, PMAXUB),
-        a!("pminsw", 0xEA, PMINSW),
-        a!("pmaxsw", 0xEE, PMAXSW),
-        a!("psadbw", 0xF6, PSADBW),
-        a!("pcmpeqb", 0x74, PCMPEQB),
-        a!("pcmpeqw", 0x75, PCMPEQW),
-        a!("pcmpeqd", 0x76, PCMPEQD),
-        a!("pcmpgtb", 0x64, PCMPGTB),
-        a!("pcmpgtw", 0x65, PCMPGTW),
-        a!("pcmpgtd", 0x66, PCMPGTD),
-        a!("pand", 0xDB, PAND),
-        a!("pandn", 0xDF, PANDN),
-        a!("por", 0xEB, POR),
-        a!("pxor", 0xEF, PXOR),
-        s!("psllw", 0xF1, PSLLW),
-        s!("pslld", 0xF2, PSLLD),
-        s!("psllq", 0xF3, PSLLQ),
-        s!("psrlw", 0xD1, PSRLW),
-        s!("psrld", 0xD2, PSRLD),
-        s!("psrlq", 0xD3, PSRLQ),
-        s!("psraw", 0xE1, PSRAW),
-        s!("psrad", 0xE2, PSRAD),
+    let mut ops = Vec::from(lane_arith_ops!(a));
+    ops.extend(lane_count_shift_ops!(s));
+    ops.extend([
         si!("psllw", 0x71, 0xF0, PSLLW, 5),
         si!("psraw", 0x71, 0xE0, PSRAW, 17),
         si!("psrld", 0x72, 0xD0, PSRLD, 31),
@@ -162,7 +118,8 @@ fn ops() -> Vec<Op> {
             ("mm0, mm1, 0xE4"),
             |_, b| pshufw(b, 0xE4)
         ),
-    ]
+    ]);
+    ops
 }
 
 #[test]

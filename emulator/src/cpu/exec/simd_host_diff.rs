@@ -109,6 +109,73 @@ pub(crate) mod imp {
         };
     }
 
+    /// The binary lane operations MMX (`0F xx /r`) and SSE2 (`66 0F xx /r`) share, as an
+    /// array of `$m!(mnemonic, opcode byte, sse_int::op kind)`: each harness expands them with
+    /// its own encoding and host code.
+    macro_rules! lane_arith_ops {
+        ($m:ident) => {
+            [
+                $m!("paddb", 0xFC, PADDB),
+                $m!("paddw", 0xFD, PADDW),
+                $m!("paddd", 0xFE, PADDD),
+                $m!("paddq", 0xD4, PADDQ),
+                $m!("psubb", 0xF8, PSUBB),
+                $m!("psubw", 0xF9, PSUBW),
+                $m!("psubd", 0xFA, PSUBD),
+                $m!("psubq", 0xFB, PSUBQ),
+                $m!("paddsb", 0xEC, PADDSB),
+                $m!("paddsw", 0xED, PADDSW),
+                $m!("paddusb", 0xDC, PADDUSB),
+                $m!("paddusw", 0xDD, PADDUSW),
+                $m!("psubsb", 0xE8, PSUBSB),
+                $m!("psubsw", 0xE9, PSUBSW),
+                $m!("psubusb", 0xD8, PSUBUSB),
+                $m!("psubusw", 0xD9, PSUBUSW),
+                $m!("pmullw", 0xD5, PMULLW),
+                $m!("pmulhw", 0xE5, PMULHW),
+                $m!("pmulhuw", 0xE4, PMULHUW),
+                $m!("pmuludq", 0xF4, PMULUDQ),
+                $m!("pmaddwd", 0xF5, PMADDWD),
+                $m!("pavgb", 0xE0, PAVGB),
+                $m!("pavgw", 0xE3, PAVGW),
+                $m!("pminub", 0xDA, PMINUB),
+                $m!("pmaxub", 0xDE, PMAXUB),
+                $m!("pminsw", 0xEA, PMINSW),
+                $m!("pmaxsw", 0xEE, PMAXSW),
+                $m!("psadbw", 0xF6, PSADBW),
+                $m!("pcmpeqb", 0x74, PCMPEQB),
+                $m!("pcmpeqw", 0x75, PCMPEQW),
+                $m!("pcmpeqd", 0x76, PCMPEQD),
+                $m!("pcmpgtb", 0x64, PCMPGTB),
+                $m!("pcmpgtw", 0x65, PCMPGTW),
+                $m!("pcmpgtd", 0x66, PCMPGTD),
+                $m!("pand", 0xDB, PAND),
+                $m!("pandn", 0xDF, PANDN),
+                $m!("por", 0xEB, POR),
+                $m!("pxor", 0xEF, PXOR),
+            ]
+        };
+    }
+    pub(crate) use lane_arith_ops;
+
+    /// The shifts by a register count MMX and SSE2 share, as [`lane_arith_ops`]
+    /// (`$m!(mnemonic, opcode byte, sse_int2::sh kind)`).
+    macro_rules! lane_count_shift_ops {
+        ($m:ident) => {
+            [
+                $m!("psllw", 0xF1, PSLLW),
+                $m!("pslld", 0xF2, PSLLD),
+                $m!("psllq", 0xF3, PSLLQ),
+                $m!("psrlw", 0xD1, PSRLW),
+                $m!("psrld", 0xD2, PSRLD),
+                $m!("psrlq", 0xD3, PSRLQ),
+                $m!("psraw", 0xE1, PSRAW),
+                $m!("psrad", 0xE2, PSRAD),
+            ]
+        };
+    }
+    pub(crate) use lane_count_shift_ops;
+
     /// Binary lane operations `66 0F xx C1`.
     pub(crate) fn arith_ops() -> Vec<Op> {
         macro_rules! a {
@@ -121,46 +188,7 @@ pub(crate) mod imp {
                 )
             };
         }
-        vec![
-            a!("paddb", 0xFC, PADDB),
-            a!("paddw", 0xFD, PADDW),
-            a!("paddd", 0xFE, PADDD),
-            a!("paddq", 0xD4, PADDQ),
-            a!("psubb", 0xF8, PSUBB),
-            a!("psubw", 0xF9, PSUBW),
-            a!("psubd", 0xFA, PSUBD),
-            a!("psubq", 0xFB, PSUBQ),
-            a!("paddsb", 0xEC, PADDSB),
-            a!("paddsw", 0xED, PADDSW),
-            a!("paddusb", 0xDC, PADDUSB),
-            a!("paddusw", 0xDD, PADDUSW),
-            a!("psubsb", 0xE8, PSUBSB),
-            a!("psubsw", 0xE9, PSUBSW),
-            a!("psubusb", 0xD8, PSUBUSB),
-            a!("psubusw", 0xD9, PSUBUSW),
-            a!("pmullw", 0xD5, PMULLW),
-            a!("pmulhw", 0xE5, PMULHW),
-            a!("pmulhuw", 0xE4, PMULHUW),
-            a!("pmuludq", 0xF4, PMULUDQ),
-            a!("pmaddwd", 0xF5, PMADDWD),
-            a!("pavgb", 0xE0, PAVGB),
-            a!("pavgw", 0xE3, PAVGW),
-            a!("pminub", 0xDA, PMINUB),
-            a!("pmaxub", 0xDE, PMAXUB),
-            a!("pminsw", 0xEA, PMINSW),
-            a!("pmaxsw", 0xEE, PMAXSW),
-            a!("psadbw", 0xF6, PSADBW),
-            a!("pcmpeqb", 0x74, PCMPEQB),
-            a!("pcmpeqw", 0x75, PCMPEQW),
-            a!("pcmpeqd", 0x76, PCMPEQD),
-            a!("pcmpgtb", 0x64, PCMPGTB),
-            a!("pcmpgtw", 0x65, PCMPGTW),
-            a!("pcmpgtd", 0x66, PCMPGTD),
-            a!("pand", 0xDB, PAND),
-            a!("pandn", 0xDF, PANDN),
-            a!("por", 0xEB, POR),
-            a!("pxor", 0xEF, PXOR),
-        ]
+        lane_arith_ops!(a).into()
     }
 
     /// Shifts by an XMM count, by immediates, and the byte shifts.
@@ -192,15 +220,8 @@ pub(crate) mod imp {
                 )
             };
         }
-        vec![
-            s!("psllw", 0xF1, PSLLW),
-            s!("pslld", 0xF2, PSLLD),
-            s!("psllq", 0xF3, PSLLQ),
-            s!("psrlw", 0xD1, PSRLW),
-            s!("psrld", 0xD2, PSRLD),
-            s!("psrlq", 0xD3, PSRLQ),
-            s!("psraw", 0xE1, PSRAW),
-            s!("psrad", 0xE2, PSRAD),
+        let mut ops = Vec::from(lane_count_shift_ops!(s));
+        ops.extend([
             si!("psllw", 0x71, 0xF0, PSLLW, 3),
             si!("psllw", 0x71, 0xF0, PSLLW, 16),
             si!("psrlw", 0x71, 0xD0, PSRLW, 15),
@@ -216,7 +237,8 @@ pub(crate) mod imp {
             bs!("pslldq", 0xF8, 16, true),
             bs!("psrldq", 0xD8, 15, false),
             bs!("psrldq", 0xD8, 0, false),
-        ]
+        ]);
+        ops
     }
 
     /// PSLLDQ/PSRLDQ reference: whole-register byte shift.
