@@ -147,6 +147,7 @@ fn packed_and_scalar_instructions() {
 /// host does, with the same flags and destination.
 mod unmasked {
     use super::*;
+    use crate::cpu::decode::DecodedInsn;
     use crate::cpu::flags::{AF, ARITH, CF, PF, SF};
     use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
     use std::sync::Mutex;
@@ -239,6 +240,51 @@ mod unmasked {
     host_u!(u_cvttpd2dq, "cvttpd2dq xmm0, xmm1");
     host_u!(u_cmpunordpd, "cmppd xmm0, xmm1, 3");
 
+    type UnmaskedOp = fn(u128, u128, u32) -> (u128, u32, bool);
+
+    /// One operation of the unmasked tests: `(cases() / 10).max(1000)` seeded cases (`salt`
+    /// picks the stream) of two special-biased operands in XMM0/XMM1 and a random MXCSR mode
+    /// with each exception mask cleared with probability 1/4. `soft` runs ox86's handler
+    /// (setting up anything else it needs first) and returns (result, MXCSR flags, faulted)
+    /// to compare with `host`. Prints the first five mismatches and a summary; returns the
+    /// number of mismatches.
+    fn unmasked_cases(
+        name: &str,
+        salt: u64,
+        code: &[u8],
+        host: UnmaskedOp,
+        soft: impl Fn(&mut Cpu, &DecodedInsn) -> (u128, u32, bool),
+    ) -> u64 {
+        let n = (cases() / 10).max(1000);
+        let mut r = Rng(seed() ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut cpu: Cpu = sse_cpu(code);
+        let d = cpu.decode_at(0x100).expect("decodes");
+        let (mut bad, mut faults) = (0, 0);
+        for _ in 0..n {
+            let (a, b) = (operand(&mut r), operand(&mut r));
+            // Clear each exception mask with probability 1/4.
+            let clear = (0..6).fold(0, |m, i| m | u32::from(r.below(4) == 0) << (7 + i));
+            let mx = mode(&mut r) & !clear;
+            cpu.state.xmm[0] = a;
+            cpu.state.xmm[1] = b;
+            cpu.state.mxcsr = mx;
+            let ours = soft(&mut cpu, &d);
+            let h = host(a, b, mx);
+            faults += u32::from(h.2);
+            if ours != h {
+                bad += 1;
+                if bad <= 5 {
+                    eprintln!("{name} a={a:#x} b={b:#x} mx={mx:#x}: soft {ours:x?} host {h:x?}");
+                }
+            }
+        }
+        eprintln!(
+            "sse_fp unmasked {name}: {} / {n} match ({faults} host faults)",
+            n - bad
+        );
+        bad
+    }
+
     #[test]
     fn unmasked_exceptions() {
         let _handler = Installed::new();
@@ -262,37 +308,10 @@ mod unmasked {
         ];
         let mut total_bad = 0;
         for (k, &(name, code, host)) in table.iter().enumerate() {
-            let n = (cases() / 10).max(1000);
-            let mut r = Rng(seed() ^ (200 + k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-            let mut cpu: Cpu = sse_cpu(code);
-            let d = cpu.decode_at(0x100).expect("decodes");
-            let (mut bad, mut faults) = (0, 0);
-            for _ in 0..n {
-                let (a, b) = (operand(&mut r), operand(&mut r));
-                // Clear each exception mask with probability 1/4.
-                let clear = (0..6).fold(0, |m, i| m | u32::from(r.below(4) == 0) << (7 + i));
-                let mx = mode(&mut r) & !clear;
-                cpu.state.xmm[0] = a;
-                cpu.state.xmm[1] = b;
-                cpu.state.mxcsr = mx;
-                let res = (d.handler)(&mut cpu, &d);
-                let soft = (cpu.state.xmm[0], cpu.state.mxcsr & FLAGS, res.is_err());
-                let h = host(a, b, mx);
-                faults += u32::from(h.2);
-                if soft != h {
-                    bad += 1;
-                    if bad <= 5 {
-                        eprintln!(
-                            "{name} a={a:#x} b={b:#x} mx={mx:#x}: soft {soft:x?} host {h:x?}"
-                        );
-                    }
-                }
-            }
-            eprintln!(
-                "sse_fp unmasked {name}: {} / {n} match ({faults} host faults)",
-                n - bad
-            );
-            total_bad += bad;
+            total_bad += unmasked_cases(name, 200 + k as u64, code, host, |cpu, d| {
+                let res = (d.handler)(cpu, d);
+                (cpu.state.xmm[0], cpu.state.mxcsr & FLAGS, res.is_err())
+            });
         }
         assert_eq!(total_bad, 0);
     }
@@ -402,43 +421,17 @@ mod unmasked {
         ];
         let mut total_bad = 0;
         for (k, &(name, code, host, dest)) in table.iter().enumerate() {
-            let n = (cases() / 10).max(1000);
-            let mut r = Rng(seed() ^ (300 + k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-            let mut cpu: Cpu = sse_cpu(code);
-            let d = cpu.decode_at(0x100).expect("decodes");
-            let (mut bad, mut faults) = (0, 0);
-            for _ in 0..n {
-                let (a, b) = (operand(&mut r), operand(&mut r));
-                let clear = (0..6).fold(0, |m, i| m | u32::from(r.below(4) == 0) << (7 + i));
-                let mx = mode(&mut r) & !clear;
-                cpu.state.xmm[0] = a;
-                cpu.state.xmm[1] = b;
-                cpu.state.mxcsr = mx;
+            total_bad += unmasked_cases(name, 300 + k as u64, code, host, |cpu, d| {
                 cpu.state.regs[0] = 0x1234_5678;
                 cpu.state.flags.set_arith(BEFORE);
-                let res = (d.handler)(&mut cpu, &d);
+                let res = (d.handler)(cpu, d);
                 let v = if dest == 0 {
                     u128::from(cpu.state.flags.eflags() & ARITH)
                 } else {
                     u128::from(cpu.state.regs[0])
                 };
-                let soft = (v, cpu.state.mxcsr & FLAGS, res.is_err());
-                let h = host(a, b, mx);
-                faults += u32::from(h.2);
-                if soft != h {
-                    bad += 1;
-                    if bad <= 5 {
-                        eprintln!(
-                            "{name} a={a:#x} b={b:#x} mx={mx:#x}: soft {soft:x?} host {h:x?}"
-                        );
-                    }
-                }
-            }
-            eprintln!(
-                "sse_fp unmasked {name}: {} / {n} match ({faults} host faults)",
-                n - bad
-            );
-            total_bad += bad;
+                (v, cpu.state.mxcsr & FLAGS, res.is_err())
+            });
         }
         assert_eq!(total_bad, 0);
     }
