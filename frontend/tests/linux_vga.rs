@@ -89,6 +89,7 @@ dmesg | grep -i -e bochs -e vesafb -e "Console:" -e "fb0:" | sed 's/^/VGA-TEST d
 }} > /dev/ttyS0
 echo "GUEST-BOOT-OK"
 echo "VGA-TEST on the framebuffer console: $(uname -r)"
+printf '\033[41m  RED  \033[42m  GREEN  \033[44m  BLUE  \033[0m\n'
 sleep 1
 echo "VGA-TEST exit" > /dev/ttyS0
 printf '\001' | dd of=/dev/port bs=1 seek={port} count=1 2>/dev/null
@@ -347,6 +348,27 @@ fn check_framebuffer_console(o: &Outcome, driver: &str) {
         s.text_lines(768, 16)
     );
     assert!(s.lit(0..16) > 200, "the top line has text; {ctx}");
+    // The colour bar /vga-init printed: fbcon's red, green and blue backgrounds (VGA palette
+    // 0xAA in one channel) land in the right channels of the 32-bpp pixels, in that order
+    // from the left (a red/blue swap would move them).
+    let mut last_x = 0;
+    for (name, want) in [("red", 0xAA0000), ("green", 0x00AA00), ("blue", 0x0000AA)] {
+        let xs: Vec<usize> = (0..s.pixels.len())
+            .filter(|&i| s.pixels[i] == want)
+            .map(|i| i % s.width)
+            .collect();
+        assert!(
+            xs.len() > 500,
+            "{} pixels of {want:06x} ({name} background); {ctx}",
+            xs.len()
+        );
+        let mean_x = xs.iter().sum::<usize>() / xs.len();
+        assert!(
+            mean_x > last_x,
+            "the {name} cells follow the previous colour"
+        );
+        last_x = mean_x;
+    }
 }
 
 #[test]
