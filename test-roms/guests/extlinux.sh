@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # kit-extlinux.img: the guest kit on a raw hard disk that boots through EXTLINUX from ext2.
-# Called at the end of images.sh; also runs on its own:
+# Called by images.sh (after its other images, before the GRUB ones); also runs on its own:
 #
 #   bash test-roms/guests/extlinux.sh        # (re)build when missing or older than its inputs
 #
@@ -21,13 +21,16 @@
 #
 # EXTLINUX installs only into a mounted file system: this needs root, a loop device and the ext2
 # driver of the host kernel. The partition is attached with `losetup --offset` (extlinux reads the
-# loop offset to learn the partition's LBA), made with mkfs.ext2, mounted, filled, installed,
-# unmounted and detached (also on failure). The image is not byte-for-byte reproducible: the
-# host kernel stamps inode change times and mount/write times into the file system.
+# loop offset to learn the partition's LBA), made and filled by mkfs.ext2 (-d, from a staging
+# tree), mounted for `extlinux --install`, unmounted and detached (also on failure).
+# The image is not byte-for-byte reproducible: the host kernel picks ldlinux.sys's blocks (ext2
+# starts a new file at a block chosen from the writer's PID) and stamps mount, write and inode
+# change times; mke2fs stamps inode change times. Everything else is fixed (UUID, hash seed,
+# file times from SOURCE_DATE_EPOCH, the MBR's disk signature).
 #
-# Host tools: losetup, mount (util-linux), mkfs.ext2 (e2fsprogs), python3 (the MBR is written by
-# a few lines of it, like images.sh does). e2fsprogs is installed with apt-get when missing (root
-# on a Debian-like host).
+# Host tools: losetup, mount (util-linux), mkfs.ext2 (e2fsprogs 1.43+ for -d), python3 (a few
+# lines of it write the MBR, as in images.sh: no sfdisk needed). e2fsprogs is installed with
+# apt-get when missing (root on a Debian-like host).
 # Exit statuses: 0 image ready; 77 skipped (no kit, not root, no loop device or ext2 mount here,
 # extlinux does not run on this host) with one line "skipped: ..." on stderr; anything else is an
 # error.
@@ -80,7 +83,7 @@ fi
 
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$kernel")}
 export TZ=UTC
-# mke2fs takes its time stamps from E2FSPROGS_FAKE_TIME.
+# mke2fs takes the superblock's time stamps from E2FSPROGS_FAKE_TIME.
 export E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH
 work=$(mktemp -d "$cache/extlinux.XXXXXX")
 mnt=$work/mnt
@@ -121,16 +124,11 @@ PY
 
 loop=$(losetup --find --show --offset $((PART_LBA * 512)) --sizelimit $((psize * 512)) "$img" 2>"$work/losetup.log") ||
     { loop=""; skip "no loop device here ($(head -1 "$work/losetup.log"))"; }
-# ext2 with 4 KiB blocks and no journal; the features mke2fs picks for ext2 (sparse_super,
-# large_file, filetype, resize_inode, dir_index, ext_attr) are all ones EXTLINUX 6.04 reads.
-mkfs.ext2 -q -F -b 4096 -L OX86EXT -U 0086c0de-0000-4000-8000-00000000e2f5 \
-    -E hash_seed=0086c0de-0000-4000-8000-0000000000a5 "$loop" >"$work/mkfs.log" 2>&1 ||
-    { cat "$work/mkfs.log" >&2; exit 1; }
-mkdir -p "$mnt"
-mount -t ext2 "$loop" "$mnt" 2>"$work/mount.log" || skip "cannot mount ext2 from a loop device here ($(head -1 "$work/mount.log"))"
-
-mkdir -p "$mnt/boot/extlinux"
-cat > "$mnt/boot/extlinux/extlinux.conf" <<'EOF'
+# The files first, in a staging tree that mkfs.ext2 copies in (-d): e2fsprogs lays them out the
+# same way every time (the kernel's allocator would put /boot in a random block group).
+root=$work/root
+mkdir -p "$root/boot/extlinux"
+cat > "$root/boot/extlinux/extlinux.conf" <<'EOF'
 SERIAL 0 115200
 DEFAULT linux
 PROMPT 0
@@ -139,16 +137,25 @@ LABEL linux
   KERNEL /boot/vmlinuz
   APPEND initrd=/boot/initrd.gz console=ttyS0
 EOF
-cp "$kernel" "$mnt/boot/vmlinuz"
-cp "$initrd" "$mnt/boot/initrd.gz"
+cp "$kernel" "$root/boot/vmlinuz"
+cp "$initrd" "$root/boot/initrd.gz"
 # ldlinux.c32 (the rest of the ldlinux core, loaded as a module) beside ldlinux.sys.
-cp "$ldlinux_c32" "$mnt/boot/extlinux/"
+cp "$ldlinux_c32" "$root/boot/extlinux/"
+chmod -R u=rwX,go=rX "$root"
+find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+# ext2 with 4 KiB blocks and no journal; the features mke2fs picks for ext2 (sparse_super,
+# large_file, filetype, resize_inode, dir_index, ext_attr) are all ones EXTLINUX 6.04 reads.
+mkfs.ext2 -q -F -b 4096 -L OX86EXT -U 0086c0de-0000-4000-8000-00000000e2f5 \
+    -E hash_seed=0086c0de-0000-4000-8000-0000000000a5,root_owner=0:0 -d "$root" "$loop" >"$work/mkfs.log" 2>&1 ||
+    { cat "$work/mkfs.log" >&2; exit 1; }
+mkdir -p "$mnt"
+mount -t ext2 -o noatime "$loop" "$mnt" 2>"$work/mount.log" ||
+    skip "cannot mount ext2 from a loop device here ($(head -1 "$work/mount.log"))"
 # Geometry 16 heads x 63 sectors, as in kit-syslinux.img (what IDE IDENTIFY and both BIOSes
-# report for a small disk; the boot sector uses EDD when the BIOS has it).
+# report for a small disk; the boot sector uses EDD when the BIOS has it). extlinux writes
+# /boot/extlinux/ldlinux.sys (and makes it immutable) and the partition's boot sector.
 "$extlinux" --install --heads 16 --sectors 63 "$mnt/boot/extlinux" >"$work/extlinux.log" 2>&1 ||
     { cat "$work/extlinux.log" >&2; exit 1; }
-# (extlinux makes ldlinux.sys immutable: its times stay as written.)
-find "$mnt" ! -name ldlinux.sys -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 umount "$mnt"
 losetup -d "$loop"
 loop=""
