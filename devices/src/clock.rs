@@ -4,11 +4,16 @@
 //! host clock. The clock turns the CPU's retired-instruction count into
 //! nanoseconds with an affine map, re-anchored by the machine:
 //!
-//! `now_ns(icount) = anchor_ns + (icount − anchor_icount) × rate / 2^16`
+//! `now_ns(icount) = anchor_ns + (anchor_frac + (icount − anchor_icount) × rate) / 2^16`
 //!
-//! where `rate` is nanoseconds per instruction in 16.16 fixed point. One
-//! multiply and one shift: cheap enough for every port access (Linux's
-//! PIT/TSC calibration reads the PIT counter in tight loops).
+//! where `rate` is nanoseconds per instruction in 16.16 fixed point and
+//! `anchor_frac` the fraction of a nanosecond (same fixed point) the anchor
+//! carries. One multiply, an add and a shift: cheap enough for every port
+//! access (Linux's PIT/TSC calibration reads the PIT counter in tight
+//! loops). Re-anchoring keeps the fraction: the machine re-anchors after
+//! every port access in real time, and dropping it would lose up to 1 ns
+//! per access — at a rate below 1 ns per instruction, a guest polling a
+//! timer in a loop of a few instructions would see time stand still.
 //!
 //! Two modes ([`ClockMode`]):
 //! - **Deterministic**: a virtual CPU that retires one instruction per
@@ -73,6 +78,8 @@ pub struct VirtualClock {
     mode: ClockMode,
     anchor_icount: u64,
     anchor_ns: u64,
+    /// Fraction of a nanosecond at the anchor (below `1 << RATE_SHIFT`).
+    anchor_frac: u64,
     /// Nanoseconds per instruction, 16.16 fixed point.
     rate_fp: u64,
     /// Real time: start of the current rate-measurement window
@@ -97,6 +104,7 @@ impl VirtualClock {
             mode,
             anchor_icount: 0,
             anchor_ns: 0,
+            anchor_frac: 0,
             rate_fp,
             window: None,
         }
@@ -112,9 +120,25 @@ impl VirtualClock {
     /// backwards).
     #[inline]
     pub fn now_ns(&self, icount: u64) -> u64 {
-        let d = icount.saturating_sub(self.anchor_icount);
         self.anchor_ns
-            .wrapping_add(((u128::from(d) * u128::from(self.rate_fp)) >> RATE_SHIFT) as u64)
+            .wrapping_add((self.elapsed_fp(icount) >> RATE_SHIFT) as u64)
+    }
+
+    /// Time since the anchor at `icount`, plus the anchor's fraction, in
+    /// 1/2^16 ns.
+    #[inline]
+    fn elapsed_fp(&self, icount: u64) -> u128 {
+        let d = icount.saturating_sub(self.anchor_icount);
+        u128::from(d) * u128::from(self.rate_fp) + u128::from(self.anchor_frac)
+    }
+
+    /// Move the anchor to `icount` (later than the anchor) without changing
+    /// the time, keeping the fraction of a nanosecond.
+    fn advance_anchor(&mut self, icount: u64) {
+        let e = self.elapsed_fp(icount);
+        self.anchor_ns = self.anchor_ns.wrapping_add((e >> RATE_SHIFT) as u64);
+        self.anchor_frac = (e as u64) & ((1 << RATE_SHIFT) - 1);
+        self.anchor_icount = icount;
     }
 
     /// Time-stamp counter at `icount` ([`TSC_HZ`] = one tick per ns).
@@ -144,8 +168,7 @@ impl VirtualClock {
     /// map's products small over very long runs).
     pub fn reanchor(&mut self, icount: u64) {
         if icount > self.anchor_icount {
-            self.anchor_ns = self.now_ns(icount);
-            self.anchor_icount = icount;
+            self.advance_anchor(icount);
         }
     }
 
@@ -153,8 +176,10 @@ impl VirtualClock {
     /// (deterministic mode's HLT skip). Earlier times are ignored.
     pub fn skip_to(&mut self, icount: u64, ns: u64) {
         self.reanchor(icount);
-        self.anchor_ns = self.anchor_ns.max(ns);
-        self.anchor_icount = self.anchor_icount.max(icount);
+        if ns > self.anchor_ns {
+            self.anchor_ns = ns;
+            self.anchor_frac = 0;
+        }
     }
 
     /// Real time: the host monotonic clock reads `host_ns` (nanoseconds
@@ -166,8 +191,11 @@ impl VirtualClock {
             return;
         }
         let extrapolated = self.now_ns(icount);
-        self.anchor_icount = self.anchor_icount.max(icount);
-        self.anchor_ns = extrapolated.max(host_ns);
+        self.reanchor(icount);
+        if host_ns > self.anchor_ns {
+            self.anchor_ns = host_ns;
+            self.anchor_frac = 0;
+        }
         if extrapolated > host_ns.saturating_add(REALTIME_MAX_LEAD_NS) {
             // The rate overestimates the time an instruction takes now (it
             // was measured on slower code, e.g. port I/O): hold the clock
@@ -293,6 +321,53 @@ mod tests {
         c.sync_host(61_000_000, 2_010_000_000);
         let r2 = c.rate_fp() as f64 / f64::from(1 << RATE_SHIFT);
         assert!((r2 - 10.0).abs() < 0.2, "rate after sleep {r2}");
+    }
+
+    #[test]
+    fn time_keeps_moving_while_held_and_polled() {
+        // Linux's acpi_pm check reads PM_TMR 10 000 times and gives up if
+        // it never changes. In real time the machine syncs after every
+        // port read (~15 instructions here); while the clock holds (rate
+        // 0.05 ns per instruction) each sync used to drop the sub-ns part,
+        // freezing guest time until the host caught up (milliseconds).
+        let mut c = VirtualClock::new(ClockMode::RealTime);
+        c.sync_host(0, 0);
+        c.rate_fp = 1000 << RATE_SHIFT;
+        c.sync_host(10_000, 100);
+        assert_eq!(c.rate_fp(), REALTIME_MIN_RATE_FP, "the clock holds");
+        let t0 = c.now_ns(10_000);
+        let (mut i, mut h) = (10_000u64, 100u64);
+        let mut last = t0;
+        for _ in 0..10_000 {
+            i += 15;
+            h += 300;
+            c.sync_host(i, h);
+            let t = c.now_ns(i);
+            assert!(t >= last, "never backwards");
+            last = t;
+        }
+        // 150 000 instructions at 3276/65536 ns each.
+        let expect = (150_000u64 * REALTIME_MIN_RATE_FP) >> RATE_SHIFT;
+        assert!(h < t0, "still held: the host is behind");
+        assert_eq!(last - t0, expect, "time advanced while polled");
+        // A PM timer (3.579545 MHz) read in that loop changes.
+        assert!(expect * 3_579_545 / 1_000_000_000 >= 20);
+    }
+
+    #[test]
+    fn reanchoring_keeps_fractions_of_a_nanosecond() {
+        for mode in [ClockMode::Deterministic, ClockMode::RealTime] {
+            let mut c = VirtualClock::new(mode);
+            c.rate_fp = (3 << RATE_SHIFT) / 7; // 0.43 ns per instruction
+            for k in 1..=1_000u64 {
+                c.reanchor(k * 2);
+            }
+            assert_eq!(c.now_ns(2_000), (2_000 * c.rate_fp) >> RATE_SHIFT);
+            // A skip to a later time starts a whole nanosecond.
+            c.skip_to(2_000, 10_000);
+            assert_eq!(c.now_ns(2_000), 10_000);
+            assert_eq!(c.now_ns(2_007), 10_000 + ((7 * c.rate_fp) >> RATE_SHIFT));
+        }
     }
 
     #[test]
