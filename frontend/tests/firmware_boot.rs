@@ -26,12 +26,13 @@
 //! costs 2–3 minutes of host CPU even there. The disk images are attached with `--snapshot`,
 //! so the cached images are never written.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::Mutex;
+mod common;
+
+use common::{expected, first_missing, kit_image, path, run_boot, tail, Match, OX86};
+use std::path::PathBuf;
+use std::process::{Command, Output};
 use std::time::Instant;
 
-const OX86: &str = env!("CARGO_BIN_EXE_ox86");
 /// Host seconds a boot may take before ox86 stops it (status 8). A boot costs 2–3 minutes of
 /// CPU; on a loaded 2-core host the three boots of this file ran for 20–30 minutes each.
 const TIMEOUT_S: &str = "3000";
@@ -42,8 +43,6 @@ const TIMEOUT_S: &str = "3000";
 const MEMTEST_TIMEOUT_S: &str = "3000";
 /// What memtest86+ 6.10 shows once its first pass is complete (row 8: "Pass:  N  Errors: E").
 const MEMTEST_PASS_1: &str = "Pass:  1";
-/// fetch.sh's, images.sh's and extlinux.sh's "skipped" status.
-const SKIPPED: i32 = 77;
 /// The EXTLINUX hard disk image (test-roms/guests/extlinux.sh).
 const EXTLINUX_IMG: &str = "kit-extlinux.img";
 /// What ldlinux prints when it loads the kernel from extlinux.conf: the path is on the ext2
@@ -53,99 +52,21 @@ const EXTLINUX_LOADS_KERNEL: &str = "Loading /boot/vmlinuz... ok";
 /// says SYSLINUX on ext2 too.
 const LDLINUX_BANNER: &str = "SYSLINUX 6.04";
 
-fn guests() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-roms/guests")
-}
-
-fn out_dir() -> PathBuf {
-    guests().join("cache/out")
-}
-
-/// Runs a kit script; false (after saying so) when it reports "skipped".
-fn run_script(name: &str) -> bool {
-    let st = Command::new("bash")
-        .arg(guests().join(name))
-        .stdout(Stdio::inherit())
-        .stderr(Stdio::inherit())
-        .status()
-        .unwrap_or_else(|e| panic!("run bash test-roms/guests/{name}: {e}"));
-    if st.code() == Some(SKIPPED) {
-        eprintln!(
-            "skipped: test-roms/guests/{name} could not build the kit here (see its message)"
-        );
-        return false;
-    }
-    assert!(st.success(), "test-roms/guests/{name} failed: {st}");
-    true
-}
-
-/// The kit's image `name` in cache/out/, building the kit and its images once if needed;
-/// None (after saying why) when they cannot be built here.
-pub fn kit_image(name: &str) -> Option<PathBuf> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    let _one_build_at_a_time = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let p = out_dir().join(name);
-    if p.exists() {
-        return Some(p);
-    }
-    if !out_dir().join("vmlinuz-686").exists() && !run_script("fetch.sh") {
-        return None;
-    }
-    // kit-extlinux.img has its own script (images.sh runs it too, but goes on when it skips).
-    let script = if name == EXTLINUX_IMG {
-        "extlinux.sh"
-    } else {
-        "images.sh"
-    };
-    if !p.exists() && !run_script(script) {
-        return None;
-    }
-    assert!(p.exists(), "{script} did not build {}", p.display());
-    Some(p)
-}
-
-fn expected() -> Vec<String> {
-    std::fs::read_to_string(guests().join("expected.txt"))
-        .expect("test-roms/guests/expected.txt")
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// The first line of `want` that does not appear, in order, in `serial`.
-fn first_missing<'a>(serial: &str, want: &'a [String]) -> Option<&'a str> {
-    let mut next = 0;
-    for line in serial.lines().map(|l| l.trim_end_matches('\r')) {
-        if next < want.len() && line.contains(want[next].as_str()) {
-            next += 1;
-        }
-    }
-    want.get(next).map(String::as_str)
-}
-
-fn tail(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
-}
-
 /// `ox86 run --headless` with the serial console on stdout and `args`.
 fn ox86(args: &[&str]) -> Output {
-    Command::new(OX86)
-        .args([
-            "run",
-            "--headless",
-            "--quiet",
-            "--serial",
-            "stdio",
-            "--no-reboot",
-        ])
-        .args(["--timeout", TIMEOUT_S])
-        .args(args)
-        .stdin(Stdio::null())
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run ox86")
+    run_boot(
+        Command::new(OX86)
+            .args([
+                "run",
+                "--headless",
+                "--quiet",
+                "--serial",
+                "stdio",
+                "--no-reboot",
+            ])
+            .args(["--timeout", TIMEOUT_S])
+            .args(args),
+    )
 }
 
 /// Boots the kit with `args` (firmware, drive, boot order): the loader's `banner` appears on
@@ -166,7 +87,7 @@ fn boot_kit(what: &str, banner: &str, args: &[&str]) -> String {
         tail(&stderr, 30)
     );
     let want = expected();
-    if let Some(line) = first_missing(&serial, &want) {
+    if let Some(line) = first_missing(&serial, &want, Match::Within) {
         panic!(
             "{what}: {line:?} missing from the serial output ({}); last lines:\n{}\nstderr:\n{}",
             out.status,
@@ -182,10 +103,6 @@ fn boot_kit(what: &str, banner: &str, args: &[&str]) -> String {
         tail(&stderr, 30)
     );
     serial
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("a UTF-8 path")
 }
 
 /// kit-extlinux.img, checked before booting it: the MBR's first partition is an active Linux
@@ -275,29 +192,27 @@ fn memtest86_floppy_completes_its_first_pass_with_the_builtin_bios() {
         return;
     };
     let start = Instant::now();
-    let out = Command::new(OX86)
-        .args([
-            "run",
-            "--headless",
-            "--quiet",
-            "--fda",
-            path(&fd),
-            "--boot",
-            "a",
-        ])
-        .args([
-            "--memory",
-            "8",
-            "--timeout",
-            MEMTEST_TIMEOUT_S,
-            "--until-text",
-            MEMTEST_PASS_1,
-            "--text-dump",
-        ])
-        .stdin(Stdio::null())
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run ox86");
+    let out = run_boot(
+        Command::new(OX86)
+            .args([
+                "run",
+                "--headless",
+                "--quiet",
+                "--fda",
+                path(&fd),
+                "--boot",
+                "a",
+            ])
+            .args([
+                "--memory",
+                "8",
+                "--timeout",
+                MEMTEST_TIMEOUT_S,
+                "--until-text",
+                MEMTEST_PASS_1,
+                "--text-dump",
+            ]),
+    );
     let secs = start.elapsed().as_secs_f64();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let screen: Vec<&str> = text.lines().collect();

@@ -23,75 +23,25 @@
 //! they cannot be (no apt, no network, no GRUB packages), the tests say that they skipped.
 //! Release builds only (about a minute of host CPU per boot).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::Mutex;
+mod common;
+
+use common::{kit_image, path, run_boot, tail, OX86};
+use std::path::Path;
+use std::process::Command;
 use std::time::Instant;
 
-const OX86: &str = env!("CARGO_BIN_EXE_ox86");
 /// Host seconds a boot may take before ox86 stops it (status 8): a boot costs about a minute of
 /// CPU, several times that on a loaded 2-core host.
 const TIMEOUT_S: &str = "3000";
-/// fetch.sh's and images.sh's "skipped" status.
-const SKIPPED: i32 = 77;
 /// The first entry of the image's grub.cfg (images.sh).
 const ENTRY: &str = "ox86 kit: Linux 686 + busybox initramfs, guest.work=0";
 /// expected.txt lines that only the workload prints (init.sh skips it with guest.work=0).
 const WORKLOAD_LINES: [&str; 3] = ["GUEST-MD5", "GUEST-LOOP", "GUEST-AWK"];
 
-fn guests() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-roms/guests")
-}
-
-fn out_dir() -> PathBuf {
-    guests().join("cache/out")
-}
-
-/// Runs a kit script; false (after saying so) when it reports "skipped".
-fn run_script(name: &str) -> bool {
-    let st = Command::new("bash")
-        .arg(guests().join(name))
-        .stdout(Stdio::inherit())
-        .stderr(Stdio::inherit())
-        .status()
-        .unwrap_or_else(|e| panic!("run bash test-roms/guests/{name}: {e}"));
-    if st.code() == Some(SKIPPED) {
-        eprintln!(
-            "skipped: test-roms/guests/{name} could not build the kit here (see its message)"
-        );
-        return false;
-    }
-    assert!(st.success(), "test-roms/guests/{name} failed: {st}");
-    true
-}
-
-/// The kit's file `name` in cache/out/, building the kit and its images once if needed; None
-/// (after saying why) when they cannot be built here.
-fn kit_file(name: &str) -> Option<PathBuf> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    let _one_build_at_a_time = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let p = out_dir().join(name);
-    if p.exists() {
-        return Some(p);
-    }
-    if !out_dir().join("vmlinuz-686").exists() && !run_script("fetch.sh") {
-        return None;
-    }
-    if !p.exists() && !run_script("images.sh") {
-        return None;
-    }
-    assert!(p.exists(), "images.sh did not build {}", p.display());
-    Some(p)
-}
-
 /// expected.txt without the workload's lines.
 fn expected_without_workload() -> Vec<String> {
-    let want: Vec<String> = std::fs::read_to_string(guests().join("expected.txt"))
-        .expect("test-roms/guests/expected.txt")
-        .lines()
-        .filter(|l| !l.is_empty() && !WORKLOAD_LINES.iter().any(|w| l.starts_with(w)))
-        .map(str::to_owned)
-        .collect();
+    let mut want = common::expected();
+    want.retain(|l| !WORKLOAD_LINES.iter().any(|w| l.starts_with(w)));
     assert!(
         want.len() >= 2,
         "expected.txt should keep GUEST-BOOT-OK and GUEST-END without the workload: {want:?}"
@@ -113,37 +63,26 @@ fn first_missing_in_order<'a, S: AsRef<str>>(text: &str, want: &'a [S]) -> Optio
     None
 }
 
-fn tail(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("a UTF-8 path")
-}
-
 /// Boots `kit-grub.iso` with `firmware` (extra arguments) and checks GRUB's menu and steps,
 /// the kernel's command line, the kit's lines, the power-off and the final text screen.
 fn boot_grub_cd(what: &str, tag: &str, iso: &Path, firmware: &[&str]) {
     let serial_file =
         std::env::temp_dir().join(format!("ox86-grub-{tag}-{}.serial", std::process::id()));
     let start = Instant::now();
-    let out = Command::new(OX86)
-        .args(["run", "--headless", "--no-reboot", "--deterministic"])
-        .args(["--memory", "256", "--timeout", TIMEOUT_S])
-        .args(firmware)
-        .args(["--cdrom", path(iso), "--boot", "d"])
-        .args(["--serial", path(&serial_file), "--text-dump"])
-        .stdin(Stdio::null())
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run ox86");
+    let out = run_boot(
+        Command::new(OX86)
+            .args(["run", "--headless", "--no-reboot", "--deterministic"])
+            .args(["--memory", "256", "--timeout", TIMEOUT_S])
+            .args(firmware)
+            .args(["--cdrom", path(iso), "--boot", "d"])
+            .args(["--serial", path(&serial_file), "--text-dump"]),
+    );
     let secs = start.elapsed().as_secs_f64();
     let serial =
         String::from_utf8_lossy(&std::fs::read(&serial_file).unwrap_or_default()).replace('\r', "");
     let _ = std::fs::remove_file(&serial_file);
-    let screen = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let screen = common::stdout(&out);
+    let stderr = common::stderr(&out);
     let summary = stderr.lines().last().unwrap_or("");
     eprintln!("{what}: {secs:.1} s host time, {}; {summary}", out.status);
     let context = || {
@@ -204,7 +143,7 @@ fn boot_grub_cd(what: &str, tag: &str, iso: &Path, firmware: &[&str]) {
 #[test]
 #[cfg_attr(debug_assertions, ignore = "a Linux boot needs a release build")]
 fn grub_cd_boots_the_kit_with_the_builtin_bios() {
-    let Some(iso) = kit_file("kit-grub.iso") else {
+    let Some(iso) = kit_image("kit-grub.iso") else {
         return;
     };
     boot_grub_cd("built-in BIOS, GRUB 2 CD", "builtin", &iso, &[]);
@@ -214,9 +153,9 @@ fn grub_cd_boots_the_kit_with_the_builtin_bios() {
 #[cfg_attr(debug_assertions, ignore = "a Linux boot needs a release build")]
 fn grub_cd_boots_the_kit_with_seabios() {
     let (Some(iso), Some(bios), Some(vgabios)) = (
-        kit_file("kit-grub.iso"),
-        kit_file("bios.bin"),
-        kit_file("vgabios-stdvga.bin"),
+        kit_image("kit-grub.iso"),
+        kit_image("bios.bin"),
+        kit_image("vgabios-stdvga.bin"),
     ) else {
         return;
     };
@@ -233,27 +172,25 @@ fn grub_cd_boots_the_kit_with_seabios() {
 /// switches to that graphics mode (`--text-stream`) and the final screen (`--screenshot`) is
 /// 800x600 with GRUB's grey text on black: a large number of grey pixels and nothing else.
 fn grub_gfxterm(what: &str, tag: &str, firmware: &[&str]) {
-    let Some(iso) = kit_file("kit-grub-gfxterm.iso") else {
+    let Some(iso) = kit_image("kit-grub-gfxterm.iso") else {
         return;
     };
     let tmp = std::env::temp_dir();
     let serial_file = tmp.join(format!("ox86-grub-gfx-{tag}-{}.serial", std::process::id()));
     let png_file = tmp.join(format!("ox86-grub-gfx-{tag}-{}.png", std::process::id()));
-    let out = Command::new(OX86)
-        .args(["run", "--headless", "--no-reboot", "--deterministic"])
-        .args(["--memory", "64", "--timeout", TIMEOUT_S])
-        .args(firmware)
-        .args(["--cdrom", path(&iso), "--boot", "d"])
-        .args(["--serial", path(&serial_file), "--text-stream"])
-        .args(["--screenshot", path(&png_file)])
-        .stdin(Stdio::null())
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run ox86");
+    let out = run_boot(
+        Command::new(OX86)
+            .args(["run", "--headless", "--no-reboot", "--deterministic"])
+            .args(["--memory", "64", "--timeout", TIMEOUT_S])
+            .args(firmware)
+            .args(["--cdrom", path(&iso), "--boot", "d"])
+            .args(["--serial", path(&serial_file), "--text-stream"])
+            .args(["--screenshot", path(&png_file)]),
+    );
     let serial =
         String::from_utf8_lossy(&std::fs::read(&serial_file).unwrap_or_default()).replace('\r', "");
     let _ = std::fs::remove_file(&serial_file);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stderr = common::stderr(&out);
     eprintln!(
         "{what}: {}; {}",
         out.status,
@@ -334,7 +271,8 @@ fn grub_gfxterm_draws_on_vbe_with_the_builtin_bios() {
 #[test]
 #[cfg_attr(debug_assertions, ignore = "needs a release build")]
 fn grub_gfxterm_draws_on_vbe_with_seabios_and_its_vga_bios() {
-    let (Some(bios), Some(vgabios)) = (kit_file("bios.bin"), kit_file("vgabios-stdvga.bin")) else {
+    let (Some(bios), Some(vgabios)) = (kit_image("bios.bin"), kit_image("vgabios-stdvga.bin"))
+    else {
         return;
     };
     grub_gfxterm(

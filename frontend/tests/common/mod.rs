@@ -4,7 +4,8 @@
 //! - running `ox86` as a process ([`ox86`], [`stdout`], [`stderr`], [`instructions`],
 //!   [`scratch`]);
 //! - the guest kit (`test-roms/guests`, built by fetch.sh): finding it ([`kit`], which builds it
-//!   when missing, [`kit_with_modules`], [`find`]), skipping cleanly where it cannot be had, and
+//!   when missing, [`kit_with_modules`], [`find`]) and its boot images ([`kit_image`], built by
+//!   images.sh/extlinux.sh when missing), skipping cleanly where it cannot be had, and
 //!   checking a boot's serial output against `expected.txt` ([`expected`], [`first_missing`],
 //!   [`tail`]);
 //! - appending a newc cpio archive with driver modules and a test `/init` script to the kit's
@@ -110,6 +111,37 @@ pub fn kit() -> Option<(PathBuf, PathBuf)> {
         return None;
     }
     Some((k, i))
+}
+
+/// The kit's file `name` in cache/out/ (an image, or firmware such as `bios.bin`), building the
+/// kit (fetch.sh) and then its images once if needed: `kit-extlinux.img` with its own script
+/// extlinux.sh (images.sh runs it too, but goes on when it skips), anything else with
+/// images.sh. None (after saying why) when they cannot be built here.
+pub fn kit_image(name: &str) -> Option<PathBuf> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _one_build_at_a_time = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let p = kit_out().join(name);
+    if p.exists() {
+        return Some(p);
+    }
+    if !kit_out().join("vmlinuz-686").exists() && !run_kit_script("fetch.sh") {
+        return None;
+    }
+    let script = if name == "kit-extlinux.img" {
+        "extlinux.sh"
+    } else {
+        "images.sh"
+    };
+    if !p.exists() && !run_kit_script(script) {
+        return None;
+    }
+    assert!(p.exists(), "{script} did not build {}", p.display());
+    Some(p)
+}
+
+/// `p` as a command-line argument.
+pub fn path(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 path")
 }
 
 /// Kernel, initrd and the kernel's module tree (`lib/modules/VERSION/kernel`), if the kit is
