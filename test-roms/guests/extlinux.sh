@@ -28,26 +28,21 @@
 # change times; mke2fs stamps inode change times. Everything else is fixed (UUID, hash seed,
 # file times from SOURCE_DATE_EPOCH, the MBR's disk signature).
 #
-# Host tools: losetup, mount (util-linux), mkfs.ext2 (e2fsprogs 1.43+ for -d), python3 (a few
-# lines of it write the MBR, as in images.sh: no sfdisk needed). e2fsprogs is installed with
+# Host tools: losetup, mount (util-linux), mkfs.ext2 (e2fsprogs 1.43+ for -d), python3 (lib.sh's
+# write_mbr writes the MBR with a few lines of it, as in images.sh: no sfdisk needed). e2fsprogs is installed with
 # apt-get when missing (root on a Debian-like host).
 # Exit statuses: 0 image ready; 77 skipped (no kit, not root, no loop device or ext2 mount here,
 # extlinux does not run on this host) with one line "skipped: ..." on stderr; anything else is an
 # error.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cache=$here/cache
-out=$cache/out
-x=$cache/x
-skip() { echo "skipped: $*" >&2; exit 77; }
 say() { echo "extlinux.sh: $*"; }
+# cache, out, x, kernel, initrd, mbr, ldlinux_c32; skip, write_mbr
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
 
-kernel=$out/vmlinuz-686 initrd=$out/initrd-686.gz
 [ -s "$kernel" ] && [ -s "$initrd" ] ||
     skip "the guest kit is not built ($kernel or $initrd missing; run test-roms/guests/fetch.sh)"
-common=$x/syslinux-common_all/usr/lib/syslinux
-ldlinux_c32=$common/modules/bios/ldlinux.c32
-mbr=$common/mbr/mbr.bin
 extlinux=$x/extlinux_amd64/usr/bin/extlinux
 for f in "$ldlinux_c32" "$mbr" "$extlinux"; do
     [ -e "$f" ] || skip "$f missing (run test-roms/guests/fetch.sh)"
@@ -55,11 +50,11 @@ done
 
 img_out=$out/kit-extlinux.img
 DISK_MIB=64 PART_LBA=2048
-# up_to_date: the image exists and is newer than every input (and than this script).
+# up_to_date: the image exists and is newer than every input (and than this script and lib.sh).
 up_to_date() {
     local i
     [ -s "$img_out" ] || return 1
-    for i in "$kernel" "$initrd" "$mbr" "$extlinux" "$ldlinux_c32" "${BASH_SOURCE[0]}"; do
+    for i in "$kernel" "$initrd" "$mbr" "$extlinux" "$ldlinux_c32" "${BASH_SOURCE[0]}" "$here/lib.sh"; do
         [ "$img_out" -nt "$i" ] || return 1
     done
 }
@@ -102,25 +97,8 @@ img=$work/hdd.img
 total=$((DISK_MIB * 2048))
 psize=$((total - PART_LBA))
 truncate -s $((total * 512)) "$img"
-python3 - "$img" "$mbr" $PART_LBA $psize <<'PY'
-import struct, sys
-img, mbr, start, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-code = open(mbr, "rb").read()
-assert len(code) <= 440, "mbr.bin is larger than the MBR code area"
-H, S = 16, 63
-def chs(lba):
-    c, r = divmod(lba, H * S)
-    if c > 1023:
-        return b"\xfe\xff\xff"
-    h, s = divmod(r, S)
-    return bytes([h, ((c >> 2) & 0xC0) | (s + 1), c & 0xFF])
 # Active, Linux (type 83h), LBA start and length; a fixed disk signature.
-entry = b"\x80" + chs(start) + b"\x83" + chs(start + size - 1) + struct.pack("<II", start, size)
-sector = code.ljust(440, b"\0") + struct.pack("<I", 0x0086C0DF) + b"\0\0" + entry + b"\0" * 48 + b"\x55\xaa"
-assert len(sector) == 512
-with open(img, "r+b") as f:
-    f.write(sector)
-PY
+write_mbr "$img" "$mbr" $PART_LBA $psize 0x83 0x0086C0DF
 
 loop=$(losetup --find --show --offset $((PART_LBA * 512)) --sizelimit $((psize * 512)) "$img" 2>"$work/losetup.log") ||
     { loop=""; skip "no loop device here ($(head -1 "$work/losetup.log"))"; }

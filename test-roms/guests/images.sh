@@ -43,21 +43,16 @@
 # first); anything else is an error.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cache=$here/cache
-out=$cache/out
-x=$cache/x
-skip() { echo "skipped: $*" >&2; exit 77; }
 say() { echo "images.sh: $*"; }
+# cache, out, x, kernel, initrd, mbr, ldlinux_c32; skip, write_mbr
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
 
-kernel=$out/vmlinuz-686 initrd=$out/initrd-686.gz
 for f in "$kernel" "$initrd" "$out/isolinux.bin" "$out/memtest86+ia32.bin"; do
     [ -s "$f" ] || skip "the guest kit is not built ($f missing; run test-roms/guests/fetch.sh)"
 done
-common=$x/syslinux-common_all/usr/lib/syslinux
-ldlinux=$common/modules/bios/ldlinux.c32
-mbr=$common/mbr/mbr.bin
 installer=$x/syslinux_amd64/usr/bin/syslinux
-for f in "$ldlinux" "$mbr" "$installer"; do
+for f in "$ldlinux_c32" "$mbr" "$installer"; do
     [ -e "$f" ] || skip "$f missing (run test-roms/guests/fetch.sh)"
 done
 
@@ -89,12 +84,13 @@ export TZ=UTC
 work=$(mktemp -d "$cache/images.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# up_to_date OUTPUT INPUT...: OUTPUT exists and is newer than every input (and than this script).
+# up_to_date OUTPUT INPUT...: OUTPUT exists and is newer than every input (and than this script
+# and lib.sh).
 up_to_date() {
     local o=$1 i
     shift
     [ -s "$o" ] || return 1
-    for i in "$@" "${BASH_SOURCE[0]}"; do [ "$o" -nt "$i" ] || return 1; done
+    for i in "$@" "${BASH_SOURCE[0]}" "$here/lib.sh"; do [ "$o" -nt "$i" ] || return 1; done
 }
 # publish TMP OUTPUT: replace OUTPUT only when the content changed (runs may be reading it).
 publish() {
@@ -118,12 +114,12 @@ EOF
 # ---------------------------------------------------------------------------------------------
 # kit-isolinux.iso
 iso=$out/kit-isolinux.iso
-if up_to_date "$iso" "$kernel" "$initrd" "$out/isolinux.bin" "$ldlinux"; then
+if up_to_date "$iso" "$kernel" "$initrd" "$out/isolinux.bin" "$ldlinux_c32"; then
     say "$iso is up to date"
 else
     t=$work/iso
     mkdir -p "$t/isolinux"
-    cp "$out/isolinux.bin" "$ldlinux" "$t/isolinux/"
+    cp "$out/isolinux.bin" "$ldlinux_c32" "$t/isolinux/"
     loader_cfg > "$t/isolinux/isolinux.cfg"
     cp "$kernel" "$t/vmlinuz"
     cp "$initrd" "$t/initrd.gz"
@@ -150,25 +146,8 @@ else
     # geometry 16 heads x 63 sectors (what IDE IDENTIFY and both BIOSes report for a small disk).
     mkfs.fat -F 16 -n OX86KIT --invariant -h $PART_LBA -g 16/63 -S 512 --offset=$PART_LBA \
         "$img" $((psize / 2)) >"$work/mkfs.log" 2>&1 || { cat "$work/mkfs.log" >&2; exit 1; }
-    python3 - "$img" "$mbr" $PART_LBA $psize <<'PY'
-import struct, sys
-img, mbr, start, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-code = open(mbr, "rb").read()
-assert len(code) <= 440, "mbr.bin is larger than the MBR code area"
-H, S = 16, 63
-def chs(lba):
-    c, r = divmod(lba, H * S)
-    if c > 1023:
-        return b"\xfe\xff\xff"
-    h, s = divmod(r, S)
-    return bytes([h, ((c >> 2) & 0xC0) | (s + 1), c & 0xFF])
-# Active, FAT16 (type 06h), LBA start and length; a fixed disk signature.
-entry = b"\x80" + chs(start) + b"\x06" + chs(start + size - 1) + struct.pack("<II", start, size)
-sector = code.ljust(440, b"\0") + struct.pack("<I", 0x0086C0DE) + b"\0\0" + entry + b"\0" * 48 + b"\x55\xaa"
-assert len(sector) == 512
-with open(img, "r+b") as f:
-    f.write(sector)
-PY
+    # Active, FAT16 (type 06h), LBA start and length; a fixed disk signature.
+    write_mbr "$img" "$mbr" $PART_LBA $psize 0x06 0x0086C0DE
     export MTOOLS_SKIP_CHECK=1 MTOOLS_NO_VFAT=1
     part="$img@@$((PART_LBA * 512))"
     mmd -i "$part" ::/syslinux
