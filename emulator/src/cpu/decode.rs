@@ -584,10 +584,12 @@ mod tests {
         }
     }
 
+    /// (bitness, bytes, address mask, base slot, index slot, scale, disp, segment)
+    type MemOperandCase<'a> = (u32, &'a [u8], u64, u8, u8, u8, u64, SegReg);
+
     #[test]
     fn memory_operands_resolve_to_register_slots() {
-        // (bitness, bytes, base, index, scale, disp, seg)
-        let cases: &[(u32, &[u8], u64, u8, u8, u8, u64, SegReg)] = &[
+        let cases: &[MemOperandCase] = &[
             // mov ax, [bp+di+0x10]
             (16, &[0x8B, 0x43, 0x10], 0xFFFF, 5, 7, 0, 0x10, SegReg::Ss),
             // mov eax, [esi+ebx*4-8]
