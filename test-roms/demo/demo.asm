@@ -32,9 +32,11 @@
 ; Everything outside the marked 386+ block is 8086 code, so the demo runs
 ; on every `--cpu` model.
 ;
-; Build: nasm -f bin -o demo.bin demo.asm   (test-roms/roms/build.sh does it;
-; the font is included from bios/src/firmware/rom/ by a path relative to
-; this directory or to test-roms/roms/, both two levels below the root.)
+; Build: nasm -f bin -I test-roms/roms/ -o demo.bin demo.asm
+; (test-roms/roms/build.sh does it; the font (bios/src/firmware/rom/) and
+; the VGA code shared with the VGA test ROM (test-roms/vga/vga_regs.inc) are
+; included by paths relative to this directory or to test-roms/roms/, both
+; two levels below the root.)
 
         cpu     8086
         bits    16
@@ -60,19 +62,8 @@ KBD_STATUS      equ 0x64                ; bit 0: output buffer full
 ; CMOS
 CMOS_INDEX      equ 0x70
 CMOS_DATA       equ 0x71
-; VGA (IBM VGA Technical Reference), colour I/O addresses.
-VGA_ATTR        equ 0x3C0
-VGA_MISC_WRITE  equ 0x3C2
-VGA_SEQ_INDEX   equ 0x3C4
-VGA_DAC_MASK    equ 0x3C6
-VGA_DAC_WINDEX  equ 0x3C8
-VGA_DAC_DATA    equ 0x3C9
-VGA_GC_INDEX    equ 0x3CE
-VGA_CRTC_INDEX  equ 0x3D4
-VGA_STATUS1     equ 0x3DA
-; Bochs VBE DISPI
-DISPI_INDEX     equ 0x1CE
-DISPI_DATA      equ 0x1CF
+; VGA ports (VGA_*), DISPI_INDEX/DATA and the DISPI macro: vga_regs.inc.
+; Bochs VBE DISPI registers
 DISPI_ID        equ 0
 DISPI_XRES      equ 1
 DISPI_YRES      equ 2
@@ -142,15 +133,9 @@ buf             equ 0x600               ; line buffer (NUL-terminated)
         out     dx, al
 %endmacro
 
-; DISPI register %1 <- %2 (clobbers AX, DX)
-%macro  DISPI 2
-        mov     dx, DISPI_INDEX
-        mov     ax, %1
-        out     dx, ax
-        mov     dx, DISPI_DATA
-        mov     ax, %2
-        out     dx, ax
-%endmacro
+; The shared VGA code and tables (vga_set_regs, vga_load_dac, vga_mode03,
+; vga_mode13, vga_ega_palette), placed here, ahead of start.
+%include "../vga/vga_regs.inc"
 
 start:
         cli
@@ -572,91 +557,16 @@ next_tick:
 ; VGA mode setting from register tables (IBM VGA Technical Reference values)
 ; ===========================================================================
 
-; SI -> table: misc, 5 sequencer, 25 CRTC, 9 graphics, 21 attribute bytes.
-load_vga_regs:
-        cs lodsb
-        mov     dx, VGA_MISC_WRITE
-        out     dx, al
-        mov     dx, VGA_SEQ_INDEX
-        mov     ax, 0x0100              ; synchronous reset while reprogramming
-        out     dx, ax
-        mov     cx, 4
-        mov     bl, 1
-.seq:   mov     al, bl
-        out     dx, al
-        inc     dx
-        cs lodsb
-        out     dx, al
-        dec     dx
-        inc     bl
-        loop    .seq
-        inc     si                      ; (the table's index 0 value)
-        mov     ax, 0x0300              ; end of reset
-        out     dx, ax
-        mov     dx, VGA_CRTC_INDEX
-        mov     ax, 0x0011              ; clear CR11 bit 7: unlock CR0-CR7
-        out     dx, ax
-        mov     cx, 25
-        xor     bl, bl
-.crtc:  mov     al, bl
-        out     dx, al
-        inc     dx
-        cs lodsb
-        out     dx, al
-        dec     dx
-        inc     bl
-        loop    .crtc
-        mov     dx, VGA_GC_INDEX
-        mov     cx, 9
-        xor     bl, bl
-.gc:    mov     al, bl
-        out     dx, al
-        inc     dx
-        cs lodsb
-        out     dx, al
-        dec     dx
-        inc     bl
-        loop    .gc
-        mov     dx, VGA_STATUS1
-        in      al, dx                  ; attribute flip-flop -> index
-        mov     dx, VGA_ATTR
-        mov     cx, 21
-        xor     bl, bl
-.attr:  mov     al, bl
-        out     dx, al
-        cs lodsb
-        out     dx, al
-        inc     bl
-        loop    .attr
-        mov     al, 0x20                ; PAS: the attribute controller drives the screen
-        out     dx, al
-        mov     dx, VGA_DAC_MASK
-        mov     al, 0xFF
-        out     dx, al
-        ret
-
-; DAC entries from 0: CX entries of 3 bytes at CS:SI.
-load_dac:
-        mov     dx, VGA_DAC_WINDEX
-        xor     al, al
-        out     dx, al
-        inc     dx
-        mov     ax, cx
-        shl     cx, 1
-        add     cx, ax
-.next:  cs lodsb
-        out     dx, al
-        loop    .next
-        ret
+; (vga_set_regs and vga_load_dac: vga_regs.inc)
 
 ; 80x25 text, 9x16 cells, font in plane 2, blank blue-free screen, no cursor.
 set_mode3:
         DISPI   DISPI_ENABLE, 0
-        mov     si, regs_mode3
-        call    load_vga_regs
-        mov     si, ega_palette
+        mov     si, vga_mode03
+        call    vga_set_regs
+        mov     si, vga_ega_palette
         mov     cx, 64
-        call    load_dac
+        call    vga_load_dac
         ; Font: plane 2 only, sequential addressing, A0000 window.
         mov     dx, VGA_SEQ_INDEX
         mov     ax, 0x0402              ; map mask: plane 2
@@ -710,11 +620,11 @@ set_mode3:
 
 ; 320x200, 256 colours, chain 4; the Mandelbrot palette; screen cleared.
 set_mode13:
-        mov     si, regs_mode13
-        call    load_vga_regs
+        mov     si, vga_mode13
+        call    vga_set_regs
         mov     si, black
         mov     cx, 1
-        call    load_dac
+        call    vga_load_dac
         xor     ax, ax
         call    load_cycled             ; entries 1-255
         push    es
@@ -1598,40 +1508,8 @@ banner_bits:
             db  ".###.", "#...#", ".###.", ".###."
 banner_colours: db  0x1E, 0x1C, 0x1A, 0x1B
 
-; VGA register tables: misc output, sequencer 1-4 then 0, CRTC 0-18h,
-; graphics controller 0-8, attribute controller 0-14h (IBM VGA Technical
-; Reference, BIOS modes 3 and 13h).
-regs_mode3:
-            db  0x67
-            db  0x00, 0x03, 0x00, 0x02, 0x03
-            db  0x5F, 0x4F, 0x50, 0x82, 0x55, 0x81, 0xBF, 0x1F
-            db  0x00, 0x4F, 0x0D, 0x0E, 0x00, 0x00, 0x00, 0x00
-            db  0x9C, 0x8E, 0x8F, 0x28, 0x1F, 0x96, 0xB9, 0xA3, 0xFF
-            db  0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x0E, 0x00, 0xFF
-            db  0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07
-            db  0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F
-            db  0x0C, 0x00, 0x0F, 0x08, 0x00
-regs_mode13:
-            db  0x63
-            db  0x01, 0x0F, 0x00, 0x0E, 0x03
-            db  0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0xBF, 0x1F
-            db  0x00, 0x41, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
-            db  0x9C, 0x8E, 0x8F, 0x28, 0x40, 0x96, 0xB9, 0xA3, 0xFF
-            db  0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x05, 0x0F, 0xFF
-            db  0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07
-            db  0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F
-            db  0x41, 0x00, 0x0F, 0x00, 0x00
-
-; The 64 EGA colours (bits: 0 blue, 1 green, 2 red at 2/3; 3-5 the same at
-; 1/3) as 6-bit DAC values.
-ega_palette:
-%assign i 0
-%rep 64
-            db  ((i >> 2) & 1) * 42 + ((i >> 5) & 1) * 21
-            db  ((i >> 1) & 1) * 42 + ((i >> 4) & 1) * 21
-            db  (i & 1) * 42 + ((i >> 3) & 1) * 21
-%assign i i + 1
-%endrep
+; DAC entry 0 of the Mandelbrot palette (the EGA palette and the mode
+; tables are in vga_regs.inc).
 black:      db  0, 0, 0
 
 ; The Mandelbrot colours: a cyclic gradient of 255 entries (DAC 1-255).

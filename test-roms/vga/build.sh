@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Rebuild the VGA test ROM(s) in this directory from their .asm sources
 # (committed, so the tests need only Rust). Needs nasm. The ROMs include
-# ../roms/common.inc and the built-in BIOS's 8x16 font
-# (bios/src/firmware/rom/font8x16.inc).
+# ../roms/common.inc, vga_regs.inc (as ../vga/vga_regs.inc through the roms/
+# include path; the demo ROM includes it too) and the built-in BIOS's fonts
+# (bios/src/firmware/rom/font8x16.inc, font8x8.inc).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 command -v nasm >/dev/null || { echo "build.sh: nasm not found (apt-get install -y nasm)" >&2; exit 1; }

@@ -60,19 +60,13 @@
 %include "common.inc"
 
         cpu     386
+; VGA port names (VGA_*), DISPI_INDEX/DATA, the DISPI macro, vga_set_regs,
+; vga_load_dac and the tables vga_mode03, vga_mode13, vga_ega_palette
+; (shared with the demo ROM); its code and data land here.
+%include "../vga/vga_regs.inc"
 
 ACK             equ 0x0500              ; byte: last scene the host captured
 LFB             equ 0x0504              ; dword: the LFB address (scene 4)
-SEQ_INDEX       equ 0x3C4
-GC_INDEX        equ 0x3CE
-CRTC_INDEX      equ 0x3D4
-ATTR_INDEX      equ 0x3C0
-INPUT_STATUS1   equ 0x3DA
-DAC_MASK        equ 0x3C6
-DAC_WRITE       equ 0x3C8
-DAC_DATA        equ 0x3C9
-DISPI_INDEX     equ 0x1CE
-DISPI_DATA      equ 0x1CF
 PCI_ADDR        equ 0xCF8
 PCI_DATA        equ 0xCFC
 
@@ -91,16 +85,6 @@ PCI_DATA        equ 0xCFC
         call    out_idx
 %endmacro
 
-; DISPI index, value.
-%macro  DISPI 2
-        mov     dx, DISPI_INDEX
-        mov     ax, %1
-        out     dx, ax
-        mov     dx, DISPI_DATA
-        mov     ax, %2
-        out     dx, ax
-%endmacro
-
 start:
         ROM_INIT
         mov     byte [ss:ACK], 0
@@ -108,8 +92,8 @@ start:
         out     0x92, al
 
 ; ---------------------------------------------------------------- scene 1
-        mov     si, mode03
-        call    set_regs
+        mov     si, vga_mode03
+        call    vga_set_regs
         call    load_ega_dac
         mov     si, font8x16            ; the 8x16 font into map 0
         xor     di, di
@@ -227,16 +211,16 @@ start:
         mov     ah, 0x07
         mov     si, s_prompt
         call    puts_screen
-        OUTIDX  CRTC_INDEX, 0x0E, (18 * 80 + 5) >> 8
-        OUTIDX  CRTC_INDEX, 0x0F, (18 * 80 + 5) & 0xFF
+        OUTIDX  VGA_CRTC_INDEX, 0x0E, (18 * 80 + 5) >> 8
+        OUTIDX  VGA_CRTC_INDEX, 0x0F, (18 * 80 + 5) & 0xFF
         SCENE   1, "text"
 
 ; ---------------------------------------------------------------- scene 2
-        mov     si, mode13
-        call    set_regs
+        mov     si, vga_mode13
+        call    vga_set_regs
         ; Palette: red from the low nibble, green from the high nibble,
         ; blue from their XOR (6-bit DAC values).
-        mov     dx, DAC_WRITE
+        mov     dx, VGA_DAC_WINDEX
         xor     al, al
         out     dx, al
         inc     dx
@@ -298,7 +282,7 @@ start:
 
 ; ---------------------------------------------------------------- scene 3
         mov     si, mode12
-        call    set_regs
+        call    vga_set_regs
         call    load_ega_dac
         mov     ax, 0xA000
         mov     es, ax
@@ -312,7 +296,7 @@ start:
         xor     bx, bx                  ; band = colour
 .band:  mov     ah, bl
         mov     al, 0x02                ; Map Mask
-        mov     dx, SEQ_INDEX
+        mov     dx, VGA_SEQ_INDEX
         call    out_idx
         mov     ax, bx
         mov     cx, 16 * 80
@@ -328,9 +312,9 @@ start:
         inc     bx
         cmp     bx, 16
         jb      .band
-        OUTIDX  SEQ_INDEX, 0x02, 0x0F
+        OUTIDX  VGA_SEQ_INDEX, 0x02, 0x0F
         ; Write mode 2 (Graphics Mode 05h = 02h).
-        OUTIDX  GC_INDEX, 0x05, 0x02
+        OUTIDX  VGA_GC_INDEX, 0x05, 0x02
         ; Rows 0-255, right half: pixel (x, y) gets colour ((x + y) >> 4)
         ; & 15, one pixel at a time through the Bit Mask.
         xor     bx, bx                  ; y
@@ -347,7 +331,7 @@ start:
         shr     ah, cl
         push    ax
         mov     al, 0x08                ; Bit Mask
-        mov     dx, GC_INDEX
+        mov     dx, VGA_GC_INDEX
         call    out_idx
         pop     ax
         ; di = y * 80 + x / 8
@@ -368,7 +352,7 @@ start:
         cmp     bx, 256
         jb      .drow
         ; Rows 256-479: white (write mode 2, Bit Mask FFh, colour 15).
-        OUTIDX  GC_INDEX, 0x08, 0xFF
+        OUTIDX  VGA_GC_INDEX, 0x08, 0xFF
         mov     di, 256 * 80
         mov     al, 0x0F
         mov     cx, 224 * 80
@@ -388,8 +372,8 @@ start:
         inc     bx
         cmp     bx, 224
         jb      .line
-        OUTIDX  GC_INDEX, 0x08, 0xFF
-        OUTIDX  GC_INDEX, 0x05, 0x00
+        OUTIDX  VGA_GC_INDEX, 0x08, 0xFF
+        OUTIDX  VGA_GC_INDEX, 0x05, 0x00
         SCENE   3, "mode12"
 
 ; ---------------------------------------------------------------- scene 4
@@ -441,7 +425,7 @@ start:
 ; ---------------------------------------------------------------- scene 5
         DISPI   0x04, 0x0000            ; VBE off: the VGA shows again
         mov     si, modex
-        call    set_regs
+        call    vga_set_regs
         mov     ax, 0xA000
         mov     es, ax
         xor     cx, cx                  ; plane p (pixels x = 4i + p)
@@ -449,7 +433,7 @@ start:
         mov     ah, 1
         shl     ah, cl
         mov     al, 0x02                ; Map Mask: plane p
-        mov     dx, SEQ_INDEX
+        mov     dx, VGA_SEQ_INDEX
         call    out_idx
         ; Page 1 at 19200: colour (x & 0Fh) | (y >> 4) << 4.
         mov     di, 19200
@@ -491,15 +475,15 @@ start:
         inc     cl
         cmp     cl, 4
         jb      .xplane
-        OUTIDX  SEQ_INDEX, 0x02, 0x0F
-        OUTIDX  CRTC_INDEX, 0x0C, 19200 >> 8    ; start address: page 1
-        OUTIDX  CRTC_INDEX, 0x0D, 19200 & 0xFF
-        OUTIDX  CRTC_INDEX, 0x18, 320 & 0xFF    ; line compare 320 (bit 8
+        OUTIDX  VGA_SEQ_INDEX, 0x02, 0x0F
+        OUTIDX  VGA_CRTC_INDEX, 0x0C, 19200 >> 8    ; start address: page 1
+        OUTIDX  VGA_CRTC_INDEX, 0x0D, 19200 & 0xFF
+        OUTIDX  VGA_CRTC_INDEX, 0x18, 320 & 0xFF    ; line compare 320 (bit 8
                                                 ; in CR07 bit 4, bit 9 in
                                                 ; CR09 bit 6 = 0)
-        mov     dx, INPUT_STATUS1
+        mov     dx, VGA_STATUS1
         in      al, dx
-        mov     dx, ATTR_INDEX
+        mov     dx, VGA_ATTR
         mov     al, 0x20 | 0x13         ; Horizontal Pixel Panning
         out     dx, al
         mov     al, 0x02                ; one pixel in 256-colour modes
@@ -508,7 +492,7 @@ start:
 
 ; ---------------------------------------------------------------- scene 6
         mov     si, text80x50
-        call    set_regs
+        call    vga_set_regs
         call    load_ega_dac
         mov     si, font8x8             ; map 0: the 8x8 font
         xor     di, di
@@ -578,13 +562,13 @@ start:
         inc     dx
         cmp     dx, 30 * 80
         jb      .chars
-        OUTIDX  CRTC_INDEX, 0x0E, (49 * 80 + 79) >> 8
-        OUTIDX  CRTC_INDEX, 0x0F, (49 * 80 + 79) & 0xFF
+        OUTIDX  VGA_CRTC_INDEX, 0x0E, (49 * 80 + 79) >> 8
+        OUTIDX  VGA_CRTC_INDEX, 0x0F, (49 * 80 + 79) & 0xFF
         SCENE   6, "text80x50"
 
 ; ---------------------------------------------------------------- scene 7
         mov     si, mode04
-        call    set_regs
+        call    vga_set_regs
         mov     ax, 0xB800
         mov     es, ax
         xor     bx, bx                  ; y
@@ -676,99 +660,13 @@ out_idx:
         dec     dx
         ret
 
-; set_regs: program a mode from the table at CS:SI: Miscellaneous Output,
-; Sequencer 0-4, CRTC 00h-18h, Graphics 0-8, Attribute 00h-14h (the order
-; of the IBM tables). The sequencer is held in synchronous reset meanwhile
-; and the CRTC protect bit (11h bit 7) is cleared first.
-set_regs:
-        pusha
-        mov     dx, SEQ_INDEX
-        mov     ax, 0x0100              ; SR0 = 01h: synchronous reset
-        call    out_idx
-        mov     dx, 0x3C2
-        cs lodsb
-        out     dx, al
-        mov     dx, SEQ_INDEX
-        cs lodsb
-        mov     bl, al                  ; SR0, written last
-        mov     cl, 1
-.seq:   cs lodsb
-        mov     ah, al
-        mov     al, cl
-        call    out_idx
-        inc     cl
-        cmp     cl, 5
-        jb      .seq
-        mov     dx, CRTC_INDEX
-        mov     ax, 0x0011              ; unprotect CR0-CR7
-        call    out_idx
-        xor     cl, cl
-.crtc:  cs lodsb
-        mov     ah, al
-        mov     al, cl
-        call    out_idx
-        inc     cl
-        cmp     cl, 25
-        jb      .crtc
-        mov     dx, GC_INDEX
-        xor     cl, cl
-.gc:    cs lodsb
-        mov     ah, al
-        mov     al, cl
-        call    out_idx
-        inc     cl
-        cmp     cl, 9
-        jb      .gc
-        mov     dx, INPUT_STATUS1
-        in      al, dx                  ; attribute flip-flop to "index"
-        mov     dx, ATTR_INDEX
-        xor     cl, cl
-.attr:  mov     al, cl
-        out     dx, al
-        cs lodsb
-        out     dx, al
-        inc     cl
-        cmp     cl, 21
-        jb      .attr
-        mov     al, 0x20                ; palette address source: display on
-        out     dx, al
-        mov     dx, DAC_MASK
-        mov     al, 0xFF
-        out     dx, al
-        mov     dx, SEQ_INDEX
-        xor     al, al
-        mov     ah, bl
-        call    out_idx                 ; end of the synchronous reset
-        popa
-        ret
-
-; DAC_COMP mask42, mask21: one 6-bit component of EGA colour CL.
-%macro  DAC_COMP 2
-        xor     al, al
-        test    cl, %1
-        jz      %%a
-        add     al, 42
-%%a:    test    cl, %2
-        jz      %%b
-        add     al, 21
-%%b:    out     dx, al
-%endmacro
-
-; load_ega_dac: DAC entries 0-63 = the 64 EGA colours (rgbRGB bits: the
-; primary bits give 2/3 intensity, the secondary ones 1/3).
+; load_ega_dac: DAC entries 0-63 = the 64 EGA colours (vga_ega_palette).
+; Preserves all registers.
 load_ega_dac:
         pusha
-        mov     dx, DAC_WRITE
-        xor     al, al
-        out     dx, al
-        inc     dx
-        xor     cl, cl
-.entry: DAC_COMP 0x04, 0x20
-        DAC_COMP 0x02, 0x10
-        DAC_COMP 0x01, 0x08
-        inc     cl
-        cmp     cl, 64
-        jb      .entry
+        mov     si, vga_ega_palette
+        mov     cx, 64
+        call    vga_load_dac
         popa
         ret
 
@@ -780,11 +678,11 @@ load_glyphs:
         pusha
         push    es
         push    dx
-        OUTIDX  SEQ_INDEX, 0x02, 0x04   ; Map Mask: plane 2
-        OUTIDX  SEQ_INDEX, 0x04, 0x07   ; sequential, extended memory
-        OUTIDX  GC_INDEX, 0x04, 0x02    ; Read Map Select: plane 2
-        OUTIDX  GC_INDEX, 0x05, 0x00    ; write mode 0, no odd/even
-        OUTIDX  GC_INDEX, 0x06, 0x04    ; A0000-AFFFF, no chaining
+        OUTIDX  VGA_SEQ_INDEX, 0x02, 0x04   ; Map Mask: plane 2
+        OUTIDX  VGA_SEQ_INDEX, 0x04, 0x07   ; sequential, extended memory
+        OUTIDX  VGA_GC_INDEX, 0x04, 0x02    ; Read Map Select: plane 2
+        OUTIDX  VGA_GC_INDEX, 0x05, 0x00    ; write mode 0, no odd/even
+        OUTIDX  VGA_GC_INDEX, 0x06, 0x04    ; A0000-AFFFF, no chaining
         pop     dx
         mov     ax, 0xA000
         mov     es, ax
@@ -799,11 +697,11 @@ load_glyphs:
         sub     di, dx
         dec     bp
         jnz     .glyph
-        OUTIDX  SEQ_INDEX, 0x02, 0x03
-        OUTIDX  SEQ_INDEX, 0x04, 0x02
-        OUTIDX  GC_INDEX, 0x04, 0x00
-        OUTIDX  GC_INDEX, 0x05, 0x10
-        OUTIDX  GC_INDEX, 0x06, 0x0E
+        OUTIDX  VGA_SEQ_INDEX, 0x02, 0x03
+        OUTIDX  VGA_SEQ_INDEX, 0x04, 0x02
+        OUTIDX  VGA_GC_INDEX, 0x04, 0x00
+        OUTIDX  VGA_GC_INDEX, 0x05, 0x10
+        OUTIDX  VGA_GC_INDEX, 0x06, 0x0E
         pop     es
         popa
         ret
@@ -827,7 +725,7 @@ plot12:
         mov     ah, 0x80
         shr     ah, cl
         mov     al, 0x08                ; Bit Mask
-        mov     dx, GC_INDEX
+        mov     dx, VGA_GC_INDEX
         call    out_idx
         lea     ax, [bx + 256]
         mov     dx, 80
@@ -917,26 +815,9 @@ hexdigits:  db  "0123456789ABCDEF"
 ; Black, blue, green, cyan, red, magenta, yellow, white in RGB 5:6:5.
 rgb565:     dw  0x0000, 0x001F, 0x07E0, 0x07FF, 0xF800, 0xF81F, 0xFFE0, 0xFFFF
 
-; IBM VGA register tables: Misc Output, SR0-SR4, CR00-CR18, GR0-GR8,
+; More IBM VGA register tables (vga_set_regs's layout, as vga_mode03 and
+; vga_mode13 in vga_regs.inc): Misc Output, SR0-SR4, CR00-CR18, GR0-GR8,
 ; AR00-AR14.
-mode03: db      0x67
-        db      0x03, 0x00, 0x03, 0x00, 0x02
-        db      0x5F, 0x4F, 0x50, 0x82, 0x55, 0x81, 0xBF, 0x1F
-        db      0x00, 0x4F, 0x0D, 0x0E, 0x00, 0x00, 0x00, 0x00
-        db      0x9C, 0x8E, 0x8F, 0x28, 0x1F, 0x96, 0xB9, 0xA3, 0xFF
-        db      0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x0E, 0x00, 0xFF
-        db      0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07
-        db      0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F
-        db      0x0C, 0x00, 0x0F, 0x08, 0x00
-mode13: db      0x63
-        db      0x03, 0x01, 0x0F, 0x00, 0x0E
-        db      0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0xBF, 0x1F
-        db      0x00, 0x41, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
-        db      0x9C, 0x8E, 0x8F, 0x28, 0x40, 0x96, 0xB9, 0xA3, 0xFF
-        db      0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x05, 0x0F, 0xFF
-        db      0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07
-        db      0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F
-        db      0x41, 0x00, 0x0F, 0x00, 0x00
 mode12: db      0xE3
         db      0x03, 0x01, 0x0F, 0x00, 0x06
         db      0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0x0B, 0x3E
