@@ -159,7 +159,8 @@ pub struct RunArgs {
     /// CPU model.
     #[arg(long, value_enum, default_value_t)]
     pub cpu: RunCpu,
-    /// RAM size in MiB (default 32; 128 for a Linux --kernel).
+    /// RAM size in MiB (default 128, as QEMU; 32 with --cpu 8086/286 unless
+    /// booting a Linux --kernel).
     #[arg(long, value_name = "MiB")]
     pub memory: Option<String>,
     /// Run on the step interpreter instead of the block cache.

@@ -106,12 +106,14 @@ pub const TRACE_TARGET: &str = "ox86::trace";
 const SLICE: u64 = 1 << 20;
 /// Slice while tracing (every instruction is logged anyway).
 const TRACE_SLICE: u64 = 4096;
-/// Default RAM size in MiB.
-const DEFAULT_MEMORY_MIB: u64 = 32;
-/// Default RAM size in MiB for a Linux `--kernel` (QEMU's default): a
-/// distribution kernel needs about 33 MiB just to decompress, plus room for
-/// the initrd.
-const LINUX_DEFAULT_MEMORY_MIB: u64 = 128;
+/// Default RAM size in MiB (QEMU's): on the Pentium model (the default
+/// CPU), and for a Linux `--kernel` on any model. A distribution kernel
+/// needs about 33 MiB just to decompress, plus room for the initrd
+/// (Debian's kernel booted from a CD with 32 MiB halts while decompressing).
+const DEFAULT_MEMORY_MIB: u64 = 128;
+/// Default RAM size in MiB on the 8086 and 286 models (whose address buses
+/// reach 1 MiB and 16 MiB).
+const LEGACY_CPU_DEFAULT_MEMORY_MIB: u64 = 32;
 /// Largest RAM size in MiB (RAM must end below the PCI hole at 3.5 GiB).
 const MAX_MEMORY_MIB: u64 = 3584;
 
@@ -335,14 +337,15 @@ fn plan(args: &RunArgs) -> anyhow::Result<Plan> {
     };
     let memory_mib = match &args.memory {
         Some(s) => parse_number(s).with_context(|| format!("--memory {s:?}"))?,
+        None if args.cpu == RunCpu::Pentium => DEFAULT_MEMORY_MIB,
         None if args
             .kernel
             .as_deref()
             .is_some_and(bios::is_linux_kernel_file) =>
         {
-            LINUX_DEFAULT_MEMORY_MIB
+            DEFAULT_MEMORY_MIB
         }
-        None => DEFAULT_MEMORY_MIB,
+        None => LEGACY_CPU_DEFAULT_MEMORY_MIB,
     };
     if !(1..=MAX_MEMORY_MIB).contains(&memory_mib) {
         bail!("--memory {memory_mib}: RAM size must be 1 to {MAX_MEMORY_MIB} MiB");

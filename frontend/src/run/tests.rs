@@ -66,7 +66,7 @@ fn plan_defaults_to_the_demo() {
     assert_eq!(p.debugcon, OutputTarget::Stdout);
     assert!(p.serial.iter().all(|t| *t == OutputTarget::Null));
     assert!(p.kernel.is_none() && p.config.bios.is_some());
-    assert_eq!(p.config.ram_size, 32 << 20);
+    assert_eq!(p.config.ram_size, 128 << 20);
     assert_eq!(p.config.model, CpuModel::Pentium);
     assert_eq!(p.config.tier, Tier::Blocks);
 }
@@ -335,7 +335,7 @@ const KERNEL: &str = concat!(
 );
 
 #[test]
-fn linux_kernel_gets_the_linux_memory_default() {
+fn memory_defaults_are_qemus_except_on_the_legacy_cpus() {
     // A minimal bzImage: setup header (boot.rst) + 4 KiB of code.
     let mut bz = vec![0u8; 5 * 512 + 0x1000];
     let mut put = |at: usize, b: &[u8]| bz[at..at + b.len()].copy_from_slice(b);
@@ -356,9 +356,27 @@ fn linux_kernel_gets_the_linux_memory_default() {
     });
     std::fs::remove_file(&path).unwrap();
     let p = p.unwrap();
-    assert_eq!(p.config.ram_size, LINUX_DEFAULT_MEMORY_MIB << 20);
+    assert_eq!(p.config.ram_size, DEFAULT_MEMORY_MIB << 20);
     assert_eq!(p.kernel.unwrap().kind, bios::KernelKind::Linux);
-    // The Multiboot kernel keeps the general default.
+    // On the 286 a Linux kernel still gets QEMU's default; anything else
+    // the legacy models' default.
+    let bz_path = std::env::temp_dir().join(format!("ox86-run-bz286-{}", std::process::id()));
+    std::fs::write(&bz_path, &bz).unwrap();
+    let p = plan(&RunArgs {
+        kernel: Some(bz_path.clone()),
+        cpu: RunCpu::I286,
+        ..Default::default()
+    });
+    std::fs::remove_file(&bz_path).unwrap();
+    assert_eq!(p.unwrap().config.ram_size, DEFAULT_MEMORY_MIB << 20);
+    let p = plan(&RunArgs {
+        kernel: Some(KERNEL.into()),
+        cpu: RunCpu::I286,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(p.config.ram_size, LEGACY_CPU_DEFAULT_MEMORY_MIB << 20);
+    // The Multiboot kernel on the default CPU: QEMU's default too.
     let p = plan(&RunArgs {
         kernel: Some(KERNEL.into()),
         ..Default::default()
