@@ -97,10 +97,9 @@ impl Cpu {
             let n = (size - done).min(PAGE_SIZE - (a & (PAGE_SIZE - 1)));
             let part = v >> (8 * done);
             if self.mem.is_mmio(a) {
-                self.mmio_store(a, n, part);
                 // Display memory changes no interrupt line: a loop filling
                 // the screen keeps running in its block.
-                if !self.io.mmio_is_display(a) {
+                if self.mmio_store(a, n, part) {
                     self.irq_check = true;
                 }
             } else {
@@ -126,23 +125,25 @@ impl Cpu {
         }
     }
 
-    /// The low `n` bytes of `v` within one MMIO page.
-    fn mmio_store(&mut self, a: u32, n: u32, v: u64) {
+    /// The low `n` bytes of `v` within one MMIO page; whether an interrupt
+    /// line may have changed (see `IoBus::mmio_write`).
+    fn mmio_store(&mut self, a: u32, n: u32, v: u64) -> bool {
         let bus = self.mem.bus_address(a);
         match n {
             1 | 2 | 4 => self.io.mmio_write(bus, n, v as u32, self.icount),
             8 => {
-                self.io.mmio_write(bus, 4, v as u32, self.icount);
-                self.io
+                let lo = self.io.mmio_write(bus, 4, v as u32, self.icount);
+                let hi = self
+                    .io
                     .mmio_write(bus.wrapping_add(4), 4, (v >> 32) as u32, self.icount);
+                lo | hi
             }
-            _ => {
-                for i in 0..n {
-                    let byte = u32::from((v >> (8 * i)) as u8);
-                    self.io
-                        .mmio_write(bus.wrapping_add(i), 1, byte, self.icount);
-                }
-            }
+            _ => (0..n).fold(false, |changed, i| {
+                let byte = u32::from((v >> (8 * i)) as u8);
+                self.io
+                    .mmio_write(bus.wrapping_add(i), 1, byte, self.icount)
+                    | changed
+            }),
         }
     }
 }
