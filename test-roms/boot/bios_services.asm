@@ -58,13 +58,7 @@ drive:  db      0
 
 ; ---------------------------------------------------------------------------
 stage2:
-%macro  CHECK 1                     ; ZF = 1: pass
-        mov     si, %%n
-        call    report
-        jmp     %%e
-%%n:    db      %1, 0
-%%e:
-%endmacro
+%include "check.inc"
 
         ; The boot drive is the first hard disk.
         cmp     byte [drive], 0x80
@@ -312,75 +306,7 @@ stage2:
 .tty_done:
         CHECK   "INT 10h teletype, cursor, read char"
 
-        ; Summary.
-        mov     ax, [fails]
-        or      ax, ax
-        jnz     .failed
-        mov     si, s_all
-        call    puts
-        mov     ax, [passes]
-        call    put_dec
-        mov     si, s_passed
-        call    puts
-        mov     al, 0x10
-        out     EXIT_PORT, al
-        jmp     .halt
-.failed:
-        call    put_dec
-        mov     si, s_failed
-        call    puts
-        mov     al, 0x11
-        out     EXIT_PORT, al
-.halt:
-        cli
-        hlt
-        jmp     .halt
-
-; SI = name; ZF = pass.
-report:
-        jnz     .fail
-        inc     word [passes]
-        push    si
-        mov     si, s_pass
-        jmp     .out
-.fail:
-        inc     word [fails]
-        push    si
-        mov     si, s_fail
-.out:
-        call    puts
-        pop     si
-        call    puts
-        mov     al, 10
-        out     DEBUGCON, al
-        ret
-
-puts:
-        lodsb
-        or      al, al
-        jz      .done
-        out     DEBUGCON, al
-        jmp     puts
-.done:
-        ret
-
-; AX in decimal.
-put_dec:
-        mov     bx, 10
-        xor     cx, cx
-.div:
-        xor     dx, dx
-        div     bx
-        push    dx
-        inc     cx
-        or      ax, ax
-        jnz     .div
-.out:
-        pop     ax
-        add     al, '0'
-        out     DEBUGCON, al
-        loop    .out
-        ret
+%include "report.inc"
 
 s_pass:   db "PASS ", 0
 s_fail:   db "FAIL ", 0

@@ -55,13 +55,7 @@ start:
 
 ; ---------------------------------------------------------------------------
 stage2:
-%macro  CHECK 1                     ; ZF = 1: pass
-        mov     si, %%n
-        call    report
-        jmp     %%e
-%%n:    db      %1, 0
-%%e:
-%endmacro
+%include "check.inc"
 
         ; Mode 13h: a pixel through AH=0Ch, read back, and in memory.
         mov     ax, 0x0013
@@ -211,75 +205,7 @@ stage2:
         pop     es
         CHECK   "VBE 4F05h bank switch"
 
-        ; Summary.
-        mov     ax, [fails]
-        or      ax, ax
-        jnz     .failed
-        mov     si, s_all
-        call    puts
-        mov     ax, [passes]
-        call    put_dec
-        mov     si, s_passed
-        call    puts
-        mov     al, 0x10
-        out     EXIT_PORT, al
-        jmp     .halt
-.failed:
-        call    put_dec
-        mov     si, s_failed
-        call    puts
-        mov     al, 0x11
-        out     EXIT_PORT, al
-.halt:
-        cli
-        hlt
-        jmp     .halt
-
-; SI = name; ZF = pass.
-report:
-        jnz     .fail
-        inc     word [passes]
-        push    si
-        mov     si, s_pass
-        jmp     .out
-.fail:
-        inc     word [fails]
-        push    si
-        mov     si, s_fail
-.out:
-        call    puts
-        pop     si
-        call    puts
-        mov     al, 10
-        out     DEBUGCON, al
-        ret
-
-puts:
-        lodsb
-        or      al, al
-        jz      .done
-        out     DEBUGCON, al
-        jmp     puts
-.done:
-        ret
-
-; AX in decimal.
-put_dec:
-        mov     bx, 10
-        xor     cx, cx
-.div:
-        xor     dx, dx
-        div     bx
-        push    dx
-        inc     cx
-        or      ax, ax
-        jnz     .div
-.out:
-        pop     ax
-        add     al, '0'
-        out     DEBUGCON, al
-        loop    .out
-        ret
+%include "report.inc"
 
 ; EAX in hexadecimal (8 digits).
 put_hex32:
