@@ -9,7 +9,7 @@
 //! checked by `test-roms/tests/vga_modes.rs`).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 mod common;
 use common::{instructions, ox86, scratch, OX86};
@@ -23,6 +23,23 @@ fn vga_rom() -> String {
         .join("vga/vga_modes.bin")
         .to_string_lossy()
         .into_owned()
+}
+
+/// `ox86 run --headless --deterministic` on the VGA golden-test ROM with
+/// its debug console discarded, then `extra`.
+fn run_vga_rom(extra: &[&str]) -> Output {
+    let rom = vga_rom();
+    let mut args = vec![
+        "run",
+        "--headless",
+        "--deterministic",
+        "--bios",
+        &rom,
+        "--debugcon",
+        "null",
+    ];
+    args.extend_from_slice(extra);
+    ox86(&args)
 }
 
 fn scratch_file(name: &str) -> PathBuf {
@@ -50,14 +67,7 @@ fn decode_png(path: &Path) -> (u32, u32, Vec<u32>) {
 fn until_text_stops_with_status_0_and_dumps_the_text_screen_and_a_screenshot() {
     let shot = scratch_file("text.png");
     let shot_s = shot.to_string_lossy().into_owned();
-    let o = ox86(&[
-        "run",
-        "--headless",
-        "--deterministic",
-        "--bios",
-        &vga_rom(),
-        "--debugcon",
-        "null",
+    let o = run_vga_rom(&[
         "--until-text",
         "C:\\>",
         "--text-dump",
@@ -97,17 +107,7 @@ fn until_text_stops_with_status_0_and_dumps_the_text_screen_and_a_screenshot() {
             golden[i]
         );
     }
-    let again = ox86(&[
-        "run",
-        "--headless",
-        "--deterministic",
-        "--bios",
-        &vga_rom(),
-        "--debugcon",
-        "null",
-        "--until-text",
-        "C:\\>",
-    ]);
+    let again = run_vga_rom(&["--until-text", "C:\\>"]);
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(
         instructions(&again),
@@ -118,19 +118,7 @@ fn until_text_stops_with_status_0_and_dumps_the_text_screen_and_a_screenshot() {
 
 #[test]
 fn until_text_that_never_shows_leaves_the_other_limits_in_charge() {
-    let o = ox86(&[
-        "run",
-        "--headless",
-        "--deterministic",
-        "--bios",
-        &vga_rom(),
-        "--debugcon",
-        "null",
-        "--until-text",
-        "Pass: 1",
-        "--max-instructions",
-        "3000000",
-    ]);
+    let o = run_vga_rom(&["--until-text", "Pass: 1", "--max-instructions", "3000000"]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(6), "{err}");
     assert!(err.contains("instruction limit reached (3000000"), "{err}");
@@ -138,19 +126,7 @@ fn until_text_that_never_shows_leaves_the_other_limits_in_charge() {
 
 #[test]
 fn text_stream_prints_the_rows_as_they_appear() {
-    let o = ox86(&[
-        "run",
-        "--headless",
-        "--deterministic",
-        "--bios",
-        &vga_rom(),
-        "--debugcon",
-        "null",
-        "--text-stream",
-        "--max-instructions",
-        "3000000",
-        "--quiet",
-    ]);
+    let o = run_vga_rom(&["--text-stream", "--max-instructions", "3000000", "--quiet"]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(6), "{err}");
     let stream: Vec<&str> = err.lines().filter(|l| l.starts_with("screen ")).collect();
